@@ -1,0 +1,54 @@
+/**
+ * `npm start`: builds the extension and opens Chromium/Chrome with it loaded and a sample article open.
+ * `npm start -- --offline` uses the test build instead (bundled random-weight model, no download), to try
+ * the flows on a machine without internet. With no display it prints how to load the build by hand.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { longArticleHtml } from '../test/support/article';
+import { findChromium, INSTALL_CHROMIUM_HINT, QUIET_CHROMIUM_FLAGS } from './browser';
+
+const offline = process.argv.includes('--offline');
+const build = spawnSync('npm', ['run', offline ? 'build:test' : 'build'], { stdio: 'inherit' });
+if (build.status !== 0) process.exit(build.status ?? 1);
+const extensionDir = resolve(offline ? 'dist-test' : 'dist');
+
+const byHand = `To load it by hand: open chrome://extensions, turn on Developer mode, choose "Load unpacked" and select ${extensionDir}.`;
+const browser = findChromium();
+const hasDisplay = process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
+if (!browser || !hasDisplay) {
+  console.log(`\nBuilt ${extensionDir}.`);
+  console.log(browser ? 'No display to open a browser on.' : `No Chrome or Chromium found. ${INSTALL_CHROMIUM_HINT}`);
+  console.log(byHand);
+  process.exit(0);
+}
+
+const article = longArticleHtml('The harbour, sixty years on', 6_000);
+const server = createServer((_, response) => {
+  response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(article);
+});
+server.listen(0, '127.0.0.1', () => {
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/harbour`;
+  console.log(`\nOpening ${browser} with ${extensionDir} loaded and a sample article at ${url}`);
+  console.log('Click the Pagewise icon in the toolbar (pin it from the puzzle-piece menu), then Summarize.');
+  const child = spawn(
+    browser,
+    [
+      `--user-data-dir=${mkdtempSync(join(tmpdir(), 'pagewise-start-'))}`,
+      `--disable-extensions-except=${extensionDir}`,
+      `--load-extension=${extensionDir}`,
+      ...QUIET_CHROMIUM_FLAGS.filter((flag) => offline || flag !== '--disable-background-networking'),
+      url,
+    ],
+    { stdio: 'inherit' },
+  );
+  child.on('exit', () => server.close());
+  child.on('error', (error) => {
+    console.error(`Could not start ${browser}: ${error.message}\n${byHand}`);
+    server.close();
+  });
+});

@@ -1,0 +1,261 @@
+import {
+  AutoModelForCausalLM,
+  AutoTokenizer,
+  BaseStreamer,
+  DynamicCache,
+  env,
+  type PreTrainedModel,
+  type PreTrainedTokenizer,
+  type ProgressInfo,
+  StoppingCriteria,
+  Tensor,
+} from '@huggingface/transformers';
+import { AppError, cancelled } from '../../errors';
+import type { DownloadProgress } from '../../protocol';
+import type { ModelSpec } from '../registry';
+import { createTextDelta } from '../text-delta';
+import type { Backend, ChatMessage, GenerateOptions, GenerateResult, Session } from '../types';
+import { yieldToEventLoop } from '../yield';
+
+export interface TransformersBackendOptions {
+  /** `wasm` in the browser (onnxruntime-web), `cpu` in Node (onnxruntime-node). */
+  device: 'wasm' | 'cpu';
+  /** Folder or URL (with a trailing slash) holding bundled models. */
+  localModelPath: string;
+}
+
+/**
+ * Prompt tokens read per model call. A long prompt read in one call blocks the worker with no progress and
+ * no way to stop, and Chrome may stop a worker that is silent for 30 s; chunks through the KV cache keep
+ * it responsive at no extra cost.
+ */
+const PREFILL_CHUNK_TOKENS = 256;
+
+/** Runs models with transformers.js: onnxruntime-web WASM in the extension, onnxruntime-node in Node. */
+export function createTransformersBackend(options: TransformersBackendOptions): Backend {
+  return {
+    id: options.device === 'cpu' ? 'transformers-node' : 'transformers-wasm',
+
+    async availability(model) {
+      if (model.bundled) return 'available';
+      return (await isCached(model)) ? 'available' : 'downloadable';
+    },
+
+    async load(model, onProgress) {
+      configureEnvironment(model, options);
+      const progress = createProgressTracker(onProgress);
+      const common = { revision: model.revision, progress_callback: progress };
+      let tokenizer: PreTrainedTokenizer;
+      let lm: PreTrainedModel;
+      try {
+        [tokenizer, lm] = await Promise.all([
+          AutoTokenizer.from_pretrained(model.repo, common),
+          AutoModelForCausalLM.from_pretrained(model.repo, { ...common, dtype: model.dtype, device: options.device }),
+        ]);
+      } catch (error) {
+        throw loadError(model, error);
+      }
+      return createTransformersSession(model, tokenizer, lm);
+    },
+  };
+}
+
+function configureEnvironment(model: ModelSpec, options: TransformersBackendOptions): void {
+  env.allowLocalModels = model.bundled;
+  env.allowRemoteModels = !model.bundled;
+  env.localModelPath = options.localModelPath;
+  // The Cache API only stores http(s) responses: bundled files are already on disk.
+  env.useBrowserCache = !model.bundled && typeof caches !== 'undefined';
+  const wasm = env.backends.onnx.wasm;
+  if (wasm) {
+    // A service worker can neither start Workers nor be cross-origin isolated: more threads throw.
+    wasm.numThreads = 1;
+    wasm.proxy = false;
+  }
+}
+
+/** Whether the model's weights are already in the browser cache, so no download is needed. */
+async function isCached(model: ModelSpec): Promise<boolean> {
+  if (typeof caches === 'undefined') return false;
+  try {
+    const cache = await caches.open(env.cacheKey);
+    const file = `${env.remoteHost}${model.repo}/resolve/${model.revision}/onnx/${onnxFileName(model)}`;
+    return (await cache.match(file)) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+function onnxFileName(model: ModelSpec): string {
+  const suffix = { q8: '_quantized', q4: '_q4', q4f16: '_q4f16', fp16: '_fp16', fp32: '' }[model.dtype];
+  return `model${suffix}.onnx`;
+}
+
+function createProgressTracker(onProgress: (progress: DownloadProgress) => void) {
+  const files = new Map<string, { loaded: number; total: number }>();
+  return (info: ProgressInfo) => {
+    if (info.status !== 'progress') return;
+    files.set(info.file, { loaded: info.loaded, total: info.total });
+    const list = [...files].map(([name, f]) => ({ name, ...f }));
+    onProgress({
+      files: list,
+      loaded: list.reduce((sum, f) => sum + f.loaded, 0),
+      total: list.reduce((sum, f) => sum + f.total, 0),
+    });
+  };
+}
+
+function loadError(model: ModelSpec, error: unknown): AppError {
+  const detail = error instanceof Error ? error.message : String(error);
+  if (model.bundled) {
+    return new AppError('model-load', `The bundled model could not be loaded (${detail}).`, { cause: error });
+  }
+  const sizeMb = Math.round(model.downloadBytes / 1e6);
+  const network = /fetch|network|Failed to|Could not locate|status|offline|ERR_/i.test(detail);
+  return network
+    ? new AppError(
+        'model-download',
+        `Couldn’t download the model (${model.name}, about ${sizeMb} MB) from Hugging Face. Check your connection and try again. (${detail})`,
+        { cause: error },
+      )
+    : new AppError('model-load', `The model could not be started (${detail}). Try again.`, { cause: error });
+}
+
+/** Stops generation as soon as the signal aborts: checked after every token. */
+class AbortCriteria extends StoppingCriteria {
+  constructor(private readonly signal: AbortSignal) {
+    super();
+  }
+  override _call(inputIds: number[][]): boolean[] {
+    return inputIds.map(() => this.signal.aborted);
+  }
+}
+
+/** Feeds generated ids (not the prompt, which `generate` puts first) into a text delta. */
+class DeltaStreamer extends BaseStreamer {
+  private promptSeen = false;
+  constructor(private readonly onIds: (ids: bigint[]) => void) {
+    super();
+  }
+  override put(value: bigint[][]): void {
+    if (!this.promptSeen) {
+      this.promptSeen = true;
+      return;
+    }
+    this.onIds(value[0] ?? []);
+  }
+  override end(): void {}
+}
+
+function int64(ids: number[]): Tensor {
+  return new Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]);
+}
+
+function onesMask(length: number): Tensor {
+  return new Tensor('int64', new BigInt64Array(length).fill(1n), [1, length]);
+}
+
+function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw cancelled();
+}
+
+/** Moves a forward pass's `present.*` outputs into the cache, as `generate` itself does. */
+function updateCache(cache: InstanceType<typeof DynamicCache>, outputs: Record<string, Tensor>): void {
+  const entries: Record<string, Tensor> = {};
+  for (const [name, tensor] of Object.entries(outputs)) {
+    if (name.startsWith('present')) entries[name.replace('present', 'past_key_values')] = tensor;
+  }
+  cache.update(entries);
+}
+
+function createTransformersSession(model: ModelSpec, tokenizer: PreTrainedTokenizer, lm: PreTrainedModel): Session {
+  const forward = lm.forward.bind(lm);
+  // Every model step, in prefill and in generate, first lets pending events (Stop) run.
+  lm.forward = async (inputs: Record<string, unknown>) => {
+    await yieldToEventLoop();
+    return forward(inputs);
+  };
+
+  const promptIds = (messages: ChatMessage[]): number[] => {
+    const ids = tokenizer.apply_chat_template(messages, {
+      add_generation_prompt: true,
+      tokenize: true,
+      return_tensor: false,
+      return_dict: false,
+      ...model.chatTemplateOptions,
+    }) as number[];
+    return ids.map(Number);
+  };
+
+  return {
+    model,
+    countTokens: (text) => tokenizer.encode(text, { add_special_tokens: false }).length,
+    countPromptTokens: (messages) => promptIds(messages).length,
+
+    async generate(messages, options: GenerateOptions): Promise<GenerateResult> {
+      const started = performance.now();
+      const { signal } = options;
+      throwIfAborted(signal);
+      const ids = promptIds(messages);
+      const room = model.contextSize - ids.length;
+      if (room < 1) {
+        throw new AppError('too-long', 'This text is too long for the model. Try a shorter selection.');
+      }
+      const cache = new DynamicCache();
+      try {
+        // All but the last prompt token go through the cache in chunks; `generate` reads the last one.
+        for (let start = 0; start < ids.length - 1; start += PREFILL_CHUNK_TOKENS) {
+          const end = Math.min(start + PREFILL_CHUNK_TOKENS, ids.length - 1);
+          const outputs = (await lm.forward({
+            input_ids: int64(ids.slice(start, end)),
+            attention_mask: onesMask(end),
+            past_key_values: cache,
+            num_logits_to_keep: new Tensor('int64', [1n], []),
+          })) as Record<string, Tensor>;
+          updateCache(cache, outputs);
+          throwIfAborted(signal);
+          options.onPrefill?.(end, ids.length);
+        }
+
+        let firstTokenAt = 0;
+        const delta = createTextDelta((generated) => tokenizer.decode(generated, { skip_special_tokens: true }));
+        const streamer = new DeltaStreamer((newIds) => {
+          if (firstTokenAt === 0) firstTokenAt = performance.now();
+          for (const id of newIds) {
+            const text = delta.push(Number(id));
+            if (text) options.onToken?.(text);
+          }
+        });
+        await lm.generate({
+          input_ids: int64(ids),
+          attention_mask: onesMask(ids.length),
+          past_key_values: cache,
+          max_new_tokens: Math.min(options.maxNewTokens, room),
+          do_sample: false,
+          repetition_penalty: 1.1,
+          streamer,
+          stopping_criteria: [new AbortCriteria(signal)],
+          // The typings expect a TextStreamer; generate() only calls put() and end(), which BaseStreamer declares.
+        } as unknown as Parameters<PreTrainedModel['generate']>[0]);
+        throwIfAborted(signal);
+
+        const finished = performance.now();
+        const newTokens = delta.tokenCount;
+        return {
+          text: delta.text,
+          promptTokens: ids.length,
+          newTokens,
+          timeToFirstTokenMs: (firstTokenAt || finished) - started,
+          tokensPerSecond: newTokens > 1 ? ((newTokens - 1) * 1000) / (finished - firstTokenAt) : 0,
+        };
+      } finally {
+        await cache.dispose();
+      }
+    },
+
+    async dispose() {
+      await lm.dispose();
+    },
+  };
+}
+

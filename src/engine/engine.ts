@@ -1,0 +1,84 @@
+import { cancelled } from '../errors';
+import type { Availability, DownloadProgress, ModelStatus } from '../protocol';
+import type { ModelSpec } from './registry';
+import type { Backend, Session } from './types';
+
+export interface RunOptions {
+  signal: AbortSignal;
+  /** Download progress, reported while this request waits for the model to load. */
+  onProgress?(progress: DownloadProgress): void;
+  /** Called when the model is ready and this request's turn has come. */
+  onReady?(): void;
+}
+
+export interface Engine {
+  readonly model: ModelSpec;
+  status(): Promise<ModelStatus>;
+  /**
+   * Runs a task with the loaded model. Tasks run one at a time in arrival order, so two tabs never
+   * interleave; the model loads lazily on first use, once. A task whose signal aborts while it waits is
+   * dropped without running.
+   */
+  run<T>(task: (session: Session) => Promise<T>, options: RunOptions): Promise<T>;
+  dispose(): Promise<void>;
+}
+
+export function createEngine(backend: Backend, model: ModelSpec): Engine {
+  let loading: Promise<Session> | undefined;
+  let downloading = false;
+  const progressListeners = new Set<(progress: DownloadProgress) => void>();
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const load = (): Promise<Session> => {
+    loading ??= (async () => {
+      downloading = true;
+      try {
+        return await backend.load(model, (progress) => {
+          for (const listener of progressListeners) listener(progress);
+        });
+      } catch (error) {
+        // A failed load must not stick: the next request (Retry) tries again.
+        loading = undefined;
+        throw error;
+      } finally {
+        downloading = false;
+      }
+    })();
+    return loading;
+  };
+
+  return {
+    model,
+
+    async status() {
+      let availability: Availability = downloading ? 'downloading' : 'downloadable';
+      if (!downloading) availability = loading ? 'available' : await backend.availability(model);
+      return { modelName: model.name, availability, downloadBytes: model.downloadBytes };
+    },
+
+    run(task, { signal, onProgress, onReady }) {
+      const turn = queue.then(async () => {
+        if (signal.aborted) throw cancelled();
+        if (onProgress) progressListeners.add(onProgress);
+        let session: Session;
+        try {
+          session = await load();
+        } finally {
+          if (onProgress) progressListeners.delete(onProgress);
+        }
+        if (signal.aborted) throw cancelled();
+        onReady?.();
+        return task(session);
+      });
+      // The queue only orders work: one task's failure must not fail the next.
+      queue = turn.catch(() => {});
+      return turn;
+    },
+
+    async dispose() {
+      const session = await loading?.catch(() => undefined);
+      loading = undefined;
+      await session?.dispose();
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import type { Availability, DownloadProgress } from '../protocol';
+import type { ModelSpec } from './registry';
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface GenerateOptions {
+  /** Upper bound on new tokens; the session lowers it further so the prompt plus answer fit the context. */
+  maxNewTokens: number;
+  signal: AbortSignal;
+  /** Receives text as it is generated; never a partial multi-byte character. */
+  onToken?(text: string): void;
+  /** Reports prompt reading (prefill) progress in tokens, between chunks. */
+  onPrefill?(done: number, total: number): void;
+}
+
+export interface GenerateResult {
+  text: string;
+  promptTokens: number;
+  newTokens: number;
+  /** Milliseconds from the call to the first generated token. */
+  timeToFirstTokenMs: number;
+  /** Generated tokens per second after the first one. */
+  tokensPerSecond: number;
+}
+
+/** A loaded model, ready to count tokens and generate. */
+export interface Session {
+  readonly model: ModelSpec;
+  countTokens(text: string): number;
+  /** Tokens of the whole rendered chat prompt, template included. */
+  countPromptTokens(messages: ChatMessage[]): number;
+  generate(messages: ChatMessage[], options: GenerateOptions): Promise<GenerateResult>;
+  dispose(): Promise<void>;
+}
+
+export type BackendId = 'transformers-wasm' | 'transformers-node';
+
+/** One way of running a model (WASM now; WebGPU and the browser's built-in AI slot in here later). */
+export interface Backend {
+  readonly id: BackendId;
+  availability(model: ModelSpec): Promise<Availability>;
+  load(model: ModelSpec, onProgress: (progress: DownloadProgress) => void): Promise<Session>;
+}

@@ -1,0 +1,49 @@
+import browser from 'webextension-polyfill';
+import { AppError } from '../errors';
+import { type PageContent, sendToTab } from '../protocol';
+import { isFileUrl, unreadableReason } from '../text/restricted';
+
+/** A page that doesn't answer within this time is reported instead of leaving a spinner. */
+const PAGE_ANSWER_TIMEOUT_MS = 15_000;
+
+/** Throws a user-facing error when the tab shows a page the extension can't read. */
+export async function assertReadable(tab: browser.Tabs.Tab): Promise<void> {
+  const reason = unreadableReason(tab.url);
+  if (reason && !(reason.code === 'file' && (await browser.extension.isAllowedFileSchemeAccess()))) {
+    throw new AppError('unreadable-page', reason.message);
+  }
+}
+
+/**
+ * Reads the tab's page through its content script. Tabs opened before the extension was installed or
+ * updated have no (or a stale) content script: inject it once and ask again.
+ */
+export async function readPage(tabId: number): Promise<PageContent> {
+  const tab = await browser.tabs.get(tabId);
+  await assertReadable(tab);
+  try {
+    return await withTimeout(sendToTab(tabId, 'extractPage', {}));
+  } catch (error) {
+    if (!(error instanceof AppError) || error.code !== 'page-unreachable' || isFileUrl(tab.url)) throw error;
+    await injectContentScript(tabId).catch(() => {
+      throw error;
+    });
+    return withTimeout(sendToTab(tabId, 'extractPage', {}));
+  }
+}
+
+async function injectContentScript(tabId: number): Promise<void> {
+  const files = browser.runtime.getManifest().content_scripts?.flatMap((script) => script.js ?? []) ?? [];
+  await browser.scripting.executeScript({ target: { tabId }, files });
+}
+
+function withTimeout<T>(promise: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new AppError('page-unreachable', 'The page did not answer. Reload it and try again.')),
+      PAGE_ANSWER_TIMEOUT_MS,
+    );
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,39 @@
+import browser from 'webextension-polyfill';
+import type { Engine } from '../engine/engine';
+import type { StreamContext, SummaryLength, SummaryResult } from '../protocol';
+import { summarizePage } from '../summarize';
+import { readPage } from './page-reader';
+import { saveSummary } from './summary-store';
+
+/** Serves `summarize`: read the tab's page, run the model (queued), stream progress, remember the result. */
+export function createSummarizeHandler(engine: Engine) {
+  return async (
+    { tabId, length }: { tabId: number; length: SummaryLength },
+    { signal, emit }: StreamContext,
+  ): Promise<SummaryResult> => {
+    emit({ type: 'stage', stage: 'reading' });
+    const page = await readPage(tabId);
+    emit({ type: 'stage', stage: 'loading' });
+    const summary = await engine.run(
+      (session) =>
+        summarizePage(session, page, length, {
+          signal,
+          onPart: (index, count) => emit({ type: 'stage', stage: 'generating', part: { index, count } }),
+          onWriting: () => emit({ type: 'stage', stage: 'generating' }),
+          onToken: (text) => emit({ type: 'token', text }),
+        }),
+      { signal, onProgress: (progress) => emit({ type: 'modelProgress', progress }) },
+    );
+    const result: SummaryResult = {
+      url: page.url,
+      title: page.title,
+      length,
+      ...summary,
+      createdAt: Date.now(),
+    };
+    // Stored under the URL the tab had when asked, which is what getTabSummary compares against.
+    const tab = await browser.tabs.get(tabId).catch(() => undefined);
+    await saveSummary(tabId, { ...result, url: tab?.url ?? page.url });
+    return result;
+  };
+}

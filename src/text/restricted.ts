@@ -1,0 +1,154 @@
+/** Why a page can't be read, as a stable code for callers and tests. */
+export type UnreadableCode =
+  | 'browser-page'
+  | 'web-store'
+  | 'view-source'
+  | 'pdf'
+  | 'file'
+  | 'not-web'
+  | 'no-url';
+
+/** Why a tab's page can't be read, with a message for the user that says what to do instead. */
+export interface UnreadableReason {
+  code: UnreadableCode;
+  message: string;
+}
+
+/** The extension id of Chrome's built-in PDF viewer, whose pages show PDFs opened in the browser. */
+const CHROME_PDF_VIEWER_ID = 'mhjfbmdgcfjbbpaeojofohoefgiehjai';
+
+/** Browsers' own pages, which no extension may script, by URL scheme (with the colon). */
+const BROWSER_SCHEMES: Record<string, string> = {
+  'chrome:': 'Chrome',
+  'chrome-untrusted:': 'Chrome',
+  'chrome-search:': 'Chrome',
+  'edge:': 'Edge',
+  'brave:': 'Brave',
+  'opera:': 'Opera',
+  'vivaldi:': 'Vivaldi',
+  'devtools:': 'Your browser',
+  'about:': 'Your browser',
+  'resource:': 'Your browser',
+};
+
+const EXTENSION_SCHEMES = new Set([
+  'chrome-extension:',
+  'moz-extension:',
+  'extension:',
+  'safari-web-extension:',
+]);
+
+/** Empty and new-tab pages, where "open a web page" is the whole story (without query, hash, final slash). */
+const NEW_TAB_PAGES = new Set([
+  'about:blank',
+  'about:newtab',
+  'about:home',
+  'about:privatebrowsing',
+  'chrome://newtab',
+  'chrome://new-tab-page',
+  'chrome-search://local-ntp/local-ntp.html',
+  'edge://newtab',
+  'brave://newtab',
+  'opera://startpage',
+  'vivaldi://startpage',
+]);
+
+/** Stores whose pages browsers keep away from extensions, so that no extension can tamper with installs. */
+function storeName(url: URL): string | null {
+  const host = url.hostname;
+  const path = url.pathname;
+  if (host === 'chromewebstore.google.com') return 'The Chrome Web Store';
+  if (host === 'chrome.google.com' && /^\/webstore(\/|$)/.test(path)) return 'The Chrome Web Store';
+  if (host === 'addons.mozilla.org') return 'Firefox Add-ons (addons.mozilla.org)';
+  if (host === 'microsoftedge.microsoft.com' && /^\/addons(\/|$)/.test(path)) return 'Microsoft Edge Add-ons';
+  return null;
+}
+
+const OPEN_A_WEB_PAGE = 'Open a web page and try again.';
+
+const MESSAGES = {
+  'no-url': `This tab has no address to read yet; it may still be loading. Wait a moment, or ${lower(OPEN_A_WEB_PAGE)}`,
+  'new-tab': `This tab has no page to read yet. ${OPEN_A_WEB_PAGE}`,
+  extension: `This page belongs to an extension, and extensions can't read each other's pages. ${OPEN_A_WEB_PAGE}`,
+  'view-source':
+    "This tab shows a page's source code (view-source:), which extensions can't read. Open the page itself and try again.",
+  pdf: 'This is a PDF, and only web pages can be read for now. Select the text you need, copy it and paste it into your question instead.',
+  file: 'To read files opened from your computer, turn on "Allow access to file URLs" on this extension\'s details page (Manage extension), then reload this tab.',
+} as const;
+
+/**
+ * Whether the tab's page can't be read, and why; null for ordinary web pages. A `file:` URL gives code `file`:
+ * it can be read once the user allows file access, so the caller checks `isAllowedFileSchemeAccess()` and
+ * ignores this reason when that is true (a PDF file stays `pdf` either way).
+ *
+ * Only the URL is judged: a PDF served from an address not ending in `.pdf`, or a site blocked by browser
+ * policy, is found out when the content script does not answer.
+ */
+export function unreadableReason(url: string | undefined): UnreadableReason | null {
+  if (!url) return { code: 'no-url', message: MESSAGES['no-url'] };
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return notWeb(url);
+  }
+  const scheme = parsed.protocol;
+  if (scheme === 'http:' || scheme === 'https:') {
+    const store = storeName(parsed);
+    if (store) {
+      return {
+        code: 'web-store',
+        message: `${store} doesn't let extensions read its pages. Open another page and try again.`,
+      };
+    }
+    return isPdfPath(parsed) ? { code: 'pdf', message: MESSAGES.pdf } : null;
+  }
+  if (scheme === 'file:') {
+    return isPdfPath(parsed)
+      ? { code: 'pdf', message: MESSAGES.pdf }
+      : { code: 'file', message: MESSAGES.file };
+  }
+  if (scheme === 'view-source:') return { code: 'view-source', message: MESSAGES['view-source'] };
+  if (EXTENSION_SCHEMES.has(scheme)) {
+    if (parsed.hostname === CHROME_PDF_VIEWER_ID) return { code: 'pdf', message: MESSAGES.pdf };
+    return { code: 'browser-page', message: MESSAGES.extension };
+  }
+  const browser = BROWSER_SCHEMES[scheme];
+  if (browser) {
+    if (NEW_TAB_PAGES.has(parsed.href.replace(/[?#].*$/, '').replace(/\/$/, '')))
+      return { code: 'browser-page', message: MESSAGES['new-tab'] };
+    return {
+      code: 'browser-page',
+      message: `${browser} doesn't let extensions read its own pages (${schemeShown(scheme)}…). ${OPEN_A_WEB_PAGE}`,
+    };
+  }
+  return notWeb(url, scheme);
+}
+
+/** Whether `url` is a local file (`file:`), which needs the user's permission to be read. */
+export function isFileUrl(url: string | undefined): boolean {
+  return url?.trim().toLowerCase().startsWith('file:') ?? false;
+}
+
+function isPdfPath(url: URL): boolean {
+  return url.pathname.toLowerCase().endsWith('.pdf');
+}
+
+function notWeb(url: string, scheme?: string): UnreadableReason {
+  const shown = scheme ? schemeShown(scheme) : url.slice(0, 20);
+  return {
+    code: 'not-web',
+    message: `This tab isn't showing a web page (${shown}…), so there is nothing to read. ${OPEN_A_WEB_PAGE}`,
+  };
+}
+
+/** How users see the start of such an address: `chrome://`, `about:`, `data:`. */
+function schemeShown(scheme: string): string {
+  return ['about:', 'data:', 'javascript:', 'blob:', 'view-source:'].includes(scheme)
+    ? scheme
+    : `${scheme}//`;
+}
+
+function lower(sentence: string): string {
+  return sentence.charAt(0).toLowerCase() + sentence.slice(1);
+}

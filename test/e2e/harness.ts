@@ -1,0 +1,97 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type BrowserContext, chromium, type Page, type Worker } from 'playwright-core';
+import { findChromium, INSTALL_CHROMIUM_HINT, QUIET_CHROMIUM_FLAGS } from '../../scripts/browser';
+
+/** The browser tests drive the test build: the generated model is packaged, so nothing is downloaded. */
+export const EXTENSION_DIR = resolve('dist-test');
+
+/** Finds a Chromium to drive, or fails with how to install one: browser tests never skip silently. */
+function requireChromium(): string {
+  const found = findChromium();
+  if (!found) throw new Error(`No Chromium found for the browser tests. ${INSTALL_CHROMIUM_HINT}`);
+  return found;
+}
+
+export interface Browser {
+  context: BrowserContext;
+  worker: Worker;
+  extensionId: string;
+  /** Opens an extension page (e.g. `popup/index.html?tab=1`) as an ordinary tab. */
+  openExtensionPage(path: string): Promise<Page>;
+  /** Opens a URL in a new tab and returns it with the tab id the extension sees. */
+  openTab(url: string): Promise<{ page: Page; tabId: number }>;
+  close(): Promise<void>;
+}
+
+/** Starts Chromium with the extension loaded (headless, fresh profile) and waits for its worker. */
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) {
+    throw new Error(`${EXTENSION_DIR} is missing: run \`npm run build:test\` first.`);
+  }
+  const profile = mkdtempSync(join(tmpdir(), 'pagewise-profile-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: requireChromium(),
+    headless: false,
+    ignoreDefaultArgs: ['--disable-extensions'],
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      ...QUIET_CHROMIUM_FLAGS,
+      `--disable-extensions-except=${EXTENSION_DIR}`,
+      `--load-extension=${EXTENSION_DIR}`,
+    ],
+  });
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+  const extensionId = new URL(worker.url()).host;
+  return {
+    context,
+    worker,
+    extensionId,
+    async openExtensionPage(path) {
+      const page = await context.newPage();
+      await page.goto(`chrome-extension://${extensionId}/${path}`);
+      return page;
+    },
+    async openTab(url) {
+      // Found by difference: without the `tabs` permission the worker can't see browser pages' URLs.
+      const tabIds = () => worker.evaluate(async () => (await chrome.tabs.query({})).map((tab) => tab.id));
+      const before = new Set(await tabIds());
+      const page = await context.newPage();
+      await page.goto(url);
+      const added = (await tabIds()).filter((id) => !before.has(id));
+      if (added.length !== 1 || added[0] === undefined) throw new Error(`Could not tell which tab shows ${url}`);
+      return { page, tabId: added[0] };
+    },
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Site {
+  origin: string;
+  close(): Promise<void>;
+}
+
+/** Serves test pages on loopback: path -> HTML. */
+export async function serveSite(pages: Record<string, string>): Promise<Site> {
+  const server: Server = createServer((request, response) => {
+    const html = pages[new URL(request.url ?? '/', 'http://x').pathname];
+    if (html === undefined) {
+      response.writeHead(404).end('Not found');
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((done) => server.close(() => done())),
+  };
+}

@@ -1,0 +1,99 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { longArticleHtml } from '../support/article';
+import { type Browser, launchBrowser, type Site, serveSite } from './harness';
+
+let browser: Browser;
+let site: Site;
+
+beforeAll(async () => {
+  site = await serveSite({
+    '/article': longArticleHtml('The harbour, sixty years on', 2_500),
+    '/long': longArticleHtml('The harbour, the long read', 9_000),
+    '/empty': '<!doctype html><html><head><title>Nothing here</title></head><body></body></html>',
+  });
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+const openArticle = (path: string) => browser.openTab(path.startsWith('/') ? site.origin + path : path);
+
+const status = (popup: Page) => popup.getByTestId('status');
+
+describe('summarize this page', () => {
+  test('streams a summary of an article, then remembers it', async () => {
+    const { tabId } = await openArticle('/article');
+    const popup = await browser.openExtensionPage(`popup/index.html?tab=${tabId}`);
+    await expect.poll(() => status(popup).getAttribute('data-state')).toBe('idle');
+
+    // Record every distinct text the summary shows, to see it stream rather than appear at once.
+    await popup.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { seen: string[] }).seen = seen;
+      const target = document.querySelector('[data-testid="summary"]') ?? document.body;
+      new MutationObserver(() => {
+        const text = document.querySelector('[data-testid="summary"]')?.textContent ?? '';
+        if (text && text !== seen.at(-1)) seen.push(text);
+      }).observe(target.parentElement ?? document.body, { subtree: true, childList: true, characterData: true });
+    });
+
+    const clickedAt = Date.now();
+    await popup.getByTestId('summarize').click();
+    await expect.poll(() => status(popup).getAttribute('data-state'), { timeout: 120_000 }).toBe('generating');
+    await expect.poll(async () => (await popup.getByTestId('summary').textContent())?.length ?? 0, {
+      timeout: 120_000,
+    }).toBeGreaterThan(0);
+    const firstTextAt = Date.now();
+    await expect.poll(() => status(popup).getAttribute('data-state'), { timeout: 180_000 }).toBe('done');
+    const doneAt = Date.now();
+
+    const summary = (await popup.getByTestId('summary').textContent()) ?? '';
+    const seen = await popup.evaluate(() => (window as unknown as { seen: string[] }).seen);
+    expect(summary.length).toBeGreaterThan(20);
+    expect(seen.length).toBeGreaterThan(3);
+    expect(await status(popup).textContent()).toBeTruthy();
+    console.info(
+      `[e2e] time to first text ${(firstTextAt - clickedAt) / 1000}s, ` +
+        `summary ${summary.length} chars written in ${(doneAt - firstTextAt) / 1000}s`,
+    );
+
+    // Reopening the popup for the same tab shows the same summary, without running the model again.
+    await popup.close();
+    const again = await browser.openExtensionPage(`popup/index.html?tab=${tabId}`);
+    await expect.poll(() => status(again).getAttribute('data-state')).toBe('done');
+    expect(await again.getByTestId('summary').textContent()).toBe(summary);
+    await again.close();
+  });
+
+  test('a long page is read in parts, and Stop ends it', async () => {
+    const { tabId } = await openArticle('/long');
+    const popup = await browser.openExtensionPage(`popup/index.html?tab=${tabId}`);
+    await popup.getByTestId('summarize').click();
+    await expect.poll(() => status(popup).textContent(), { timeout: 120_000 }).toMatch(/part 2 of \d+/i);
+    await popup.getByTestId('stop').click();
+    await expect.poll(() => status(popup).getAttribute('data-state'), { timeout: 10_000 }).not.toMatch(
+      /generating|loading|reading/,
+    );
+    // The worker is free again: a new request starts at once.
+    await popup.getByTestId('summarize').click();
+    await expect.poll(() => status(popup).textContent(), { timeout: 60_000 }).toMatch(/part 1 of \d+/i);
+    await popup.getByTestId('stop').click();
+    await popup.close();
+  });
+
+  test.each([
+    ['a browser page', 'chrome://version/', /Chrome|browser/i],
+    ['a page with no text', '/empty', /no text/i],
+  ])('%s gets a clear message, not a spinner', async (_, path, message) => {
+    const { tabId } = await openArticle(path);
+    const popup = await browser.openExtensionPage(`popup/index.html?tab=${tabId}`);
+    await popup.getByTestId('summarize').click();
+    await expect.poll(() => status(popup).getAttribute('data-state'), { timeout: 30_000 }).toBe('error');
+    expect(await status(popup).textContent()).toMatch(message);
+    await popup.close();
+  });
+});

@@ -1,0 +1,141 @@
+import { describe, expect, test } from 'vitest';
+import { createEngine } from '../../src/engine/engine';
+import { TEST_TINY_LLAMA } from '../../src/engine/registry';
+import type { PageContent } from '../../src/protocol';
+import { summarizePage } from '../../src/summarize';
+import { MAX_SUMMARY_PARTS } from '../../src/text/limits';
+import { SUMMARY_OUTPUT_TOKENS } from '../../src/text/prompts';
+import { longArticleText } from '../support/article';
+import { createTestBackend } from '../support/engine';
+
+// The real transformers.js engine on the generated random-weight model (onnxruntime-node).
+
+const page = (text: string): PageContent => ({
+  url: 'https://example.org/harbour',
+  title: 'The harbour, sixty years on',
+  byline: 'Ana Lund',
+  lang: 'en',
+  siteName: 'The Coast Gazette',
+  text,
+  source: 'readability',
+  truncated: false,
+});
+
+describe('summarizing with the real engine', () => {
+  const engine = createEngine(createTestBackend(), TEST_TINY_LLAMA);
+
+  test('a long article is summarized map-reduce and the streamed tokens add up to the summary', async () => {
+    const parts: [number, number][] = [];
+    let streamed = '';
+    let writingStarted = false;
+    const summary = await engine.run(
+      (session) =>
+        summarizePage(session, page(longArticleText(9_000)), 'standard', {
+          signal: new AbortController().signal,
+          onPart: (index, count) => parts.push([index, count]),
+          onWriting: () => {
+            writingStarted = true;
+          },
+          onToken: (text) => {
+            expect(writingStarted).toBe(true);
+            streamed += text;
+          },
+        }),
+      { signal: new AbortController().signal },
+    );
+    expect(parts.length).toBeGreaterThan(1);
+    expect(parts.map(([index]) => index)).toEqual(parts.map((_, i) => i + 1));
+    expect(new Set(parts.map(([, count]) => count))).toEqual(new Set([parts.length]));
+    expect(summary.parts).toBe(parts.length);
+    expect(summary.coverage).toBe(1);
+    expect(summary.text.length).toBeGreaterThan(0);
+    expect(streamed).toBe(summary.text);
+  });
+
+  test('a short page is summarized in one pass', async () => {
+    const parts: number[] = [];
+    const summary = await engine.run(
+      (session) =>
+        summarizePage(session, page('## Short\n\nA short note about the harbour.'), 'brief', {
+          signal: new AbortController().signal,
+          onPart: (index) => parts.push(index),
+        }),
+      { signal: new AbortController().signal },
+    );
+    expect(parts).toEqual([]);
+    expect(summary.parts).toBe(1);
+  });
+
+  test('a page far beyond the part limit is summarized from its start, and says how much', async () => {
+    const summary = await engine.run(
+      (session) =>
+        summarizePage(session, page(longArticleText(80_000)), 'brief', { signal: new AbortController().signal }),
+      { signal: new AbortController().signal },
+    );
+    expect(summary.parts).toBe(MAX_SUMMARY_PARTS);
+    expect(summary.coverage).toBeGreaterThan(0);
+    expect(summary.coverage).toBeLessThan(1);
+  });
+
+  test('Stop ends generation within two tokens', async () => {
+    const controller = new AbortController();
+    let tokens = 0;
+    let tokensAtStop = -1;
+    const generation = engine.run(
+      (session) =>
+        session.generate([{ role: 'user', content: 'Tell me about the harbour.' }], {
+          maxNewTokens: 200,
+          signal: controller.signal,
+          onToken: () => {
+            tokens++;
+            // Stop from another task, as a port message would arrive, not from inside the token callback.
+            if (tokens === 5) setTimeout(() => {
+              tokensAtStop = tokens;
+              controller.abort();
+            }, 0);
+          },
+        }),
+      { signal: controller.signal },
+    );
+    await expect(generation).rejects.toMatchObject({ code: 'cancelled' });
+    expect(tokensAtStop).toBeGreaterThanOrEqual(5);
+    expect(tokens - tokensAtStop).toBeLessThanOrEqual(2);
+  });
+
+  test('never generates past the context size', async () => {
+    const result = await engine.run(
+      async (session) => {
+        // A prompt that leaves only a few tokens of room in the 1,024-token context.
+        let text = longArticleText(6_000);
+        while (session.countPromptTokens([{ role: 'user', content: text }]) > TEST_TINY_LLAMA.contextSize - 10) {
+          text = text.slice(0, -40);
+        }
+        return session.generate([{ role: 'user', content: text }], {
+          maxNewTokens: SUMMARY_OUTPUT_TOKENS.detailed,
+          signal: new AbortController().signal,
+        });
+      },
+      { signal: new AbortController().signal },
+    );
+    expect(result.promptTokens + result.newTokens).toBeLessThanOrEqual(TEST_TINY_LLAMA.contextSize);
+    expect(result.newTokens).toBeGreaterThan(0);
+  });
+
+  test('requests run one at a time, in arrival order', async () => {
+    const order: string[] = [];
+    const task = (name: string) =>
+      engine.run(
+        async (session) => {
+          order.push(`${name}:start`);
+          await session.generate([{ role: 'user', content: name }], {
+            maxNewTokens: 4,
+            signal: new AbortController().signal,
+          });
+          order.push(`${name}:end`);
+        },
+        { signal: new AbortController().signal },
+      );
+    await Promise.all([task('a'), task('b'), task('c')]);
+    expect(order).toEqual(['a:start', 'a:end', 'b:start', 'b:end', 'c:start', 'c:end']);
+  });
+});

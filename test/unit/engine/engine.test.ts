@@ -1,0 +1,110 @@
+import { describe, expect, test, vi } from 'vitest';
+import { createEngine } from '../../../src/engine/engine';
+import { TEST_TINY_LLAMA } from '../../../src/engine/registry';
+import type { Backend, Session } from '../../../src/engine/types';
+import { AppError } from '../../../src/errors';
+import type { DownloadProgress } from '../../../src/protocol';
+
+const fakeSession = { model: TEST_TINY_LLAMA, dispose: vi.fn(async () => {}) } as unknown as Session;
+const progress = (loaded: number): DownloadProgress => ({
+  files: [{ name: 'onnx/model_quantized.onnx', loaded, total: 100 }],
+  loaded,
+  total: 100,
+});
+
+function fakeBackend(load: Backend['load'] = async () => fakeSession): Backend & { load: ReturnType<typeof vi.fn> } {
+  return {
+    id: 'transformers-node',
+    availability: vi.fn(async () => 'downloadable' as const),
+    load: vi.fn(load),
+  };
+}
+
+const signal = () => new AbortController().signal;
+
+describe('engine', () => {
+  test('loads the model lazily, once, for every request', async () => {
+    const backend = fakeBackend();
+    const engine = createEngine(backend, TEST_TINY_LLAMA);
+    expect(backend.load).not.toHaveBeenCalled();
+    await Promise.all([engine.run(async () => 1, { signal: signal() }), engine.run(async () => 2, { signal: signal() })]);
+    await engine.run(async () => 3, { signal: signal() });
+    expect(backend.load).toHaveBeenCalledTimes(1);
+  });
+
+  test('runs requests one at a time, in arrival order, even when one fails', async () => {
+    const engine = createEngine(fakeBackend(), TEST_TINY_LLAMA);
+    const log: string[] = [];
+    const task = (name: string, fail = false) =>
+      engine.run(
+        async () => {
+          log.push(`${name}+`);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          log.push(`${name}-`);
+          if (fail) throw new Error(name);
+          return name;
+        },
+        { signal: signal() },
+      );
+    const results = await Promise.allSettled([task('a'), task('b', true), task('c')]);
+    expect(log).toEqual(['a+', 'a-', 'b+', 'b-', 'c+', 'c-']);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+  });
+
+  test('a request stopped while it waits never runs', async () => {
+    const engine = createEngine(fakeBackend(), TEST_TINY_LLAMA);
+    let release!: () => void;
+    const first = engine.run(() => new Promise<void>((resolve) => (release = resolve)), { signal: signal() });
+    const controller = new AbortController();
+    const second = vi.fn(async () => {});
+    const waiting = engine.run(second, { signal: controller.signal });
+    controller.abort();
+    await vi.waitFor(() => expect(release).toBeDefined());
+    release();
+    await first;
+    await expect(waiting).rejects.toMatchObject({ code: 'cancelled' });
+    expect(second).not.toHaveBeenCalled();
+  });
+
+  test('download progress reaches the requests waiting for the model', async () => {
+    let report!: (p: DownloadProgress) => void;
+    let finish!: () => void;
+    const backend = fakeBackend(async (_, onProgress) => {
+      report = onProgress;
+      await new Promise<void>((resolve) => (finish = resolve));
+      return fakeSession;
+    });
+    const engine = createEngine(backend, TEST_TINY_LLAMA);
+    const seen: number[] = [];
+    const ready = vi.fn();
+    const run = engine.run(async () => 'ok', { signal: signal(), onProgress: (p) => seen.push(p.loaded), onReady: ready });
+    await vi.waitFor(() => expect(report).toBeDefined());
+    expect((await engine.status()).availability).toBe('downloading');
+    report(progress(40));
+    report(progress(100));
+    expect(ready).not.toHaveBeenCalled();
+    finish();
+    await expect(run).resolves.toBe('ok');
+    expect(seen).toEqual([40, 100]);
+    expect(ready).toHaveBeenCalledOnce();
+    expect((await engine.status()).availability).toBe('available');
+  });
+
+  test('a failed load is not remembered: the next request tries again', async () => {
+    const backend = fakeBackend();
+    backend.load.mockRejectedValueOnce(new AppError('model-download', 'offline'));
+    const engine = createEngine(backend, TEST_TINY_LLAMA);
+    await expect(engine.run(async () => 1, { signal: signal() })).rejects.toMatchObject({ code: 'model-download' });
+    await expect(engine.run(async () => 2, { signal: signal() })).resolves.toBe(2);
+    expect(backend.load).toHaveBeenCalledTimes(2);
+  });
+
+  test('status says downloadable before the first use', async () => {
+    const engine = createEngine(fakeBackend(), TEST_TINY_LLAMA);
+    await expect(engine.status()).resolves.toEqual({
+      modelName: TEST_TINY_LLAMA.name,
+      availability: 'downloadable',
+      downloadBytes: TEST_TINY_LLAMA.downloadBytes,
+    });
+  });
+});

@@ -1,0 +1,49 @@
+import { cpSync, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { crx } from '@crxjs/vite-plugin';
+import preact from '@preact/preset-vite';
+import { defineConfig, type Plugin } from 'vite';
+import manifest from './manifest.json' with { type: 'json' };
+import { TEST_BUILD_MODE, TEST_TINY_LLAMA } from './src/engine/registry';
+
+const TEST_MODELS_DIR = 'test-models';
+
+/** The test build carries the generated model under models/, so it runs with no network at all. */
+function bundleTestModel(outDir: string): Plugin {
+  return {
+    name: 'pagewise:bundle-test-model',
+    apply: 'build',
+    closeBundle() {
+      const source = resolve(TEST_MODELS_DIR, TEST_TINY_LLAMA.repo);
+      if (!existsSync(source)) throw new Error(`${source} is missing: run npm run models:test first.`);
+      cpSync(source, resolve(outDir, 'models', TEST_TINY_LLAMA.repo), {
+        recursive: true,
+        // Only what the registry's dtype loads; the fp32 twin would double the package for nothing.
+        filter: (path) => !path.endsWith('/model.onnx'),
+      });
+    },
+  };
+}
+
+export default defineConfig(({ mode }) => {
+  const testBuild = mode === TEST_BUILD_MODE;
+  const outDir = testBuild ? 'dist-test' : 'dist';
+  return {
+    plugins: [preact(), crx({ manifest }), ...(testBuild ? [bundleTestModel(outDir)] : [])],
+    resolve: {
+      alias: {
+        // WASM-only ORT: half the size of the WebGPU build (14 vs 27 MB) and faster to start. The WebGPU
+        // backend gets its own build path when it lands.
+        'onnxruntime-web/webgpu': 'onnxruntime-web/wasm',
+      },
+    },
+    build: {
+      outDir,
+      emptyOutDir: true,
+      target: 'esnext',
+      // Model code is large by nature; the warning would only be noise.
+      chunkSizeWarningLimit: 4096,
+    },
+    server: { port: 5173, strictPort: true },
+  };
+});
