@@ -4,9 +4,8 @@ import { crx } from '@crxjs/vite-plugin';
 import preact from '@preact/preset-vite';
 import { defineConfig, type Plugin } from 'vite';
 import manifest from './manifest.json' with { type: 'json' };
+import { TEST_DECODER_DIR } from './scripts/test-models';
 import { TEST_BUILD_MODE, TEST_TINY_LLAMA } from './src/engine/registry';
-
-const TEST_MODELS_DIR = 'test-models';
 
 /** The test build carries the generated model under models/, so it runs with no network at all. */
 function bundleTestModel(outDir: string): Plugin {
@@ -14,7 +13,7 @@ function bundleTestModel(outDir: string): Plugin {
     name: 'pagewise:bundle-test-model',
     apply: 'build',
     closeBundle() {
-      const source = resolve(TEST_MODELS_DIR, TEST_TINY_LLAMA.repo);
+      const source = TEST_DECODER_DIR;
       if (!existsSync(source)) throw new Error(`${source} is missing: run npm run models:test first.`);
       cpSync(source, resolve(outDir, 'models', TEST_TINY_LLAMA.repo), {
         recursive: true,

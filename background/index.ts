@@ -2,8 +2,8 @@ import browser from 'webextension-polyfill';
 import { createTransformersBackend } from '../src/engine/backends/transformers';
 import { createEngine } from '../src/engine/engine';
 import { defaultModel } from '../src/engine/registry';
-import { loadSummary, forgetSummary } from '../src/handlers/summary-store';
 import { createSummarizeHandler } from '../src/handlers/summarize';
+import { forgetSummary, loadSummary } from '../src/handlers/summary-cache';
 import { isExtensionPage, onRequests, onStreams, workerRequests } from '../src/protocol';
 
 // All listeners are registered synchronously at the top level, so events that wake the worker find them.

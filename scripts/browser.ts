@@ -11,7 +11,9 @@ const CANDIDATES = [
 
 /** A Chrome or Chromium binary: `CHROMIUM_PATH` if set, else the usual install locations. */
 export function findChromium(): string | undefined {
-  return [process.env.CHROMIUM_PATH, ...CANDIDATES].find((path): path is string => Boolean(path && existsSync(path)));
+  return [process.env.CHROMIUM_PATH, ...CANDIDATES].find((path): path is string =>
+    Boolean(path && existsSync(path)),
+  );
 }
 
 export const INSTALL_CHROMIUM_HINT =

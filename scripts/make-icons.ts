@@ -46,7 +46,8 @@ function png(size: number, pixel: (x: number, y: number) => Rgba): Buffer {
 /** Coverage of a pixel by a shape, sampled 4x4 for smooth edges. */
 function coverage(x: number, y: number, size: number, inside: (u: number, v: number) => boolean): number {
   let hits = 0;
-  for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) if (inside((x + (i + 0.5) / 4) / size, (y + (j + 0.5) / 4) / size)) hits++;
+  for (let i = 0; i < 4; i++)
+    for (let j = 0; j < 4; j++) if (inside((x + (i + 0.5) / 4) / size, (y + (j + 0.5) / 4) / size)) hits++;
   return hits / 16;
 }
 
@@ -65,9 +66,12 @@ function icon(size: number): Buffer {
     const bg = coverage(x, y, size, (u, v) => roundedBox(u, v, 0.02, 0.02, 0.98, 0.98, 0.22));
     const page = coverage(x, y, size, (u, v) => roundedBox(u, v, 0.24, 0.16, 0.76, 0.84, 0.06));
     const lines = coverage(x, y, size, (u, v) =>
-      [0.34, 0.48, 0.62].some((top, i) => v >= top && v <= top + 0.07 && u >= 0.33 && u <= (i === 2 ? 0.55 : 0.67)),
+      [0.34, 0.48, 0.62].some(
+        (top, i) => v >= top && v <= top + 0.07 && u >= 0.33 && u <= (i === 2 ? 0.55 : 0.67),
+      ),
     );
-    const mix = (a: Rgba, b: Rgba, t: number): Rgba => [0, 1, 2, 3].map((k) => a[k]! * (1 - t) + b[k]! * t) as Rgba;
+    const mix = (a: Rgba, b: Rgba, t: number): Rgba =>
+      a.map((value, k) => value * (1 - t) + (b[k] ?? 0) * t) as Rgba;
     let color: Rgba = [background[0], background[1], background[2], Math.round(255 * bg)];
     color = mix(color, paper, page);
     color = mix(color, ink, lines * page);

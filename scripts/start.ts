@@ -19,10 +19,13 @@ const extensionDir = resolve(offline ? 'dist-test' : 'dist');
 
 const byHand = `To load it by hand: open chrome://extensions, turn on Developer mode, choose "Load unpacked" and select ${extensionDir}.`;
 const browser = findChromium();
-const hasDisplay = process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
+const hasDisplay =
+  process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
 if (!browser || !hasDisplay) {
   console.log(`\nBuilt ${extensionDir}.`);
-  console.log(browser ? 'No display to open a browser on.' : `No Chrome or Chromium found. ${INSTALL_CHROMIUM_HINT}`);
+  console.log(
+    browser ? 'No display to open a browser on.' : `No Chrome or Chromium found. ${INSTALL_CHROMIUM_HINT}`,
+  );
   console.log(byHand);
   process.exit(0);
 }

@@ -65,7 +65,9 @@ export function asAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof Error && error.name === 'AbortError') return cancelled();
-  if (/Receiving end does not exist|Could not establish connection|No tab with id|Frame with ID/i.test(message)) {
+  if (
+    /Receiving end does not exist|Could not establish connection|No tab with id|Frame with ID/i.test(message)
+  ) {
     return new AppError(
       'page-unreachable',
       'This page isn’t ready for the assistant yet. Reload the page, then try again.',

@@ -82,7 +82,9 @@ export const contentAnswers = {
   extractPage: PageContentSchema,
   extractSelection: SelectionContentSchema,
 };
-export type ContentAnswers = { [K in keyof typeof contentAnswers]: v.InferOutput<(typeof contentAnswers)[K]> };
+export type ContentAnswers = {
+  [K in keyof typeof contentAnswers]: v.InferOutput<(typeof contentAnswers)[K]>;
+};
 
 type Schemas = Record<string, v.GenericSchema>;
 type DataOf<S extends Schemas, K extends keyof S> = v.InferOutput<S[K]>;
@@ -100,7 +102,8 @@ const ReplySchema = v.union([
 
 function unwrap<T>(reply: unknown): T {
   const parsed = v.safeParse(ReplySchema, reply);
-  if (!parsed.success) throw new AppError('invalid-message', 'The extension answered with a malformed message.');
+  if (!parsed.success)
+    throw new AppError('invalid-message', 'The extension answered with a malformed message.');
   if (!parsed.output.ok) throw fromErrorData(parsed.output.error as ErrorObject);
   return parsed.output.value as T;
 }

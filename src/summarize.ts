@@ -31,7 +31,11 @@ const SEAM_TOKENS = 8;
 const MAX_COMBINE_ROUNDS = 3;
 
 /** Tokens of text that fit in `prompt` when the model must still write `outputTokens`. */
-export function textBudget(session: Session, prompt: (text: string) => ChatMessage[], outputTokens: number): number {
+export function textBudget(
+  session: Session,
+  prompt: (text: string) => ChatMessage[],
+  outputTokens: number,
+): number {
   const { maxPromptTokens, contextSize } = session.model;
   const overhead = session.countPromptTokens(prompt(''));
   const budget = Math.min(maxPromptTokens, contextSize - outputTokens) - overhead - SEAM_TOKENS;
@@ -59,7 +63,11 @@ export async function summarizePage(
 
   const writeFinal = async (messages: ChatMessage[]) => {
     callbacks.onWriting?.();
-    const result = await session.generate(messages, { maxNewTokens: finalTokens, signal, onToken: callbacks.onToken });
+    const result = await session.generate(messages, {
+      maxNewTokens: finalTokens,
+      signal,
+      onToken: callbacks.onToken,
+    });
     // Not trimmed: the streamed tokens must add up to exactly this text.
     return result.text;
   };
@@ -71,7 +79,11 @@ export async function summarizePage(
     return { text: await writeFinal(summaryPrompt(page, text, length)), parts: 1, coverage: 1 };
   }
 
-  const partBudget = textBudget(session, (t) => partNotesPrompt(page, t, 99, 99), SUMMARY_OUTPUT_TOKENS.notes);
+  const partBudget = textBudget(
+    session,
+    (t) => partNotesPrompt(page, t, 99, 99),
+    SUMMARY_OUTPUT_TOKENS.notes,
+  );
   const allParts = splitIntoChunks(readable, partBudget, count);
   const parts = allParts.slice(0, MAX_SUMMARY_PARTS);
   const complete = parts.length === allParts.length && readable.length === text.length;

@@ -4,7 +4,8 @@
  * trip is a real macrotask without the 4 ms clamp of nested `setTimeout(0)`.
  */
 export function yieldToEventLoop(): Promise<void> {
-  const scheduler = (globalThis as { scheduler?: { postTask?: (cb: () => void) => Promise<void> } }).scheduler;
+  const scheduler = (globalThis as { scheduler?: { postTask?: (cb: () => void) => Promise<void> } })
+    .scheduler;
   if (scheduler?.postTask) return scheduler.postTask(() => {});
   return new Promise((resolve) => {
     const channel = new MessageChannel();

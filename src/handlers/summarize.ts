@@ -3,7 +3,7 @@ import type { Engine } from '../engine/engine';
 import type { StreamContext, SummaryLength, SummaryResult } from '../protocol';
 import { summarizePage } from '../summarize';
 import { readPage } from './page-reader';
-import { saveSummary } from './summary-store';
+import { saveSummary } from './summary-cache';
 
 /** Serves `summarize`: read the tab's page, run the model (queued), stream progress, remember the result. */
 export function createSummarizeHandler(engine: Engine) {

@@ -67,7 +67,9 @@ function storeName(url: URL): string | null {
 const OPEN_A_WEB_PAGE = 'Open a web page and try again.';
 
 const MESSAGES = {
-  'no-url': `This tab has no address to read yet; it may still be loading. Wait a moment, or ${lower(OPEN_A_WEB_PAGE)}`,
+  // The extension can see the address of every web page, so a hidden one is a page browsers keep from
+  // extensions (or a tab still loading).
+  'no-url': `Pagewise can't read this page: browser pages (like chrome://), the Web Store and other extensions' pages are closed to extensions. ${OPEN_A_WEB_PAGE}`,
   'new-tab': `This tab has no page to read yet. ${OPEN_A_WEB_PAGE}`,
   extension: `This page belongs to an extension, and extensions can't read each other's pages. ${OPEN_A_WEB_PAGE}`,
   'view-source':
@@ -147,8 +149,4 @@ function schemeShown(scheme: string): string {
   return ['about:', 'data:', 'javascript:', 'blob:', 'view-source:'].includes(scheme)
     ? scheme
     : `${scheme}//`;
-}
-
-function lower(sentence: string): string {
-  return sentence.charAt(0).toLowerCase() + sentence.slice(1);
 }

@@ -64,7 +64,8 @@ export async function launchBrowser(): Promise<Browser> {
       const page = await context.newPage();
       await page.goto(url);
       const added = (await tabIds()).filter((id) => !before.has(id));
-      if (added.length !== 1 || added[0] === undefined) throw new Error(`Could not tell which tab shows ${url}`);
+      if (added.length !== 1 || added[0] === undefined)
+        throw new Error(`Could not tell which tab shows ${url}`);
       return { page, tabId: added[0] };
     },
     async close() {

@@ -38,15 +38,23 @@ describe('summarize this page', () => {
       new MutationObserver(() => {
         const text = document.querySelector('[data-testid="summary"]')?.textContent ?? '';
         if (text && text !== seen.at(-1)) seen.push(text);
-      }).observe(target.parentElement ?? document.body, { subtree: true, childList: true, characterData: true });
+      }).observe(target.parentElement ?? document.body, {
+        subtree: true,
+        childList: true,
+        characterData: true,
+      });
     });
 
     const clickedAt = Date.now();
     await popup.getByTestId('summarize').click();
-    await expect.poll(() => status(popup).getAttribute('data-state'), { timeout: 120_000 }).toBe('generating');
-    await expect.poll(async () => (await popup.getByTestId('summary').textContent())?.length ?? 0, {
-      timeout: 120_000,
-    }).toBeGreaterThan(0);
+    await expect
+      .poll(() => status(popup).getAttribute('data-state'), { timeout: 120_000 })
+      .toBe('generating');
+    await expect
+      .poll(async () => (await popup.getByTestId('summary').textContent())?.length ?? 0, {
+        timeout: 120_000,
+      })
+      .toBeGreaterThan(0);
     const firstTextAt = Date.now();
     await expect.poll(() => status(popup).getAttribute('data-state'), { timeout: 180_000 }).toBe('done');
     const doneAt = Date.now();
@@ -75,9 +83,9 @@ describe('summarize this page', () => {
     await popup.getByTestId('summarize').click();
     await expect.poll(() => status(popup).textContent(), { timeout: 120_000 }).toMatch(/part 2 of \d+/i);
     await popup.getByTestId('stop').click();
-    await expect.poll(() => status(popup).getAttribute('data-state'), { timeout: 10_000 }).not.toMatch(
-      /generating|loading|reading/,
-    );
+    await expect
+      .poll(() => status(popup).getAttribute('data-state'), { timeout: 10_000 })
+      .not.toMatch(/generating|loading|reading/);
     // The worker is free again: a new request starts at once.
     await popup.getByTestId('summarize').click();
     await expect.poll(() => status(popup).textContent(), { timeout: 60_000 }).toMatch(/part 1 of \d+/i);

@@ -30,7 +30,7 @@ describe('summarizing with the real engine', () => {
     let writingStarted = false;
     const summary = await engine.run(
       (session) =>
-        summarizePage(session, page(longArticleText(9_000)), 'standard', {
+        summarizePage(session, page(longArticleText(4_500)), 'standard', {
           signal: new AbortController().signal,
           onPart: (index, count) => parts.push([index, count]),
           onWriting: () => {
@@ -69,7 +69,9 @@ describe('summarizing with the real engine', () => {
   test('a page far beyond the part limit is summarized from its start, and says how much', async () => {
     const summary = await engine.run(
       (session) =>
-        summarizePage(session, page(longArticleText(80_000)), 'brief', { signal: new AbortController().signal }),
+        summarizePage(session, page(longArticleText(80_000)), 'brief', {
+          signal: new AbortController().signal,
+        }),
       { signal: new AbortController().signal },
     );
     expect(summary.parts).toBe(MAX_SUMMARY_PARTS);
@@ -89,10 +91,11 @@ describe('summarizing with the real engine', () => {
           onToken: () => {
             tokens++;
             // Stop from another task, as a port message would arrive, not from inside the token callback.
-            if (tokens === 5) setTimeout(() => {
-              tokensAtStop = tokens;
-              controller.abort();
-            }, 0);
+            if (tokens === 5)
+              setTimeout(() => {
+                tokensAtStop = tokens;
+                controller.abort();
+              }, 0);
           },
         }),
       { signal: controller.signal },
@@ -107,7 +110,10 @@ describe('summarizing with the real engine', () => {
       async (session) => {
         // A prompt that leaves only a few tokens of room in the 1,024-token context.
         let text = longArticleText(6_000);
-        while (session.countPromptTokens([{ role: 'user', content: text }]) > TEST_TINY_LLAMA.contextSize - 10) {
+        while (
+          session.countPromptTokens([{ role: 'user', content: text }]) >
+          TEST_TINY_LLAMA.contextSize - 10
+        ) {
           text = text.slice(0, -40);
         }
         return session.generate([{ role: 'user', content: text }], {

@@ -36,10 +36,10 @@ const SECTIONS = [
 /** Structured page text (headings as `## `, blank lines between blocks) of roughly `minChars` characters. */
 export function longArticleText(minChars: number): string {
   const blocks: string[] = [];
-  for (let round = 1; blocks.join('\n\n').length < minChars; round++) {
-    for (const section of SECTIONS) {
-      blocks.push(`## ${section.heading}${round > 1 ? ` (${round})` : ''}`, ...section.paragraphs);
-    }
+  for (let i = 0; blocks.join('\n\n').length < minChars; i++) {
+    const section = SECTIONS[i % SECTIONS.length] as (typeof SECTIONS)[number];
+    const round = Math.floor(i / SECTIONS.length) + 1;
+    blocks.push(`## ${section.heading}${round > 1 ? ` (${round})` : ''}`, ...section.paragraphs);
   }
   return blocks.join('\n\n');
 }

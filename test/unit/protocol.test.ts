@@ -9,8 +9,8 @@ import {
   onStreams,
   openStream,
   type StreamEvent,
-  sendToWorker,
   type SummaryResult,
+  sendToWorker,
   workerRequests,
 } from '../../src/protocol';
 import { installFakePorts } from './support/fake-ports';
@@ -28,9 +28,10 @@ const webPage: Runtime.MessageSender = {
 /** Routes sendMessage to the registered onMessage listeners as the browser would, with a given sender. */
 function routeMessages(sender: Runtime.MessageSender) {
   vi.spyOn(fakeBrowser.runtime, 'sendMessage').mockImplementation((async (message: unknown) => {
-    const answers = await fakeBrowser.runtime.onMessage.trigger(message, sender, () => {});
+    const answers = await fakeBrowser.runtime.onMessage.trigger(message, sender as never, () => {});
     const answer = answers.find((a) => a !== undefined);
-    if (answer === undefined) throw new Error('Could not establish connection. Receiving end does not exist.');
+    if (answer === undefined)
+      throw new Error('Could not establish connection. Receiving end does not exist.');
     return answer;
   }) as never);
 }
@@ -80,7 +81,7 @@ describe('requests', () => {
     onRequests(workerRequests, { getTabSummary, getModelStatus: vi.fn() }, isExtensionPage);
     const [answer] = await fakeBrowser.runtime.onMessage.trigger(
       { protocol: 'pagewise/1', name: 'getTabSummary', data },
-      popup,
+      popup as never,
       () => {},
     );
     expect(answer).toMatchObject({ ok: false, error: { code: 'invalid-message' } });
@@ -89,20 +90,26 @@ describe('requests', () => {
 
   test.each([
     ['a web page', webPage, { protocol: 'pagewise/1', name: 'getTabSummary', data: { tabId: 1 } }],
-    ['another extension', { ...popup, id: 'other' }, { protocol: 'pagewise/1', name: 'getTabSummary', data: { tabId: 1 } }],
+    [
+      'another extension',
+      { ...popup, id: 'other' },
+      { protocol: 'pagewise/1', name: 'getTabSummary', data: { tabId: 1 } },
+    ],
     ['an unknown name', popup, { protocol: 'pagewise/1', name: 'deleteEverything', data: {} }],
     ['another protocol', popup, { type: 'getTabSummary', tabId: 1 }],
   ])('a message from %s is ignored', async (_, sender, message) => {
     const getTabSummary = vi.fn();
     onRequests(workerRequests, { getTabSummary, getModelStatus: vi.fn() }, isExtensionPage);
-    const [answer] = await fakeBrowser.runtime.onMessage.trigger(message, sender, () => {});
+    const [answer] = await fakeBrowser.runtime.onMessage.trigger(message, sender as never, () => {});
     expect(answer).toBeUndefined();
     expect(getTabSummary).not.toHaveBeenCalled();
   });
 
   test('no receiver becomes a message the user can act on', async () => {
     routeMessages(popup);
-    await expect(sendToWorker('getTabSummary', { tabId: 1 })).rejects.toMatchObject({ code: 'page-unreachable' });
+    await expect(sendToWorker('getTabSummary', { tabId: 1 })).rejects.toMatchObject({
+      code: 'page-unreachable',
+    });
   });
 });
 
@@ -151,7 +158,9 @@ describe('streams', () => {
         summarize: (_, context) => {
           signal = context.signal;
           context.emit({ type: 'token', text: 'a' });
-          return new Promise((_, reject) => context.signal.addEventListener('abort', () => reject(context.signal.reason)));
+          return new Promise((_, reject) =>
+            context.signal.addEventListener('abort', () => reject(context.signal.reason)),
+          );
         },
       },
       isExtensionPage,

@@ -45,17 +45,29 @@ export function createTransformersBackend(options: TransformersBackendOptions): 
       configureEnvironment(model, options);
       const progress = createProgressTracker(onProgress);
       const common = { revision: model.revision, progress_callback: progress };
-      let tokenizer: PreTrainedTokenizer;
-      let lm: PreTrainedModel;
-      try {
-        [tokenizer, lm] = await Promise.all([
-          AutoTokenizer.from_pretrained(model.repo, common),
-          AutoModelForCausalLM.from_pretrained(model.repo, { ...common, dtype: model.dtype, device: options.device }),
-        ]);
-      } catch (error) {
-        throw loadError(model, error);
+      const cached = model.bundled || (await isCached(model));
+      // allSettled, not all: a retry must not join the failed attempt's downloads still in flight
+      // (transformers.js shares in-flight loads of the same file).
+      const [tokenizer, lm] = await Promise.allSettled([
+        AutoTokenizer.from_pretrained(model.repo, common),
+        AutoModelForCausalLM.from_pretrained(model.repo, {
+          ...common,
+          dtype: model.dtype,
+          device: options.device,
+        }),
+      ]);
+      if (tokenizer.status === 'rejected' || lm.status === 'rejected') {
+        if (lm.status === 'fulfilled') await lm.value.dispose();
+        // Files that were cached yet fail to load are damaged (an interrupted write): drop them so the
+        // next try downloads them again instead of failing forever.
+        if (cached && !model.bundled) await forgetCachedModel(model);
+        throw loadError(
+          model,
+          cached,
+          tokenizer.status === 'rejected' ? tokenizer.reason : (lm as PromiseRejectedResult).reason,
+        );
       }
-      return createTransformersSession(model, tokenizer, lm);
+      return createTransformersSession(model, tokenizer.value, lm.value);
     },
   };
 }
@@ -105,20 +117,33 @@ function createProgressTracker(onProgress: (progress: DownloadProgress) => void)
   };
 }
 
-function loadError(model: ModelSpec, error: unknown): AppError {
+async function forgetCachedModel(model: ModelSpec): Promise<void> {
+  if (typeof caches === 'undefined') return;
+  const cache = await caches.open(env.cacheKey);
+  const prefix = `${env.remoteHost}${model.repo}/`;
+  for (const request of await cache.keys()) {
+    if (request.url.startsWith(prefix)) await cache.delete(request);
+  }
+}
+
+function loadError(model: ModelSpec, cached: boolean, error: unknown): AppError {
   const detail = error instanceof Error ? error.message : String(error);
   if (model.bundled) {
     return new AppError('model-load', `The bundled model could not be loaded (${detail}).`, { cause: error });
   }
+  if (cached) {
+    return new AppError(
+      'model-load',
+      `The saved copy of the model was damaged and has been removed. Try again to download it again. (${detail})`,
+      { cause: error },
+    );
+  }
   const sizeMb = Math.round(model.downloadBytes / 1e6);
-  const network = /fetch|network|Failed to|Could not locate|status|offline|ERR_/i.test(detail);
-  return network
-    ? new AppError(
-        'model-download',
-        `Couldn’t download the model (${model.name}, about ${sizeMb} MB) from Hugging Face. Check your connection and try again. (${detail})`,
-        { cause: error },
-      )
-    : new AppError('model-load', `The model could not be started (${detail}). Try again.`, { cause: error });
+  return new AppError(
+    'model-download',
+    `Couldn’t download the model (${model.name}, about ${sizeMb} MB) from Hugging Face. Check your connection and try again. (${detail})`,
+    { cause: error },
+  );
 }
 
 /** Stops generation as soon as the signal aborts: checked after every token. */
@@ -168,7 +193,11 @@ function updateCache(cache: InstanceType<typeof DynamicCache>, outputs: Record<s
   cache.update(entries);
 }
 
-function createTransformersSession(model: ModelSpec, tokenizer: PreTrainedTokenizer, lm: PreTrainedModel): Session {
+function createTransformersSession(
+  model: ModelSpec,
+  tokenizer: PreTrainedTokenizer,
+  lm: PreTrainedModel,
+): Session {
   const forward = lm.forward.bind(lm);
   // Every model step, in prefill and in generate, first lets pending events (Stop) run.
   lm.forward = async (inputs: Record<string, unknown>) => {
@@ -218,7 +247,9 @@ function createTransformersSession(model: ModelSpec, tokenizer: PreTrainedTokeni
         }
 
         let firstTokenAt = 0;
-        const delta = createTextDelta((generated) => tokenizer.decode(generated, { skip_special_tokens: true }));
+        const delta = createTextDelta((generated) =>
+          tokenizer.decode(generated, { skip_special_tokens: true }),
+        );
         const streamer = new DeltaStreamer((newIds) => {
           if (firstTokenAt === 0) firstTokenAt = performance.now();
           for (const id of newIds) {
@@ -258,4 +289,3 @@ function createTransformersSession(model: ModelSpec, tokenizer: PreTrainedTokeni
     },
   };
 }
-

@@ -12,7 +12,9 @@ const progress = (loaded: number): DownloadProgress => ({
   total: 100,
 });
 
-function fakeBackend(load: Backend['load'] = async () => fakeSession): Backend & { load: ReturnType<typeof vi.fn> } {
+function fakeBackend(
+  load: Backend['load'] = async () => fakeSession,
+): Backend & { load: ReturnType<typeof vi.fn> } {
   return {
     id: 'transformers-node',
     availability: vi.fn(async () => 'downloadable' as const),
@@ -27,7 +29,10 @@ describe('engine', () => {
     const backend = fakeBackend();
     const engine = createEngine(backend, TEST_TINY_LLAMA);
     expect(backend.load).not.toHaveBeenCalled();
-    await Promise.all([engine.run(async () => 1, { signal: signal() }), engine.run(async () => 2, { signal: signal() })]);
+    await Promise.all([
+      engine.run(async () => 1, { signal: signal() }),
+      engine.run(async () => 2, { signal: signal() }),
+    ]);
     await engine.run(async () => 3, { signal: signal() });
     expect(backend.load).toHaveBeenCalledTimes(1);
   });
@@ -77,7 +82,11 @@ describe('engine', () => {
     const engine = createEngine(backend, TEST_TINY_LLAMA);
     const seen: number[] = [];
     const ready = vi.fn();
-    const run = engine.run(async () => 'ok', { signal: signal(), onProgress: (p) => seen.push(p.loaded), onReady: ready });
+    const run = engine.run(async () => 'ok', {
+      signal: signal(),
+      onProgress: (p) => seen.push(p.loaded),
+      onReady: ready,
+    });
     await vi.waitFor(() => expect(report).toBeDefined());
     expect((await engine.status()).availability).toBe('downloading');
     report(progress(40));
@@ -94,7 +103,9 @@ describe('engine', () => {
     const backend = fakeBackend();
     backend.load.mockRejectedValueOnce(new AppError('model-download', 'offline'));
     const engine = createEngine(backend, TEST_TINY_LLAMA);
-    await expect(engine.run(async () => 1, { signal: signal() })).rejects.toMatchObject({ code: 'model-download' });
+    await expect(engine.run(async () => 1, { signal: signal() })).rejects.toMatchObject({
+      code: 'model-download',
+    });
     await expect(engine.run(async () => 2, { signal: signal() })).resolves.toBe(2);
     expect(backend.load).toHaveBeenCalledTimes(2);
   });

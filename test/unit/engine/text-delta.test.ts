@@ -21,7 +21,9 @@ describe('text deltas', () => {
 
   test('a character cut off at the end is left out rather than shown broken', () => {
     const delta = createTextDelta(decode);
-    const pieces = bytes('ok 👋').slice(0, -1).map((id) => delta.push(id));
+    const pieces = bytes('ok 👋')
+      .slice(0, -1)
+      .map((id) => delta.push(id));
     expect(pieces.join('')).toBe('ok ');
     expect(delta.text).toBe('ok ');
   });
@@ -29,7 +31,12 @@ describe('text deltas', () => {
   test('text that a decoder rewrites is never retracted', () => {
     // A decoder that drops a trailing space until more text follows (like clean-up of spaces).
     const words = ['Hello', ' world', '!'];
-    const delta = createTextDelta((ids) => ids.map((i) => words[i]).join('').replace(/ $/, ''));
+    const delta = createTextDelta((ids) =>
+      ids
+        .map((i) => words[i])
+        .join('')
+        .replace(/ $/, ''),
+    );
     const pieces = [0, 1, 2].map((id) => delta.push(id));
     expect(pieces.join('')).toBe('Hello world!');
   });

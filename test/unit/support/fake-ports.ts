@@ -17,11 +17,18 @@ function event<A extends unknown[]>() {
 }
 
 export interface FakePort extends Runtime.Port {
-  /** The other end, as the worker sees it. */
+  /** The other end. */
   peer: FakePort;
 }
 
-function createPortPair(name: string, sender: Runtime.MessageSender): [FakePort, FakePort] {
+type PortImpl = FakePort & {
+  peer: PortImpl;
+  connected: boolean;
+  onMessage: ReturnType<typeof event<[unknown, Runtime.Port]>>;
+  onDisconnect: ReturnType<typeof event<[Runtime.Port]>>;
+};
+
+function createPortPair(name: string, sender: Runtime.MessageSender): [PortImpl, PortImpl] {
   const make = (portSender?: Runtime.MessageSender) => {
     const onMessage = event<[unknown, Runtime.Port]>();
     const onDisconnect = event<[Runtime.Port]>();
@@ -45,7 +52,7 @@ function createPortPair(name: string, sender: Runtime.MessageSender): [FakePort,
         port.peer.connected = false;
         setTimeout(() => port.peer.onDisconnect.emit(port.peer), 0);
       },
-    } as unknown as FakePort & { connected: boolean; onMessage: typeof onMessage; onDisconnect: typeof onDisconnect };
+    } as unknown as PortImpl;
     return port;
   };
   const client = make();
@@ -63,7 +70,9 @@ export function installFakePorts(sender: Runtime.MessageSender) {
   const onConnect = event<[Runtime.Port]>();
   const connected: FakePort[] = [];
   vi.spyOn(fakeBrowser.runtime.onConnect, 'addListener').mockImplementation(onConnect.addListener as never);
-  vi.spyOn(fakeBrowser.runtime.onConnect, 'removeListener').mockImplementation(onConnect.removeListener as never);
+  vi.spyOn(fakeBrowser.runtime.onConnect, 'removeListener').mockImplementation(
+    onConnect.removeListener as never,
+  );
   vi.spyOn(fakeBrowser.runtime, 'connect').mockImplementation(((info?: { name?: string }) => {
     const [client, server] = createPortPair(info?.name ?? '', sender);
     connected.push(server);

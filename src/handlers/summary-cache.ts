@@ -13,7 +13,10 @@ export async function saveSummary(tabId: number, summary: SummaryResult): Promis
 }
 
 /** The tab's last summary, if it was of the page the tab shows now. */
-export async function loadSummary(tabId: number, currentUrl: string | undefined): Promise<SummaryResult | null> {
+export async function loadSummary(
+  tabId: number,
+  currentUrl: string | undefined,
+): Promise<SummaryResult | null> {
   const stored = (await browser.storage.session.get(key(tabId)))[key(tabId)] as SummaryResult | undefined;
   return stored && stored.url === currentUrl ? stored : null;
 }

@@ -1,0 +1,181 @@
+import { useComputed } from '@preact/signals';
+import { useEffect, useRef } from 'preact/hooks';
+import { CopyButton } from '../src/ui/copy-button';
+import { LengthPicker } from '../src/ui/length-picker';
+import { Markdown } from '../src/ui/markdown';
+import { ProgressBar } from '../src/ui/progress-bar';
+import { StatusLine } from '../src/ui/status-line';
+import { useSummaryStore } from '../src/ui/summary-context';
+import { formatMegabytes, type SummaryStore } from '../src/ui/summary-store';
+
+/** The tab the popup acts on, as the tab lookup found it (title and URL may be hidden from us). */
+export interface TabInfo {
+  id: number;
+  title?: string;
+  url?: string;
+}
+
+/** How close to the bottom (px) still counts as "reading along" while the summary streams. */
+const PIN_SLACK = 24;
+
+function hostOf(url: string | undefined): string | null {
+  if (!url) return null;
+  try {
+    return new URL(url).host || null;
+  } catch {
+    return null;
+  }
+}
+
+/** Only web pages have the content script; other URLs (chrome://, the Web Store, files) can't be read. */
+function isReadable(url: string | undefined): boolean {
+  return url === undefined || /^https?:/i.test(url);
+}
+
+function progressOf(store: SummaryStore): { value: number | null; label: string; valueText?: string } {
+  const part = store.part.value;
+  if (store.state.value === 'loading') {
+    const download = store.download.value;
+    return {
+      value: store.progress.value,
+      label: 'Model download',
+      valueText: download
+        ? `${formatMegabytes(download.loaded)} of ${formatMegabytes(download.total)}`
+        : undefined,
+    };
+  }
+  if (store.state.value === 'generating' && part) {
+    return { value: (part.index - 1) / part.count, label: 'Reading the page in parts' };
+  }
+  return { value: null, label: 'Working' };
+}
+
+function Header({ tab, title }: { tab: TabInfo | null; title: string | undefined }) {
+  const host = hostOf(tab?.url);
+  return (
+    <header class="header">
+      <div class="brand">
+        <img class="brand__icon" src="/icons/icon-32.png" alt="" width={20} height={20} />
+        <span class="brand__name">Pagewise</span>
+      </div>
+      {(title || host) && (
+        <div class="page" title={title}>
+          {title && <span class="page__title">{title}</span>}
+          {host && <span class="page__host">{host}</span>}
+        </div>
+      )}
+    </header>
+  );
+}
+
+/** The popup: summarize the tab's page and read the summary as it is written. */
+export function App({ tab }: { tab: TabInfo | null }) {
+  const store = useSummaryStore();
+  const scroller = useRef<HTMLDivElement>(null);
+  const pinned = useRef(true);
+
+  useEffect(() => {
+    if (tab) void store.init(tab.id);
+  }, [store, tab?.id]);
+
+  const state = store.state.value;
+  const busy = store.busy.value;
+  const error = store.error.value;
+  const coverage = store.coverage.value;
+  const modelStatus = store.modelStatus.value;
+  const readable = tab !== null && isReadable(tab.url);
+  // Through a computed, so the popup re-renders when text appears, not on every streamed token.
+  const hasText = useComputed(() => store.text.value.length > 0).value;
+  const progress = busy ? progressOf(store) : null;
+  const title = tab?.title || store.result.value?.title;
+
+  const onRender = (element: HTMLDivElement) => {
+    const box = scroller.current;
+    // Follow the text as it streams, unless the user scrolled up to read.
+    if (box && busy && pinned.current && element.isConnected) box.scrollTop = box.scrollHeight;
+  };
+  const onScroll = () => {
+    const box = scroller.current;
+    if (box) pinned.current = box.scrollTop + box.clientHeight >= box.scrollHeight - PIN_SLACK;
+  };
+
+  return (
+    <div class="app">
+      <Header tab={tab} title={title} />
+      <main class="main">
+        <div class="controls">
+          <LengthPicker
+            value={store.length.value}
+            onChange={(length) => void store.setLength(length)}
+            disabled={busy}
+          />
+          <div class="actions">
+            <button
+              type="button"
+              class="button button--primary"
+              data-testid="summarize"
+              disabled={busy || !readable}
+              onClick={() => {
+                pinned.current = true;
+                void store.summarize();
+              }}
+            >
+              {busy ? 'Summarizing…' : state === 'done' ? 'Summarize again' : 'Summarize'}
+            </button>
+            {busy && (
+              <button type="button" class="button" data-testid="stop" onClick={() => store.stop()}>
+                Stop
+              </button>
+            )}
+          </div>
+        </div>
+
+        {!tab && <p class="note">Open a web page, then click Pagewise again.</p>}
+        {tab && !readable && (
+          <p class="note">Pagewise can summarize web pages (http and https). Open one, then try again.</p>
+        )}
+        {readable && state === 'idle' && !hasText && modelStatus?.availability === 'downloadable' && (
+          <p class="note note--info" data-testid="first-use">
+            First use downloads {modelStatus.modelName} ({formatMegabytes(modelStatus.downloadBytes)}) once;
+            after that it works offline.
+          </p>
+        )}
+
+        {state === 'error' ? (
+          <div class="error-box" data-testid="error" data-code={error?.code}>
+            <StatusLine state={state} text={store.statusText.value} />
+            {error?.retryable && (
+              <button type="button" class="button" data-testid="retry" onClick={() => void store.summarize()}>
+                Retry
+              </button>
+            )}
+          </div>
+        ) : (
+          <StatusLine state={state} text={store.statusText.value} />
+        )}
+        {progress && <ProgressBar {...progress} />}
+
+        {coverage !== null && coverage < 1 && (
+          <p class="note" data-testid="coverage">
+            Summary of the first {Math.max(1, Math.floor(coverage * 100))}% of this very long page.
+          </p>
+        )}
+        <div class={`summary${hasText ? '' : ' summary--empty'}`} ref={scroller} onScroll={onScroll}>
+          <Markdown
+            class="markdown"
+            data-testid="summary"
+            aria-busy={busy}
+            text={store.text}
+            onRender={onRender}
+          />
+        </div>
+        {state === 'done' && hasText && (
+          <div class="summary-actions">
+            <CopyButton onCopy={() => store.copy()} />
+          </div>
+        )}
+      </main>
+      <footer class="footer">Runs on your device. Nothing you read leaves your computer.</footer>
+    </div>
+  );
+}

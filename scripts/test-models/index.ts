@@ -1,0 +1,67 @@
+import { fileURLToPath } from 'node:url';
+import { TEST_TINY_LLAMA } from '../../src/engine/registry';
+import { ensureDecoderModel } from './decoder';
+import { ensureEncoderModel } from './encoder';
+import type { WrittenModel } from './write';
+
+export { BYTE_TO_UNICODE, preTokenize, tokenBytes, trainBpeMerges } from './bpe';
+export { TRAINING_CORPUS } from './corpus';
+export {
+  DECODER_PRESETS,
+  DECODER_TOKEN_IDS,
+  type DecoderOptions,
+  type DecoderPreset,
+  ensureDecoderModel,
+  TINY_DECODER_OPTIONS,
+  writeDecoderModel,
+} from './decoder';
+export {
+  ENCODER_SPECIAL_TOKENS,
+  type EncoderOptions,
+  ensureEncoderModel,
+  TINY_ENCODER_OPTIONS,
+  writeEncoderModel,
+} from './encoder';
+export { DataType, GraphBuilder, type WeightFormat } from './onnx-graph';
+export { createRng, type Rng } from './prng';
+export {
+  type BuiltTokenizer,
+  buildTokenizer,
+  CHATML_TEMPLATE,
+  isPrintableAsciiToken,
+  SPECIAL_TOKENS,
+  type TokenizerOptions,
+} from './tokenizer';
+export { GENERATOR_VERSION, STAMP_FILE, type WrittenModel } from './write';
+
+/** Folder name (and transformers.js model id under {@link TEST_MODELS_DIR}) of the tiny decoder. */
+export const TEST_DECODER_ID = TEST_TINY_LLAMA.repo;
+
+/** Folder name (and transformers.js model id under {@link TEST_MODELS_DIR}) of the tiny encoder. */
+export const TEST_ENCODER_ID = 'tiny-bert';
+
+/** Absolute path of `test-models/` at the repository root (git-ignored), with a trailing slash. */
+export const TEST_MODELS_DIR = fileURLToPath(new URL('../../test-models/', import.meta.url));
+
+/** Absolute path of the tiny decoder's folder. */
+export const TEST_DECODER_DIR = `${TEST_MODELS_DIR}${TEST_DECODER_ID}`;
+
+/** Absolute path of the tiny encoder's folder. */
+export const TEST_ENCODER_DIR = `${TEST_MODELS_DIR}${TEST_ENCODER_ID}`;
+
+/** Default output folder of the benchmark-size decoder (`--preset smollm2-135m`), git-ignored. */
+export const BENCH_DECODER_DIR = fileURLToPath(
+  new URL('../../bench-models/smollm2-135m-random', import.meta.url),
+);
+
+/**
+ * Writes the tiny decoder and encoder to their default folders unless they are already up to date
+ * (a fast stamp check), so test setups can call it unconditionally.
+ */
+export async function ensureTestModels(): Promise<{ decoder: WrittenModel; encoder: WrittenModel }> {
+  const [decoder, encoder] = await Promise.all([
+    ensureDecoderModel(TEST_DECODER_DIR),
+    ensureEncoderModel(TEST_ENCODER_DIR),
+  ]);
+  return { decoder, encoder };
+}

@@ -1,0 +1,35 @@
+/**
+ * Most characters of page text the content script hands over. Far more than any small model can read in one
+ * go (the caller chunks or truncates by tokens), but it bounds the message size and the work spent on huge
+ * pages such as endless feeds or single-page books. Text is cut at a block boundary.
+ */
+export const MAX_PAGE_CHARS = 400_000;
+
+/**
+ * Readability results shorter than this many characters are treated as "found nothing" and the page's
+ * visible text is used instead: on app-like pages Readability tends to pick one small box (a toolbar, a
+ * card) and drop the rest.
+ */
+export const MIN_READABLE_CHARS = 250;
+
+/** Most characters of selected text kept; a "select all" on a long page is cut here (at a word boundary). */
+export const MAX_SELECTION_CHARS = 100_000;
+
+/**
+ * Most characters of surrounding text sent with a selection so the model can ground it (which paragraph,
+ * which section). The selection itself counts towards this, and the window is centred on it.
+ */
+export const MAX_SELECTION_CONTEXT_CHARS = 2_000;
+
+/**
+ * Most characters kept of the title, byline and site name. These can come from `<meta>` tags the user never
+ * sees, so they are kept short rather than trusted as a second channel into the prompt.
+ */
+export const MAX_META_CHARS = 300;
+
+/**
+ * Most parts a long page is read in when summarizing (one model pass each, plus one to combine them). On one
+ * CPU thread each part costs several seconds of prefill, so beyond this the summary covers the page's start
+ * and says how much of it.
+ */
+export const MAX_SUMMARY_PARTS = 6;

@@ -1,0 +1,93 @@
+import { fakeBrowser } from '@webext-core/fake-browser';
+import { describe, expect, test, vi } from 'vitest';
+import { readPage } from '../../../src/handlers/page-reader';
+import type { PageContent } from '../../../src/protocol';
+
+const page: PageContent = {
+  url: 'https://example.org/a',
+  title: 'A',
+  byline: null,
+  lang: 'en',
+  siteName: null,
+  text: 'Hello.',
+  source: 'readability',
+  truncated: false,
+};
+
+async function openTab(url: string): Promise<number> {
+  const tab = await fakeBrowser.tabs.create({ url });
+  return tab.id as number;
+}
+
+function answerWith(...answers: unknown[]) {
+  const sendMessage = vi.fn();
+  for (const answer of answers) {
+    if (answer instanceof Error) sendMessage.mockRejectedValueOnce(answer);
+    else sendMessage.mockResolvedValueOnce(answer);
+  }
+  vi.spyOn(fakeBrowser.tabs, 'sendMessage').mockImplementation(sendMessage);
+  return sendMessage;
+}
+
+const noReceiver = () => new Error('Could not establish connection. Receiving end does not exist.');
+
+describe('reading a tab’s page', () => {
+  test('asks the top frame’s content script and returns its validated answer', async () => {
+    const tabId = await openTab('https://example.org/a');
+    const sendMessage = answerWith({ ok: true, value: page });
+    await expect(readPage(tabId)).resolves.toEqual(page);
+    expect(sendMessage).toHaveBeenCalledWith(tabId, expect.objectContaining({ name: 'extractPage' }), {
+      frameId: 0,
+    });
+  });
+
+  test.each([
+    ['chrome://settings/', /Chrome|browser/i],
+    ['https://chromewebstore.google.com/detail/x', /Web Store/i],
+    ['view-source:https://example.org/', /source/i],
+    ['https://example.org/report.pdf', /PDF/i],
+  ])('refuses %s with a clear message, without asking the page', async (url, message) => {
+    const tabId = await openTab(url);
+    const sendMessage = answerWith({ ok: true, value: page });
+    const error = await readPage(tabId).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'unreadable-page' });
+    expect((error as Error).message).toMatch(message);
+    expect(sendMessage).not.toHaveBeenCalled();
+  });
+
+  test('a malformed answer from the page is rejected', async () => {
+    const tabId = await openTab('https://example.org/a');
+    answerWith({ ok: true, value: { ...page, text: 42 } });
+    await expect(readPage(tabId)).rejects.toMatchObject({ code: 'invalid-message' });
+  });
+
+  test('a tab opened before the extension gets the content script injected, then answers', async () => {
+    const tabId = await openTab('https://example.org/a');
+    answerWith(noReceiver(), { ok: true, value: page });
+    const executeScript = vi.spyOn(fakeBrowser.scripting, 'executeScript').mockResolvedValue([] as never);
+    vi.spyOn(fakeBrowser.runtime, 'getManifest').mockReturnValue({
+      manifest_version: 3,
+      name: 'x',
+      version: '1',
+      content_scripts: [{ matches: ['https://*/*'], js: ['assets/content.js'] }],
+    });
+    await expect(readPage(tabId)).resolves.toEqual(page);
+    expect(executeScript).toHaveBeenCalledWith({ target: { tabId }, files: ['assets/content.js'] });
+  });
+
+  test('a page that can’t be reached says to reload it', async () => {
+    const tabId = await openTab('https://example.org/a');
+    answerWith(noReceiver());
+    vi.spyOn(fakeBrowser.scripting, 'executeScript').mockRejectedValue(
+      new Error('Cannot access contents of the page'),
+    );
+    vi.spyOn(fakeBrowser.runtime, 'getManifest').mockReturnValue({
+      manifest_version: 3,
+      name: 'x',
+      version: '1',
+    });
+    const error = await readPage(tabId).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'page-unreachable' });
+    expect((error as Error).message).toMatch(/reload/i);
+  });
+});

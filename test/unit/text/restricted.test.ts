@@ -1,0 +1,88 @@
+import { describe, expect, test } from 'vitest';
+import { isFileUrl, type UnreadableCode, unreadableReason } from '../../../src/text/restricted';
+
+describe('unreadableReason', () => {
+  test.each<[string | undefined, UnreadableCode | null]>([
+    ['https://news.example/2026/urban-bees', null],
+    ['http://localhost:8080/index.html', null],
+    ['https://example.com/report.pdf.html', null],
+    ['https://example.com/pdf', null],
+    ['https://chrome.google.com/search', null],
+    ['https://microsoftedge.microsoft.com/other', null],
+    [undefined, 'no-url'],
+    ['', 'no-url'],
+    ['chrome://settings/privacy', 'browser-page'],
+    ['chrome://newtab/', 'browser-page'],
+    ['CHROME://extensions', 'browser-page'],
+    ['chrome-search://local-ntp/local-ntp.html', 'browser-page'],
+    ['chrome-untrusted://print/', 'browser-page'],
+    ['edge://settings', 'browser-page'],
+    ['brave://rewards', 'browser-page'],
+    ['about:blank', 'browser-page'],
+    ['about:preferences', 'browser-page'],
+    ['about:reader?url=https://news.example/', 'browser-page'],
+    ['chrome-extension://abcdefghijklmnopabcdefghijklmnop/options.html', 'browser-page'],
+    ['moz-extension://4b1d8f2e-1111-2222-3333-444455556666/sidebar.html', 'browser-page'],
+    ['devtools://devtools/bundled/devtools_app.html', 'browser-page'],
+    ['view-source:https://news.example/', 'view-source'],
+    ['https://chromewebstore.google.com/detail/some-extension/abcdefghijklmnop', 'web-store'],
+    ['https://chrome.google.com/webstore/detail/abcdefghijklmnop', 'web-store'],
+    ['https://addons.mozilla.org/en-US/firefox/addon/ublock-origin/', 'web-store'],
+    ['https://microsoftedge.microsoft.com/addons/detail/abc', 'web-store'],
+    ['https://example.com/papers/hive-health.pdf', 'pdf'],
+    ['https://example.com/papers/HIVE-HEALTH.PDF?download=1#page=3', 'pdf'],
+    ['chrome-extension://mhjfbmdgcfjbbpaeojofohoefgiehjai/index.html', 'pdf'],
+    ['file:///home/maria/notes/hives.pdf', 'pdf'],
+    ['file:///home/maria/notes/hives.html', 'file'],
+    ['file:///C:/Users/maria/hives.txt', 'file'],
+    ['data:text/html,<h1>Hi</h1>', 'not-web'],
+    ['javascript:void(0)', 'not-web'],
+    ['blob:https://news.example/6f1c1d2e-0000-4000-8000-000000000000', 'not-web'],
+    ['ftp://files.example/readme.txt', 'not-web'],
+    ['not a url at all', 'not-web'],
+  ])('%s -> %s', (url, code) => {
+    expect(unreadableReason(url)?.code ?? null).toBe(code);
+  });
+
+  test.each([
+    [
+      'chrome://settings',
+      /^Chrome doesn't let extensions read its own pages \(chrome:\/\/…\)\. Open a web page/,
+    ],
+    ['edge://settings', /^Edge doesn't let extensions read its own pages \(edge:\/\/…\)/],
+    ['about:preferences', /^Your browser doesn't let extensions read its own pages \(about:…\)/],
+    ['chrome://newtab/', /^This tab has no page to read yet\. Open a web page and try again\.$/],
+    ['https://chromewebstore.google.com/', /^The Chrome Web Store doesn't let extensions read its pages\./],
+    ['https://addons.mozilla.org/', /^Firefox Add-ons .* doesn't let extensions read its pages\./],
+    ['file:///tmp/a.html', /Allow access to file URLs/],
+    ['https://example.com/a.pdf', /^This is a PDF/],
+    ['data:text/plain,hi', /^This tab isn't showing a web page \(data:…\)/],
+    [undefined, /closed to extensions/],
+  ])('explains %s and what to do', (url, message) => {
+    expect(unreadableReason(url)?.message).toMatch(message);
+  });
+
+  test('every message says what to do next', () => {
+    const urls = ['chrome://x', 'about:blank', 'chrome-extension://abc/x', 'view-source:https://a.example/'];
+    for (const url of [
+      ...urls,
+      'https://chromewebstore.google.com/',
+      'https://a.example/x.pdf',
+      'file:///x',
+      'data:,x',
+      undefined,
+    ]) {
+      expect(unreadableReason(url)?.message).toMatch(/(try again|instead|reload this tab)\.$/);
+    }
+  });
+});
+
+test.each([
+  ['file:///home/maria/notes.html', true],
+  ['FILE:///C:/notes.txt', true],
+  ['https://example.com/file:', false],
+  ['chrome://settings', false],
+  [undefined, false],
+])('isFileUrl(%s) is %s', (url, expected) => {
+  expect(isFileUrl(url)).toBe(expected);
+});

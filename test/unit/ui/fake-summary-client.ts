@@ -1,0 +1,88 @@
+import { cancelled } from '../../../src/errors';
+import type { ModelStatus, StreamEvent, SummaryLength, SummaryResult } from '../../../src/protocol';
+import type { SummaryClient } from '../../../src/ui/summary-store';
+
+/** One `summarize` call as the fake worker sees it; the test plays the worker's part through it. */
+export interface FakeRun {
+  tabId: number;
+  length: SummaryLength;
+  stopped: boolean;
+  emit(...events: StreamEvent[]): void;
+  finish(result: SummaryResult): void;
+  fail(error: unknown): void;
+}
+
+/** A stand-in for the worker: answers from plain fields, and hands every run to the test to drive. */
+export interface FakeSummaryClient extends SummaryClient {
+  summaries: Map<number, SummaryResult>;
+  status: ModelStatus;
+  runs: FakeRun[];
+  /** The latest run; throws if none started, so a test that forgot to start one fails loudly. */
+  readonly run: FakeRun;
+}
+
+/** The default model's status, as the worker reports it. */
+export const qwen = (availability: ModelStatus['availability'] = 'available'): ModelStatus => ({
+  modelName: 'Qwen2.5 0.5B Instruct',
+  availability,
+  downloadBytes: 512_000_000,
+});
+
+/** A finished summary of a sample article; `more` overrides any field. */
+export function summaryOf(text: string, more: Partial<SummaryResult> = {}): SummaryResult {
+  return {
+    url: 'https://example.org/article',
+    title: 'An article',
+    length: 'standard',
+    text,
+    parts: 1,
+    coverage: 1,
+    createdAt: 1_700_000_000_000,
+    ...more,
+  };
+}
+
+/** A fake worker whose model has the given status. */
+export function createFakeSummaryClient(status: ModelStatus = qwen()): FakeSummaryClient {
+  const runs: FakeRun[] = [];
+  const client: FakeSummaryClient = {
+    summaries: new Map(),
+    status,
+    runs,
+    get run() {
+      const last = runs.at(-1);
+      if (!last) throw new Error('No summarize run was started.');
+      return last;
+    },
+    getTabSummary: async (tabId) => client.summaries.get(tabId) ?? null,
+    getModelStatus: async () => client.status,
+    summarize(tabId, length, onEvent) {
+      let resolve!: (value: SummaryResult) => void;
+      let reject!: (error: unknown) => void;
+      const result = new Promise<SummaryResult>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      const run: FakeRun = {
+        tabId,
+        length,
+        stopped: false,
+        emit: (...events) => {
+          for (const event of events) onEvent(event);
+        },
+        finish: resolve,
+        fail: reject,
+      };
+      runs.push(run);
+      return {
+        result,
+        stop() {
+          run.stopped = true;
+          // As the real worker does: a stop comes back as a cancellation, a moment later.
+          setTimeout(() => reject(cancelled()), 0);
+        },
+      };
+    },
+  };
+  return client;
+}

@@ -1,0 +1,159 @@
+// @vitest-environment jsdom
+import { signal } from '@preact/signals';
+import { render } from 'preact';
+import { act } from 'preact/test-utils';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { Markdown, renderMarkdown, sanitizeHtml } from '../../../src/ui/markdown';
+
+/** Renders model output into a detached element, as the popup would show it. */
+function show(markdown: string): HTMLElement {
+  const element = document.createElement('div');
+  element.innerHTML = renderMarkdown(markdown);
+  return element;
+}
+
+const nextFrame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
+
+describe('hostile model output never becomes live', () => {
+  test.each([
+    ['a script tag', '<script>window.pwned = true</script>', 'script'],
+    ['an inline script in a paragraph', 'Hello <script>window.pwned = true</script> there', 'script'],
+    ['an image with onerror', '<img src=x onerror="window.pwned = true">', 'img'],
+    ['a Markdown image', '![tracking pixel](https://tracker.example/p.gif)', 'img'],
+    ['an iframe', '<iframe src="https://evil.example"></iframe>', 'iframe'],
+    ['a style tag', '<style>body { display: none }</style>', 'style'],
+    ['an svg with onload', '<svg onload="window.pwned = true"><circle r="4"/></svg>', 'svg'],
+    ['a form', '<form action="https://evil.example"><input name="q"></form>', 'form'],
+  ])('%s', (_, markdown, tag) => {
+    const element = show(markdown);
+    expect(element.querySelector(tag)).toBeNull();
+    expect(element.querySelector('[onerror], [onload], [style], [src]')).toBeNull();
+  });
+
+  test('raw HTML shows as text, so the reader sees what the model wrote', () => {
+    const element = show('<iframe src="https://evil.example"></iframe>');
+    expect(element.textContent).toContain('<iframe src="https://evil.example"></iframe>');
+  });
+
+  test.each([
+    '[click](javascript:alert(1))',
+    '[click](JaVaScRiPt:alert(1))',
+    '[click](  javascript:alert(1))',
+    '[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)',
+    '[click](vbscript:msgbox(1))',
+    '<a href="javascript:alert(1)">click</a>',
+  ])('a link to %s has no href', (markdown) => {
+    const element = show(markdown);
+    expect(element.querySelectorAll('[href]')).toHaveLength(0);
+  });
+});
+
+describe('the sanitizer, behind the escaping, holds on its own', () => {
+  test.each([
+    ['<script>window.pwned = true</script>', 'script'],
+    ['<img src=x onerror="window.pwned = true">', 'img'],
+    ['<iframe src="https://evil.example"></iframe>', 'iframe'],
+    ['<svg><script>window.pwned = true</script></svg>', 'svg'],
+    ['<form><button formaction="javascript:alert(1)">go</button></form>', 'form'],
+    ['<p style="position:fixed">x</p>', '[style]'],
+    ['<a href="javascript:alert(1)">x</a>', '[href]'],
+    ['<p onclick="alert(1)">x</p>', '[onclick]'],
+  ])('%s', (html, selector) => {
+    const element = document.createElement('div');
+    element.innerHTML = sanitizeHtml(html);
+    expect(element.querySelector(selector)).toBeNull();
+  });
+});
+
+describe('Markdown renders', () => {
+  test('lists, bold, emphasis and code', () => {
+    const element = show(
+      'Intro with **bold**, *emphasis* and `code`.\n\n- one\n- two\n\n1. first\n2. second',
+    );
+    expect(element.querySelector('strong')?.textContent).toBe('bold');
+    expect(element.querySelector('em')?.textContent).toBe('emphasis');
+    expect(element.querySelector('code')?.textContent).toBe('code');
+    expect([...element.querySelectorAll('ul > li')].map((li) => li.textContent)).toEqual(['one', 'two']);
+    expect([...element.querySelectorAll('ol > li')].map((li) => li.textContent)).toEqual(['first', 'second']);
+  });
+
+  test('code blocks, headings, quotes and tables', () => {
+    const element = show(
+      '## Heading\n\n> quoted\n\n```js\nconst a = 1 < 2;\n```\n\n| a | b |\n| - | - |\n| 1 | 2 |',
+    );
+    expect(element.querySelector('h2')?.textContent).toBe('Heading');
+    expect(element.querySelector('blockquote')?.textContent?.trim()).toBe('quoted');
+    expect(element.querySelector('pre > code')?.textContent).toBe('const a = 1 < 2;\n');
+    expect(element.querySelectorAll('table td')).toHaveLength(2);
+    // Attributes not on the allow-list (the code block's language class) are dropped.
+    expect(element.querySelector('[class]')).toBeNull();
+  });
+
+  test('web and mail links open in a new tab without a referrer', () => {
+    const element = show(
+      '[site](https://example.org/a) and [mail](mailto:me@example.org) and <https://x.example>',
+    );
+    const links = [...element.querySelectorAll('a')];
+    expect(links.map((a) => a.getAttribute('href'))).toEqual([
+      'https://example.org/a',
+      'mailto:me@example.org',
+      'https://x.example',
+    ]);
+    for (const link of links) {
+      expect(link.getAttribute('target')).toBe('_blank');
+      expect(link.getAttribute('rel')).toBe('noopener noreferrer');
+    }
+  });
+});
+
+describe('<Markdown>', () => {
+  let root: HTMLElement;
+  beforeEach(() => {
+    root = document.createElement('div');
+    document.body.append(root);
+  });
+  afterEach(() => {
+    render(null, root);
+    root.remove();
+  });
+
+  test('streams from a signal into its own element, once per frame', async () => {
+    const text = signal('');
+    let renders = 0;
+    await act(() => render(<Markdown data-testid="summary" text={text} onRender={() => renders++} />, root));
+    await nextFrame();
+    const element = root.querySelector('[data-testid="summary"]');
+    const before = renders;
+
+    text.value = '- one';
+    text.value += '\n- two';
+    text.value += '\n- **three**';
+    await nextFrame();
+    expect(renders).toBe(before + 1);
+    expect(element?.querySelectorAll('li')).toHaveLength(3);
+    expect(element?.querySelector('strong')?.textContent).toBe('three');
+    // The same element, updated in place.
+    expect(root.querySelector('[data-testid="summary"]')).toBe(element);
+  });
+
+  test('a parent re-render keeps the rendered content', async () => {
+    const Parent = ({ label }: { label: string }) => (
+      <section aria-label={label}>
+        <Markdown text="Some **text**" />
+      </section>
+    );
+    await act(() => render(<Parent label="a" />, root));
+    await nextFrame();
+    expect(root.querySelector('strong')?.textContent).toBe('text');
+    await act(() => render(<Parent label="b" />, root));
+    await nextFrame();
+    expect(root.querySelector('strong')?.textContent).toBe('text');
+  });
+
+  test('renders a plain string and sanitizes it too', async () => {
+    await act(() => render(<Markdown text={'<img src=x onerror="window.pwned = true"> and *fine*'} />, root));
+    await nextFrame();
+    expect(root.querySelector('img')).toBeNull();
+    expect(root.querySelector('em')?.textContent).toBe('fine');
+  });
+});
