@@ -1,29 +1,63 @@
 import browser from 'webextension-polyfill';
+import { createHistoryStore } from '../src/chat/history';
 import { createTransformersBackend } from '../src/engine/backends/transformers';
 import { createEngine } from '../src/engine/engine';
 import { defaultModel } from '../src/engine/registry';
+import { createChatHandler, getChatView } from '../src/handlers/chat';
+import {
+  createContextMenus,
+  onContextMenuClicked,
+  openSidePanel,
+  takePendingAsk,
+} from '../src/handlers/context-menu';
 import { createSummarizeHandler } from '../src/handlers/summarize';
 import { forgetSummary, loadSummary } from '../src/handlers/summary-cache';
-import { isExtensionPage, onRequests, onStreams, workerRequests } from '../src/protocol';
+import { isExtensionPage, onRequests, onStreams, sendToTab, workerRequests } from '../src/protocol';
+import { createPageRetriever } from './retrieval';
 
 // All listeners are registered synchronously at the top level, so events that wake the worker find them.
 
+const localModelPath = browser.runtime.getURL('models/');
 const engine = createEngine(
-  createTransformersBackend({ device: 'wasm', localModelPath: browser.runtime.getURL('models/') }),
+  createTransformersBackend({ device: 'wasm', localModelPath }),
   defaultModel(import.meta.env.MODE),
 );
+const history = createHistoryStore();
+const retriever = createPageRetriever(import.meta.env.MODE, localModelPath);
 
 onRequests(
   workerRequests,
   {
     getTabSummary: async ({ tabId }) => loadSummary(tabId, (await browser.tabs.get(tabId)).url),
     getModelStatus: () => engine.status(),
+    getChat: ({ tabId }) => getChatView(history, tabId),
+    listChats: () => history.list(),
+    openChat: ({ id }) => history.get(id),
+    deleteChat: ({ id }) => history.delete(id),
+    clearChats: () => history.clear(),
+    takePendingAsk: ({ tabId }) => takePendingAsk(tabId),
+    showSource: ({ tabId, text }) => sendToTab(tabId, 'highlightText', { text }),
   },
   isExtensionPage,
 );
 
-onStreams({ summarize: createSummarizeHandler(engine) }, isExtensionPage);
+onStreams(
+  {
+    summarize: createSummarizeHandler(engine),
+    chat: createChatHandler({ engine, history, retrieve: retriever.retrieve }),
+  },
+  isExtensionPage,
+);
 
+browser.runtime.onInstalled.addListener(() => {
+  void createContextMenus();
+});
+browser.contextMenus.onClicked.addListener((info, tab) => {
+  void onContextMenuClicked(info, tab);
+});
+browser.commands.onCommand.addListener((command, tab) => {
+  if (command === 'open-side-panel' && tab?.id !== undefined) void openSidePanel(tab.id);
+});
 browser.tabs.onRemoved.addListener((tabId) => {
   void forgetSummary(tabId);
 });

@@ -1,12 +1,14 @@
 import { contentRequests, isFromExtension, onRequests } from '../src/protocol';
 import { extractPage, extractSelection } from '../src/text/extract';
+import { highlightText } from '../src/text/highlight';
 
-// Answers the worker's requests for this page's text; nothing runs until asked.
+// Answers the worker's requests about this page; nothing runs until asked.
 onRequests(
   contentRequests,
   {
     extractPage: () => extractPage(document),
     extractSelection: () => extractSelection(window),
+    highlightText: ({ text }) => highlightText(document, text),
   },
   isFromExtension,
 );

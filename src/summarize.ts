@@ -19,6 +19,8 @@ export interface Summary {
   text: string;
   parts: number;
   coverage: number;
+  /** Writing speed of the final pass. */
+  tokensPerSecond: number;
 }
 
 /**
@@ -69,14 +71,14 @@ export async function summarizePage(
       onToken: callbacks.onToken,
     });
     // Not trimmed: the streamed tokens must add up to exactly this text.
-    return result.text;
+    return { text: result.text, tokensPerSecond: result.tokensPerSecond };
   };
 
   const wholeBudget = textBudget(session, (t) => summaryPrompt(page, t, length), finalTokens);
   // Tokenizing a 400k-character page costs time for nothing: no more than the parts we read can matter.
   const readable = cutAtBlock(text, wholeBudget * MAX_SUMMARY_PARTS * 8);
   if (readable.length === text.length && count(text) <= wholeBudget) {
-    return { text: await writeFinal(summaryPrompt(page, text, length)), parts: 1, coverage: 1 };
+    return { ...(await writeFinal(summaryPrompt(page, text, length))), parts: 1, coverage: 1 };
   }
 
   const partBudget = textBudget(
@@ -114,7 +116,7 @@ export async function summarizePage(
     notes = merged;
   }
   const joined = splitIntoChunks(notes.join('\n\n'), combineBudget, count)[0] ?? '';
-  return { text: await writeFinal(combinePrompt(page, joined, length)), parts: parts.length, coverage };
+  return { ...(await writeFinal(combinePrompt(page, joined, length))), parts: parts.length, coverage };
 }
 
 function cutAtBlock(text: string, maxChars: number): string {

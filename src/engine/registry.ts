@@ -16,6 +16,11 @@ export interface ModelSpec {
    * prompt (prefill) grows faster than linearly, so long pages are read in parts instead.
    */
   maxPromptTokens: number;
+  /**
+   * Most prompt tokens of a chat. Larger than `maxPromptTokens` because follow-ups reuse the KV cache of
+   * earlier turns: only the new turn is read, so a longer conversation costs little until it must be trimmed.
+   */
+  maxChatPromptTokens: number;
   /** Approximate download size in bytes, to tell the user before the first use. */
   downloadBytes: number;
   /** Packaged inside the extension (test builds): loaded from `models/`, never from the network. */
@@ -42,6 +47,7 @@ export const QWEN25_05B: ModelSpec = {
   dtype: 'q8',
   contextSize: 32_768,
   maxPromptTokens: 1_536,
+  maxChatPromptTokens: 4_096,
   downloadBytes: 512_000_000,
   bundled: false,
 };
@@ -55,6 +61,7 @@ export const TEST_TINY_LLAMA: ModelSpec = {
   dtype: 'q8',
   contextSize: 1_024,
   maxPromptTokens: 1_024,
+  maxChatPromptTokens: 1_024,
   downloadBytes: 0,
   bundled: true,
 };

@@ -14,11 +14,18 @@ export interface GenerateOptions {
   onToken?(text: string): void;
   /** Reports prompt reading (prefill) progress in tokens, between chunks. */
   onPrefill?(done: number, total: number): void;
+  /**
+   * Keeps the model's KV cache under this key (a conversation id) so the next call with the same key only
+   * reads the part of the prompt that changed. Without a key nothing is kept.
+   */
+  cacheKey?: string;
 }
 
 export interface GenerateResult {
   text: string;
   promptTokens: number;
+  /** Prompt tokens served from the KV cache of an earlier call (not read again). */
+  reusedTokens: number;
   newTokens: number;
   /** Milliseconds from the call to the first generated token. */
   timeToFirstTokenMs: number;

@@ -33,3 +33,22 @@ export const MAX_META_CHARS = 300;
  * and says how much of it.
  */
 export const MAX_SUMMARY_PARTS = 6;
+
+/**
+ * Most conversations kept in the chat history. Saving one more evicts the least recently updated, so the
+ * history list stays short enough to scan and the database cannot grow without bound.
+ */
+export const MAX_CONVERSATIONS = 200;
+
+/**
+ * Approximate size cap of the chat history, measured as the JSON length of the stored conversations (about
+ * bytes for most text). Answers quote pages, so a few very long chats could otherwise fill the extension's
+ * storage quota; the least recently updated conversations are evicted first.
+ */
+export const MAX_HISTORY_BYTES = 20_000_000;
+
+/** Passages of the page retrieved for each chat question. */
+export const CHAT_PASSAGES = 4;
+
+/** Most tokens of one chat answer; the prompt budget leaves room for it. */
+export const CHAT_ANSWER_TOKENS = 320;

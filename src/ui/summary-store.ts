@@ -181,7 +181,7 @@ export function createSummaryStore(
       } else if (event.type === 'modelProgress') {
         state.value = 'loading';
         download.value = event.progress;
-      } else {
+      } else if (event.type === 'token') {
         text.value += event.text;
       }
     });

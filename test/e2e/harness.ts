@@ -22,6 +22,8 @@ export interface Browser {
   extensionId: string;
   /** Opens an extension page (e.g. `popup/index.html?tab=1`) as an ordinary tab. */
   openExtensionPage(path: string): Promise<Page>;
+  /** Stops the extension's service worker, as Chrome does to idle workers, and waits until it has. */
+  stopWorker(): Promise<void>;
   /** Opens a URL in a new tab and returns it with the tab id the extension sees. */
   openTab(url: string): Promise<{ page: Page; tabId: number }>;
   close(): Promise<void>;
@@ -42,6 +44,8 @@ export async function launchBrowser(): Promise<Browser> {
       '--no-sandbox',
       '--disable-gpu',
       ...QUIET_CHROMIUM_FLAGS,
+      // No host but loopback resolves: the test build must work with no network at all.
+      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
       `--disable-extensions-except=${EXTENSION_DIR}`,
       `--load-extension=${EXTENSION_DIR}`,
     ],
@@ -56,6 +60,23 @@ export async function launchBrowser(): Promise<Browser> {
       const page = await context.newPage();
       await page.goto(`chrome-extension://${extensionId}/${path}`);
       return page;
+    },
+    async stopWorker() {
+      const page = await context.newPage();
+      await page.goto(`chrome-extension://${extensionId}/popup/index.html`);
+      const cdp = await context.newCDPSession(page);
+      const stopped = new Promise<void>((resolve) => {
+        cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
+          if (versions.some((v) => v.scriptURL.startsWith(`chrome-extension://${extensionId}/`) && v.runningStatus === 'stopped')) {
+            resolve();
+          }
+        });
+      });
+      await cdp.send('ServiceWorker.enable');
+      await cdp.send('ServiceWorker.stopAllWorkers');
+      await stopped;
+      await cdp.detach();
+      await page.close();
     },
     async openTab(url) {
       // Found by difference: without the `tabs` permission the worker can't see browser pages' URLs.

@@ -64,9 +64,13 @@ describe('summarize this page', () => {
     expect(summary.length).toBeGreaterThan(20);
     expect(seen.length).toBeGreaterThan(3);
     expect(await status(popup).textContent()).toBeTruthy();
+    const stored = await browser.worker.evaluate(
+      async (key) => (await chrome.storage.session.get(key))[key] as { tokensPerSecond: number },
+      `summary:${tabId}`,
+    );
     console.info(
-      `[e2e] time to first text ${(firstTextAt - clickedAt) / 1000}s, ` +
-        `summary ${summary.length} chars written in ${(doneAt - firstTextAt) / 1000}s`,
+      `[e2e] summarize: first text ${(firstTextAt - clickedAt) / 1000} s after the click, ` +
+        `${summary.length} characters in ${(doneAt - firstTextAt) / 1000} s, ${stored.tokensPerSecond.toFixed(1)} tokens/s`,
     );
 
     // Reopening the popup for the same tab shows the same summary, without running the model again.
@@ -87,6 +91,21 @@ describe('summarize this page', () => {
       .poll(() => status(popup).getAttribute('data-state'), { timeout: 10_000 })
       .not.toMatch(/generating|loading|reading/);
     // The worker is free again: a new request starts at once.
+    await popup.getByTestId('summarize').click();
+    await expect.poll(() => status(popup).textContent(), { timeout: 60_000 }).toMatch(/part 1 of \d+/i);
+    await popup.getByTestId('stop').click();
+    await popup.close();
+  });
+
+  test('a worker stopped mid-summary gives a message, and the next try works', async () => {
+    const { tabId } = await openArticle('/long');
+    const popup = await browser.openExtensionPage(`popup/index.html?tab=${tabId}`);
+    await popup.getByTestId('summarize').click();
+    await expect.poll(() => status(popup).getAttribute('data-state'), { timeout: 60_000 }).toBe('generating');
+    await browser.stopWorker();
+    await expect.poll(() => status(popup).getAttribute('data-state'), { timeout: 10_000 }).toBe('error');
+    expect(await status(popup).textContent()).toMatch(/stopped before it finished/i);
+    // The next request wakes the worker again, which loads the model again and answers.
     await popup.getByTestId('summarize').click();
     await expect.poll(() => status(popup).textContent(), { timeout: 60_000 }).toMatch(/part 1 of \d+/i);
     await popup.getByTestId('stop').click();

@@ -11,6 +11,7 @@ import {
   type StreamEvent,
   type SummaryResult,
   sendToWorker,
+  type WorkerAnswers,
   workerRequests,
 } from '../../src/protocol';
 import { installFakePorts } from './support/fake-ports';
@@ -36,6 +37,15 @@ function routeMessages(sender: Runtime.MessageSender) {
   }) as never);
 }
 
+/** Every worker handler, as a mock unless the test gives its own. */
+const workerHandlers = (overrides: Record<string, unknown>) =>
+  Object.fromEntries(
+    Object.keys(workerRequests).map((name) => [name, overrides[name] ?? vi.fn()]),
+  ) as unknown as Parameters<typeof onRequests<typeof workerRequests, WorkerAnswers>>[1];
+
+const streamHandlers = (overrides: Partial<Parameters<typeof onStreams>[0]>) =>
+  ({ summarize: vi.fn(), chat: vi.fn(), ...overrides }) as Parameters<typeof onStreams>[0];
+
 const result: SummaryResult = {
   url: 'https://example.org/',
   title: 'Example',
@@ -43,6 +53,7 @@ const result: SummaryResult = {
   text: 'Done.',
   parts: 1,
   coverage: 1,
+  tokensPerSecond: 12,
   createdAt: 0,
 };
 
@@ -50,7 +61,7 @@ describe('requests', () => {
   test('a valid request from an extension page gets its handler’s answer', async () => {
     routeMessages(popup);
     const getTabSummary = vi.fn(async () => result);
-    onRequests(workerRequests, { getTabSummary, getModelStatus: vi.fn() }, isExtensionPage);
+    onRequests(workerRequests, workerHandlers({ getTabSummary }), isExtensionPage);
     await expect(sendToWorker('getTabSummary', { tabId: 7 })).resolves.toEqual(result);
     expect(getTabSummary).toHaveBeenCalledWith({ tabId: 7 }, popup);
   });
@@ -59,12 +70,11 @@ describe('requests', () => {
     routeMessages(popup);
     onRequests(
       workerRequests,
-      {
+      workerHandlers({
         getTabSummary: () => {
           throw new AppError('unreadable-page', 'Cannot read this page.');
         },
-        getModelStatus: vi.fn(),
-      },
+      }),
       isExtensionPage,
     );
     const error = await sendToWorker('getTabSummary', { tabId: 1 }).catch((e: unknown) => e);
@@ -78,7 +88,7 @@ describe('requests', () => {
     ['no data', undefined],
   ])('a malformed payload (%s) is rejected before the handler runs', async (_, data) => {
     const getTabSummary = vi.fn();
-    onRequests(workerRequests, { getTabSummary, getModelStatus: vi.fn() }, isExtensionPage);
+    onRequests(workerRequests, workerHandlers({ getTabSummary }), isExtensionPage);
     const [answer] = await fakeBrowser.runtime.onMessage.trigger(
       { protocol: 'pagewise/1', name: 'getTabSummary', data },
       popup as never,
@@ -99,7 +109,7 @@ describe('requests', () => {
     ['another protocol', popup, { type: 'getTabSummary', tabId: 1 }],
   ])('a message from %s is ignored', async (_, sender, message) => {
     const getTabSummary = vi.fn();
-    onRequests(workerRequests, { getTabSummary, getModelStatus: vi.fn() }, isExtensionPage);
+    onRequests(workerRequests, workerHandlers({ getTabSummary }), isExtensionPage);
     const [answer] = await fakeBrowser.runtime.onMessage.trigger(message, sender as never, () => {});
     expect(answer).toBeUndefined();
     expect(getTabSummary).not.toHaveBeenCalled();
@@ -130,14 +140,14 @@ describe('streams', () => {
   test('events arrive in order and the result settles the stream', async () => {
     installFakePorts(popup);
     onStreams(
-      {
+      streamHandlers({
         summarize: async (data, { emit }) => {
           emit({ type: 'stage', stage: 'generating' });
           emit({ type: 'token', text: 'Do' });
           emit({ type: 'token', text: 'ne.' });
           return { ...result, length: data.length };
         },
-      },
+      }),
       isExtensionPage,
     );
     const events: StreamEvent[] = [];
@@ -154,7 +164,7 @@ describe('streams', () => {
     installFakePorts(popup);
     let signal: AbortSignal | undefined;
     onStreams(
-      {
+      streamHandlers({
         summarize: (_, context) => {
           signal = context.signal;
           context.emit({ type: 'token', text: 'a' });
@@ -162,7 +172,7 @@ describe('streams', () => {
             context.signal.addEventListener('abort', () => reject(context.signal.reason)),
           );
         },
-      },
+      }),
       isExtensionPage,
     );
     const stream = openStream('summarize', { tabId: 1, length: 'brief' }, () => stream.stop());
@@ -174,12 +184,12 @@ describe('streams', () => {
     const { serverPorts } = installFakePorts(popup);
     let signal: AbortSignal | undefined;
     onStreams(
-      {
+      streamHandlers({
         summarize: (_, context) => {
           signal = context.signal;
           return new Promise(() => {});
         },
-      },
+      }),
       isExtensionPage,
     );
     openStream('summarize', { tabId: 1, length: 'brief' }, () => {});
@@ -191,7 +201,7 @@ describe('streams', () => {
 
   test('the worker going away rejects the stream instead of hanging', async () => {
     const { serverPorts } = installFakePorts(popup);
-    onStreams({ summarize: () => new Promise(() => {}) }, isExtensionPage);
+    onStreams(streamHandlers({ summarize: () => new Promise(() => {}) }), isExtensionPage);
     const stream = openStream('summarize', { tabId: 1, length: 'brief' }, () => {});
     await vi.waitFor(() => expect(serverPorts).toHaveLength(1));
     serverPorts[0]?.disconnect();
@@ -201,7 +211,7 @@ describe('streams', () => {
   test('a malformed start is answered with an error', async () => {
     installFakePorts(popup);
     const summarize = vi.fn();
-    onStreams({ summarize }, isExtensionPage);
+    onStreams(streamHandlers({ summarize }), isExtensionPage);
     const stream = openStream('summarize', { tabId: 1, length: 'endless' as 'brief' }, () => {});
     await expect(stream.result).rejects.toMatchObject({ code: 'invalid-message' });
     expect(summarize).not.toHaveBeenCalled();
@@ -210,7 +220,7 @@ describe('streams', () => {
   test('a port from a web page is disconnected unheard', async () => {
     installFakePorts(webPage);
     const summarize = vi.fn();
-    onStreams({ summarize }, isExtensionPage);
+    onStreams(streamHandlers({ summarize }), isExtensionPage);
     const stream = openStream('summarize', { tabId: 1, length: 'brief' }, () => {});
     await expect(stream.result).rejects.toMatchObject({ code: 'worker-stopped' });
     expect(summarize).not.toHaveBeenCalled();

@@ -193,17 +193,42 @@ function updateCache(cache: InstanceType<typeof DynamicCache>, outputs: Record<s
   cache.update(entries);
 }
 
-function createTransformersSession(
-  model: ModelSpec,
-  tokenizer: PreTrainedTokenizer,
-  lm: PreTrainedModel,
-): Session {
+type Cache = InstanceType<typeof DynamicCache>;
+
+/** A KV cache and the token ids it holds, kept between calls with the same cache key. */
+interface KeptCache {
+  key: string;
+  cache: Cache;
+  ids: number[];
+}
+
+/** Keeps the KV cache of this many conversations: each costs memory (about 25 KB a token for a 0.5B model). */
+const KEPT_CACHES = 2;
+
+function commonPrefixLength(a: number[], b: number[]): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a[i] === b[i]) i++;
+  return i;
+}
+
+/** Drops everything after the first `length` positions from every tensor of the cache. */
+function cropCache(cache: Cache, length: number): void {
+  const entries: Record<string, Tensor> = {};
+  for (const [name, tensor] of Object.entries(cache) as [string, Tensor][]) {
+    entries[name] = tensor.slice(null, null, [0, length], null);
+  }
+  cache.update(entries);
+}
+
+function createTransformersSession(model: ModelSpec, tokenizer: PreTrainedTokenizer, lm: PreTrainedModel): Session {
   const forward = lm.forward.bind(lm);
   // Every model step, in prefill and in generate, first lets pending events (Stop) run.
   lm.forward = async (inputs: Record<string, unknown>) => {
     await yieldToEventLoop();
     return forward(inputs);
   };
+  const kept: KeptCache[] = [];
 
   const promptIds = (messages: ChatMessage[]): number[] => {
     const ids = tokenizer.apply_chat_template(messages, {
@@ -216,6 +241,26 @@ function createTransformersSession(
     return ids.map(Number);
   };
 
+  /** The cache to start from and how many prompt tokens it already holds. */
+  const takeCache = (key: string | undefined, ids: number[]): { cache: Cache; reused: number } => {
+    const index = key === undefined ? -1 : kept.findIndex((entry) => entry.key === key);
+    const entry = index >= 0 ? kept.splice(index, 1)[0] : undefined;
+    if (!entry) return { cache: new DynamicCache(), reused: 0 };
+    // `generate` must still read at least the last prompt token itself.
+    const reused = Math.min(commonPrefixLength(entry.ids, ids), ids.length - 1);
+    if (reused === 0) {
+      void entry.cache.dispose();
+      return { cache: new DynamicCache(), reused: 0 };
+    }
+    if (reused < entry.cache.get_seq_length()) cropCache(entry.cache, reused);
+    return { cache: entry.cache, reused };
+  };
+
+  const keepCache = (key: string, cache: Cache, ids: number[]) => {
+    kept.unshift({ key, cache, ids: ids.slice(0, cache.get_seq_length()) });
+    for (const old of kept.splice(KEPT_CACHES)) void old.cache.dispose();
+  };
+
   return {
     model,
     countTokens: (text) => tokenizer.encode(text, { add_special_tokens: false }).length,
@@ -223,17 +268,19 @@ function createTransformersSession(
 
     async generate(messages, options: GenerateOptions): Promise<GenerateResult> {
       const started = performance.now();
-      const { signal } = options;
+      const { signal, cacheKey } = options;
       throwIfAborted(signal);
       const ids = promptIds(messages);
       const room = model.contextSize - ids.length;
       if (room < 1) {
         throw new AppError('too-long', 'This text is too long for the model. Try a shorter selection.');
       }
-      const cache = new DynamicCache();
+      const { cache, reused } = takeCache(cacheKey, ids);
+      const generated: number[] = [];
+      let ok = false;
       try {
-        // All but the last prompt token go through the cache in chunks; `generate` reads the last one.
-        for (let start = 0; start < ids.length - 1; start += PREFILL_CHUNK_TOKENS) {
+        // Prompt tokens not in the cache go through it in chunks; `generate` reads the last one.
+        for (let start = reused; start < ids.length - 1; start += PREFILL_CHUNK_TOKENS) {
           const end = Math.min(start + PREFILL_CHUNK_TOKENS, ids.length - 1);
           const outputs = (await lm.forward({
             input_ids: int64(ids.slice(start, end)),
@@ -247,12 +294,11 @@ function createTransformersSession(
         }
 
         let firstTokenAt = 0;
-        const delta = createTextDelta((generated) =>
-          tokenizer.decode(generated, { skip_special_tokens: true }),
-        );
+        const delta = createTextDelta((tokens) => tokenizer.decode(tokens, { skip_special_tokens: true }));
         const streamer = new DeltaStreamer((newIds) => {
           if (firstTokenAt === 0) firstTokenAt = performance.now();
           for (const id of newIds) {
+            generated.push(Number(id));
             const text = delta.push(Number(id));
             if (text) options.onToken?.(text);
           }
@@ -268,6 +314,7 @@ function createTransformersSession(
           stopping_criteria: [new AbortCriteria(signal)],
           // The typings expect a TextStreamer; generate() only calls put() and end(), which BaseStreamer declares.
         } as unknown as Parameters<PreTrainedModel['generate']>[0]);
+        ok = true;
         throwIfAborted(signal);
 
         const finished = performance.now();
@@ -275,16 +322,20 @@ function createTransformersSession(
         return {
           text: delta.text,
           promptTokens: ids.length,
+          reusedTokens: reused,
           newTokens,
           timeToFirstTokenMs: (firstTokenAt || finished) - started,
           tokensPerSecond: newTokens > 1 ? ((newTokens - 1) * 1000) / (finished - firstTokenAt) : 0,
         };
       } finally {
-        await cache.dispose();
+        // A stopped generation leaves a consistent cache (every step fed is in it); a failed one may not.
+        if (cacheKey !== undefined && (ok || signal.aborted)) keepCache(cacheKey, cache, [...ids, ...generated]);
+        else await cache.dispose();
       }
     },
 
     async dispose() {
+      for (const entry of kept.splice(0)) await entry.cache.dispose();
       await lm.dispose();
     },
   };

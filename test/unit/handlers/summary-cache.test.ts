@@ -9,6 +9,7 @@ const summary: SummaryResult = {
   text: '- one\n- two',
   parts: 1,
   coverage: 1,
+  tokensPerSecond: 12,
   createdAt: 1,
 };
 

@@ -37,6 +37,7 @@ export function summaryOf(text: string, more: Partial<SummaryResult> = {}): Summ
     text,
     parts: 1,
     coverage: 1,
+    tokensPerSecond: 12,
     createdAt: 1_700_000_000_000,
     ...more,
   };

@@ -1,0 +1,243 @@
+import { type DBSchema, type IDBPDatabase, type IDBPTransaction, openDB } from 'idb';
+import type { Conversation, ConversationSummary, StoredMessage } from '../protocol';
+import { MAX_CONVERSATIONS, MAX_HISTORY_BYTES } from '../text/limits';
+
+/*
+ * Chat history lives in IndexedDB, so it survives the side panel closing, the worker being stopped and the
+ * browser restarting. Two stores are written together in every transaction: `conversations` holds the full
+ * chats, `summaries` a small record per chat (what the history list shows, plus its size). Listing the
+ * history and enforcing the size cap on every save then read a few kilobytes of summaries instead of up to
+ * MAX_HISTORY_BYTES of conversations.
+ */
+
+/** Characters of the first question shown to recognise a chat in the history list. */
+const PREVIEW_CHARS = 80;
+
+const DB_VERSION = 1;
+
+interface SummaryRecord extends ConversationSummary {
+  /** Approximate stored size: the JSON length of the conversation. */
+  bytes: number;
+}
+
+interface HistorySchema extends DBSchema {
+  conversations: {
+    key: string;
+    value: Conversation;
+    // Compound, so the latest chat about a URL is the first entry of a backwards cursor over that URL.
+    indexes: { url: [string, number] };
+  };
+  summaries: {
+    key: string;
+    value: SummaryRecord;
+    indexes: { updatedAt: number };
+  };
+}
+
+type WriteTransaction = IDBPTransaction<HistorySchema, ['conversations', 'summaries'], 'readwrite'>;
+
+/** Fields of a saved message that may change after it was added (an answer's text as it streams). */
+export type MessagePatch = Partial<Omit<StoredMessage, 'id' | 'role'>>;
+
+export interface HistoryStoreOptions {
+  /** IndexedDB database name; tests use a fresh one each. */
+  dbName?: string;
+  /** Most conversations kept (default MAX_CONVERSATIONS). */
+  maxConversations?: number;
+  /** Approximate most bytes kept, as JSON length (default MAX_HISTORY_BYTES). */
+  maxBytes?: number;
+  /** Clock for `updatedAt` (milliseconds). */
+  now?: () => number;
+}
+
+/** Saved conversations, one per chat about a page. */
+export interface HistoryStore {
+  /**
+   * Saves (inserts or replaces) a conversation and stamps its `updatedAt` with the current time. If the
+   * history is then over its caps, the least recently updated other conversations are deleted; the one
+   * saved is always kept. Returns the conversation as stored.
+   */
+  save(conversation: Conversation): Promise<Conversation>;
+  get(id: string): Promise<Conversation | null>;
+  /** The most recently updated conversation about `url`, or null. */
+  latestForUrl(url: string): Promise<Conversation | null>;
+  /** Every conversation, most recently updated first. */
+  list(): Promise<ConversationSummary[]>;
+  delete(id: string): Promise<void>;
+  /** Deletes every conversation. */
+  clear(): Promise<void>;
+  /** Adds a message at the end and saves; null when the conversation no longer exists (deleted meanwhile). */
+  appendMessage(id: string, message: StoredMessage): Promise<Conversation | null>;
+  /**
+   * Changes one message and saves (an answer's text while it streams: the caller throttles). Null when the
+   * conversation or the message no longer exists.
+   */
+  updateMessage(id: string, messageId: string, patch: MessagePatch): Promise<Conversation | null>;
+  /** Closes the database connection; a later call opens it again. */
+  close(): void;
+}
+
+/** A new, unsaved conversation about a page. */
+export function newConversation(page: { url: string; title: string }, now = Date.now()): Conversation {
+  return { id: crypto.randomUUID(), url: page.url, title: page.title, createdAt: now, updatedAt: now, messages: [] };
+}
+
+/** A new message, with a fresh id. */
+export function newMessage(
+  role: StoredMessage['role'],
+  content: string,
+  fields: Omit<MessagePatch, 'content'> = {},
+  now = Date.now(),
+): StoredMessage {
+  return { ...fields, id: crypto.randomUUID(), role, content, createdAt: now };
+}
+
+/** Opens (lazily) the chat history in the IndexedDB database `dbName`. */
+export function createHistoryStore(options: HistoryStoreOptions = {}): HistoryStore {
+  const {
+    dbName = 'pagewise-history',
+    maxConversations = MAX_CONVERSATIONS,
+    maxBytes = MAX_HISTORY_BYTES,
+    now = Date.now,
+  } = options;
+
+  let connection: Promise<IDBPDatabase<HistorySchema>> | null = null;
+  const close = () => {
+    const closing = connection;
+    connection = null;
+    closing?.then((db) => db.close()).catch(() => {});
+  };
+  const db = (): Promise<IDBPDatabase<HistorySchema>> => {
+    connection ??= openDB<HistorySchema>(dbName, DB_VERSION, {
+      upgrade(database) {
+        database.createObjectStore('conversations', { keyPath: 'id' }).createIndex('url', ['url', 'updatedAt']);
+        database.createObjectStore('summaries', { keyPath: 'id' }).createIndex('updatedAt', 'updatedAt');
+      },
+      // A newer version of the extension wants to upgrade the schema: let go so it is not blocked.
+      blocking: close,
+      // The browser closed the connection (storage cleared): open a new one on the next call.
+      terminated: () => {
+        connection = null;
+      },
+    }).catch((error: unknown) => {
+      connection = null;
+      throw error;
+    });
+    return connection;
+  };
+
+  const writeTransaction = async (): Promise<WriteTransaction> =>
+    (await db()).transaction(['conversations', 'summaries'], 'readwrite');
+
+  /** Puts the conversation and its summary, then evicts others until the history is within its caps. */
+  const write = async (tx: WriteTransaction, conversation: Conversation): Promise<Conversation> => {
+    const stored: Conversation = { ...conversation, updatedAt: now() };
+    const conversations = tx.objectStore('conversations');
+    const summaries = tx.objectStore('summaries');
+    await Promise.all([conversations.put(stored), summaries.put(summaryRecord(stored))]);
+    const oldestFirst = await summaries.index('updatedAt').getAll();
+    let count = oldestFirst.length;
+    let bytes = oldestFirst.reduce((sum, record) => sum + record.bytes, 0);
+    const deletions: Promise<void>[] = [];
+    for (const record of oldestFirst) {
+      if (count <= maxConversations && bytes <= maxBytes) break;
+      if (record.id === stored.id) continue;
+      deletions.push(conversations.delete(record.id), summaries.delete(record.id));
+      count--;
+      bytes -= record.bytes;
+    }
+    await Promise.all([...deletions, tx.done]);
+    return stored;
+  };
+
+  /** Reads, changes and saves a conversation in one transaction, so concurrent edits cannot lose each other. */
+  const modify = async (
+    id: string,
+    change: (conversation: Conversation) => Conversation | null,
+  ): Promise<Conversation | null> => {
+    const tx = await writeTransaction();
+    const current = await tx.objectStore('conversations').get(id);
+    const changed = current ? change(current) : null;
+    if (!changed) {
+      await tx.done;
+      return null;
+    }
+    return write(tx, changed);
+  };
+
+  return {
+    async save(conversation) {
+      return write(await writeTransaction(), conversation);
+    },
+
+    async get(id) {
+      return (await (await db()).get('conversations', id)) ?? null;
+    },
+
+    async latestForUrl(url) {
+      const range = IDBKeyRange.bound([url, -Infinity], [url, Infinity]);
+      const cursor = await (await db())
+        .transaction('conversations')
+        .store.index('url')
+        .openCursor(range, 'prev');
+      return cursor?.value ?? null;
+    },
+
+    async list() {
+      const oldestFirst = await (await db()).getAllFromIndex('summaries', 'updatedAt');
+      return oldestFirst.reverse().map(({ bytes: _bytes, ...summary }) => summary);
+    },
+
+    async delete(id) {
+      const tx = await writeTransaction();
+      await Promise.all([tx.objectStore('conversations').delete(id), tx.objectStore('summaries').delete(id), tx.done]);
+    },
+
+    async clear() {
+      const tx = await writeTransaction();
+      await Promise.all([tx.objectStore('conversations').clear(), tx.objectStore('summaries').clear(), tx.done]);
+    },
+
+    appendMessage(id, message) {
+      return modify(id, (conversation) => ({ ...conversation, messages: [...conversation.messages, message] }));
+    },
+
+    updateMessage(id, messageId, patch) {
+      return modify(id, (conversation) => {
+        const index = conversation.messages.findIndex((message) => message.id === messageId);
+        const message = conversation.messages[index];
+        if (!message) return null;
+        const messages = conversation.messages.slice();
+        messages[index] = { ...message, ...patch, id: message.id, role: message.role };
+        return { ...conversation, messages };
+      });
+    },
+
+    close,
+  };
+}
+
+function summaryRecord(conversation: Conversation): SummaryRecord {
+  return {
+    id: conversation.id,
+    url: conversation.url,
+    title: conversation.title,
+    updatedAt: conversation.updatedAt,
+    messageCount: conversation.messages.length,
+    preview: preview(conversation.messages),
+    bytes: JSON.stringify(conversation).length,
+  };
+}
+
+/** The first question, on one line and shortened at a word boundary (a preset ask may have only a selection). */
+function preview(messages: StoredMessage[]): string {
+  const first = messages.find((message) => message.role === 'user');
+  const text = (first?.content.trim() || first?.selection?.trim() || '').replace(/\s+/g, ' ');
+  if (text.length <= PREVIEW_CHARS) return text;
+  const space = text.lastIndexOf(' ', PREVIEW_CHARS - 1);
+  let cut = space > PREVIEW_CHARS / 2 ? space : PREVIEW_CHARS - 1;
+  // Never leave half of a surrogate pair (an emoji) before the ellipsis.
+  const code = text.charCodeAt(cut - 1);
+  if (code >= 0xd800 && code <= 0xdbff) cut--;
+  return `${text.slice(0, cut).trimEnd()}…`;
+}

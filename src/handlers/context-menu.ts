@@ -1,0 +1,81 @@
+import browser, { type Menus, type Tabs } from 'webextension-polyfill';
+import { type AskPreset, type PendingAsk, protocolKeys } from '../protocol';
+import { unreadableReason } from '../text/restricted';
+
+/** Context-menu item ids: `ask-selection` is part of the testing contract (README). */
+export const ASK_SELECTION_MENU_ID = 'ask-selection';
+const PRESET_MENU_IDS: Record<AskPreset, string> = {
+  explain: 'ask-selection-explain',
+  summarize: 'ask-selection-summarize',
+  define: 'ask-selection-define',
+  translate: 'ask-selection-translate',
+};
+
+/** A right-click request older than this is stale: the panel ignores it. */
+const PENDING_ASK_TTL_MS = 5 * 60_000;
+
+/** The browser's UI language by name ("English"), for the translate preset's title. */
+export function uiLanguageName(): string {
+  const code = browser.i18n.getUILanguage();
+  try {
+    return new Intl.DisplayNames([code], { type: 'language' }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+/**
+ * Creates the right-click items on text selections. Chrome groups several items of one extension under its
+ * name, so the presets sit beside "Ask" rather than under it (a parent item can't itself be clicked).
+ */
+export async function createContextMenus(): Promise<void> {
+  await browser.contextMenus.removeAll();
+  const items: [string, string][] = [
+    [ASK_SELECTION_MENU_ID, 'Ask about “%s”'],
+    [PRESET_MENU_IDS.explain, 'Explain “%s”'],
+    [PRESET_MENU_IDS.summarize, 'Summarize the selection'],
+    [PRESET_MENU_IDS.define, 'Define “%s”'],
+    [PRESET_MENU_IDS.translate, `Translate into ${uiLanguageName()}`],
+  ];
+  for (const [id, title] of items) {
+    browser.contextMenus.create({ id, title, contexts: ['selection'], documentUrlPatterns: ['http://*/*', 'https://*/*'] });
+  }
+}
+
+function presetOf(menuItemId: string | number): AskPreset | null | undefined {
+  if (menuItemId === ASK_SELECTION_MENU_ID) return null;
+  const entry = Object.entries(PRESET_MENU_IDS).find(([, id]) => id === menuItemId);
+  return entry ? (entry[0] as AskPreset) : undefined;
+}
+
+/** Opens the side panel for a tab. Must run inside the user's gesture: call it before any `await`. */
+export function openSidePanel(tabId: number): Promise<void> {
+  // Chrome's sidePanel has no polyfill; Firefox's sidebar (sidebarAction) comes with the Firefox build.
+  return chrome.sidePanel?.open({ tabId }).catch(() => {}) ?? Promise.resolve();
+}
+
+/**
+ * Handles a click on one of the selection items: opens the side panel at once (the click is a user
+ * gesture, which `sidePanel.open` needs), and leaves the request in session storage, because the panel may
+ * open after this handler has finished.
+ */
+export async function onContextMenuClicked(info: Menus.OnClickData, tab: Tabs.Tab | undefined): Promise<void> {
+  const preset = presetOf(info.menuItemId);
+  const tabId = tab?.id;
+  if (preset === undefined || tabId === undefined || tabId < 0) return;
+  const opened = openSidePanel(tabId);
+  const selection = (info.selectionText ?? '').trim();
+  if (!selection || unreadableReason(tab?.url)) return;
+  const pending: PendingAsk = { tabId, selection, preset, createdAt: Date.now() };
+  await browser.storage.session.set({ [protocolKeys.pendingAsk(tabId)]: pending });
+  await opened;
+}
+
+/** The tab's waiting right-click request, removed as it is taken; null when none or stale. */
+export async function takePendingAsk(tabId: number): Promise<PendingAsk | null> {
+  const key = protocolKeys.pendingAsk(tabId);
+  const pending = (await browser.storage.session.get(key))[key] as PendingAsk | undefined;
+  if (!pending) return null;
+  await browser.storage.session.remove(key);
+  return Date.now() - pending.createdAt <= PENDING_ASK_TTL_MS ? pending : null;
+}

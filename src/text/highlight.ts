@@ -1,0 +1,113 @@
+/*
+ * Shows the user where an answer came from: finds a passage's text in the live page, scrolls to it and
+ * highlights it without changing the page's DOM (CSS Custom Highlight API; the selection where that API is
+ * missing).
+ */
+
+const HIGHLIGHT_NAME = 'pagewise-source';
+/** Characters of the passage looked for: enough to be unique on a page, short enough to survive markup. */
+const PROBE_CHARS = 160;
+const SKIPPED = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'TEXTAREA']);
+
+interface TextMap {
+  /** The page's text with whitespace runs collapsed to one space. */
+  text: string;
+  /** For each character of `text`, the text node and offset it came from. */
+  nodes: Text[];
+  offsets: number[];
+}
+
+function mapText(doc: Document): TextMap {
+  const map: TextMap = { text: '', nodes: [], offsets: [] };
+  // The document's own NodeFilter: this code only uses the document and window it is handed.
+  const filter = (doc.defaultView as (Window & typeof globalThis) | null)?.NodeFilter ?? NodeFilter;
+  const walker = doc.createTreeWalker(doc.body, filter.SHOW_TEXT, {
+    acceptNode: (node) =>
+      node.parentElement && SKIPPED.has(node.parentElement.tagName) ? filter.FILTER_REJECT : filter.FILTER_ACCEPT,
+  });
+  let lastWasSpace = true;
+  for (let node = walker.nextNode() as Text | null; node; node = walker.nextNode() as Text | null) {
+    const value = node.data;
+    for (let i = 0; i < value.length; i++) {
+      const space = /\s/.test(value[i] as string);
+      if (space && lastWasSpace) continue;
+      map.text += space ? ' ' : value[i];
+      map.nodes.push(node);
+      map.offsets.push(i);
+      lastWasSpace = space;
+    }
+    // Block boundaries between text nodes read as a space, as they do on screen.
+    if (!lastWasSpace) {
+      map.text += ' ';
+      map.nodes.push(node);
+      map.offsets.push(value.length);
+      lastWasSpace = true;
+    }
+  }
+  return map;
+}
+
+/** The passage's first block as it reads on the page: Markdown markers of the extractor removed. */
+function probeOf(passage: string): string {
+  const firstBlock = passage.split(/\n\s*\n/).find((block) => block.trim()) ?? '';
+  return firstBlock
+    .replace(/^#{1,6}\s+/gm, '')
+    .replace(/^- /gm, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, PROBE_CHARS)
+    .toLowerCase();
+}
+
+/** Finds `passage` on the page, scrolls it into view and highlights it; false when it isn't there. */
+export function highlightText(doc: Document, passage: string): boolean {
+  const probe = probeOf(passage);
+  if (!probe || !doc.body) return false;
+  const map = mapText(doc);
+  const haystack = map.text.toLowerCase();
+  // Try the whole probe, then its first sentence-sized piece, in case later text was reformatted.
+  const candidates = [probe, probe.slice(0, 60)].filter((c) => c.length >= 8 || c === probe);
+  let start = -1;
+  let length = 0;
+  for (const candidate of candidates) {
+    start = haystack.indexOf(candidate);
+    if (start >= 0) {
+      length = candidate.length;
+      break;
+    }
+  }
+  if (start < 0) return false;
+
+  const range = doc.createRange();
+  range.setStart(map.nodes[start] as Text, map.offsets[start] as number);
+  const last = start + length - 1;
+  range.setEnd(map.nodes[last] as Text, (map.offsets[last] as number) + 1);
+  show(doc, range);
+  return true;
+}
+
+function show(doc: Document, range: Range): void {
+  const view = doc.defaultView as (Window & typeof globalThis) | null;
+  const highlights = view?.CSS?.highlights;
+  if (view && highlights && typeof view.Highlight === 'function') {
+    highlights.set(HIGHLIGHT_NAME, new view.Highlight(range));
+    ensureHighlightStyle(doc, view);
+  } else {
+    const selection = view?.getSelection();
+    selection?.removeAllRanges();
+    selection?.addRange(range);
+  }
+  const element = range.startContainer.parentElement;
+  element?.scrollIntoView?.({ block: 'center', behavior: 'smooth' });
+}
+
+/** Adds the highlight's colours as an adopted style sheet: no element is added to the page. */
+function ensureHighlightStyle(doc: Document, view: Window & typeof globalThis): void {
+  const marker = '__pagewiseHighlightStyle';
+  const holder = doc as Document & { [marker]?: boolean };
+  if (holder[marker] || typeof view.CSSStyleSheet !== 'function') return;
+  const sheet = new view.CSSStyleSheet();
+  sheet.replaceSync(`::highlight(${HIGHLIGHT_NAME}) { background-color: #fde68a; color: #111827; }`);
+  doc.adoptedStyleSheets = [...doc.adoptedStyleSheets, sheet];
+  holder[marker] = true;
+}
