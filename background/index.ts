@@ -34,7 +34,10 @@ onRequests(
     listChats: () => history.list(),
     openChat: ({ id }) => history.get(id),
     deleteChat: ({ id }) => history.delete(id),
-    clearChats: () => history.clear(),
+    // Clearing the history also forgets the pages indexed for it: nothing read is left on disk.
+    clearChats: async () => {
+      await Promise.all([history.clear(), retriever.clear()]);
+    },
     takePendingAsk: ({ tabId }) => takePendingAsk(tabId),
     showSource: ({ tabId, text }) => sendToTab(tabId, 'highlightText', { text }),
   },

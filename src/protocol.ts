@@ -159,8 +159,8 @@ export interface WorkerAnswers {
   getChat: ChatView;
   listChats: ConversationSummary[];
   openChat: Conversation | null;
-  deleteChat: void;
-  clearChats: void;
+  deleteChat: undefined;
+  clearChats: undefined;
   takePendingAsk: PendingAsk | null;
   /** False when the passage is no longer on the page. */
   showSource: boolean;

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { TEST_TINY_LLAMA } from '../../src/engine/registry';
+import { TEST_TINY_BERT, TEST_TINY_LLAMA } from '../../src/engine/registry';
 import { ensureDecoderModel } from './decoder';
 import { ensureEncoderModel } from './encoder';
 import type { WrittenModel } from './write';
@@ -38,7 +38,7 @@ export { GENERATOR_VERSION, STAMP_FILE, type WrittenModel } from './write';
 export const TEST_DECODER_ID = TEST_TINY_LLAMA.repo;
 
 /** Folder name (and transformers.js model id under {@link TEST_MODELS_DIR}) of the tiny encoder. */
-export const TEST_ENCODER_ID = 'tiny-bert';
+export const TEST_ENCODER_ID = TEST_TINY_BERT.repo;
 
 /** Absolute path of `test-models/` at the repository root (git-ignored), with a trailing slash. */
 export const TEST_MODELS_DIR = fileURLToPath(new URL('../../test-models/', import.meta.url));

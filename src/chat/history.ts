@@ -73,13 +73,25 @@ export interface HistoryStore {
    * conversation or the message no longer exists.
    */
   updateMessage(id: string, messageId: string, patch: MessagePatch): Promise<Conversation | null>;
+  /**
+   * Removes one message and saves (an answer stopped before its first word). Null when the conversation no
+   * longer exists.
+   */
+  deleteMessage(id: string, messageId: string): Promise<Conversation | null>;
   /** Closes the database connection; a later call opens it again. */
   close(): void;
 }
 
 /** A new, unsaved conversation about a page. */
 export function newConversation(page: { url: string; title: string }, now = Date.now()): Conversation {
-  return { id: crypto.randomUUID(), url: page.url, title: page.title, createdAt: now, updatedAt: now, messages: [] };
+  return {
+    id: crypto.randomUUID(),
+    url: page.url,
+    title: page.title,
+    createdAt: now,
+    updatedAt: now,
+    messages: [],
+  };
 }
 
 /** A new message, with a fresh id. */
@@ -110,7 +122,9 @@ export function createHistoryStore(options: HistoryStoreOptions = {}): HistorySt
   const db = (): Promise<IDBPDatabase<HistorySchema>> => {
     connection ??= openDB<HistorySchema>(dbName, DB_VERSION, {
       upgrade(database) {
-        database.createObjectStore('conversations', { keyPath: 'id' }).createIndex('url', ['url', 'updatedAt']);
+        database
+          .createObjectStore('conversations', { keyPath: 'id' })
+          .createIndex('url', ['url', 'updatedAt']);
         database.createObjectStore('summaries', { keyPath: 'id' }).createIndex('updatedAt', 'updatedAt');
       },
       // A newer version of the extension wants to upgrade the schema: let go so it is not blocked.
@@ -190,16 +204,27 @@ export function createHistoryStore(options: HistoryStoreOptions = {}): HistorySt
 
     async delete(id) {
       const tx = await writeTransaction();
-      await Promise.all([tx.objectStore('conversations').delete(id), tx.objectStore('summaries').delete(id), tx.done]);
+      await Promise.all([
+        tx.objectStore('conversations').delete(id),
+        tx.objectStore('summaries').delete(id),
+        tx.done,
+      ]);
     },
 
     async clear() {
       const tx = await writeTransaction();
-      await Promise.all([tx.objectStore('conversations').clear(), tx.objectStore('summaries').clear(), tx.done]);
+      await Promise.all([
+        tx.objectStore('conversations').clear(),
+        tx.objectStore('summaries').clear(),
+        tx.done,
+      ]);
     },
 
     appendMessage(id, message) {
-      return modify(id, (conversation) => ({ ...conversation, messages: [...conversation.messages, message] }));
+      return modify(id, (conversation) => ({
+        ...conversation,
+        messages: [...conversation.messages, message],
+      }));
     },
 
     updateMessage(id, messageId, patch) {
@@ -211,6 +236,13 @@ export function createHistoryStore(options: HistoryStoreOptions = {}): HistorySt
         messages[index] = { ...message, ...patch, id: message.id, role: message.role };
         return { ...conversation, messages };
       });
+    },
+
+    deleteMessage(id, messageId) {
+      return modify(id, (conversation) => ({
+        ...conversation,
+        messages: conversation.messages.filter((message) => message.id !== messageId),
+      }));
     },
 
     close,

@@ -72,3 +72,77 @@ export const TEST_BUILD_MODE = 'test-build';
 export function defaultModel(buildMode: string): ModelSpec {
   return buildMode === TEST_BUILD_MODE ? TEST_TINY_LLAMA : QWEN25_05B;
 }
+
+/** A sentence-embedding model for finding the passages of a page that answer a question. */
+export interface EmbedderSpec {
+  /** Stable id, safe to store: cached passage vectors are keyed by it, so a new model never reuses them. */
+  id: string;
+  /** Shown to users. */
+  name: string;
+  /** Hugging Face hub repository, or the folder under the extension's `models/` when bundled. */
+  repo: string;
+  revision: string;
+  /** Selects the ONNX file (`q8` -> `onnx/model_quantized.onnx`); the repository must publish it. */
+  dtype: ModelSpec['dtype'];
+  /** Length of the vectors, when known (informative: the store records what the model returns). */
+  dims?: number;
+  /** Longest input in tokens; longer texts are cut to it before embedding. */
+  maxTokens: number;
+  /** Put before a question. Models trained with asymmetric prefixes lose quality without them. */
+  queryPrefix: string;
+  /** Put before a passage of the page. */
+  passagePrefix: string;
+  /** Approximate download size in bytes (weights and tokenizer), to tell the user before the first use. */
+  downloadBytes: number;
+  /** Packaged inside the extension (test builds): loaded from `models/`, never from the network. */
+  bundled: boolean;
+}
+
+/**
+ * Default embedder. multilingual-e5-small, int8 (`Xenova/multilingual-e5-small`, pinned to commit 97cb8f9,
+ * whose `onnx/` listing on the hub has `model_quantized.onnx`, 118 MB; its `tokenizer.json` is 17 MB):
+ * - pages come in any language and the chat model (Qwen2.5) answers in them: an English-only embedder
+ *   (all-MiniLM-L6-v2 at 23 MB, bge-small-en-v1.5 or gte-small at 34 MB, all with a 30k English WordPiece
+ *   vocabulary) ranks non-English passages close to randomly, and fused with the lexical ranking that noise
+ *   pushes good passages out instead of adding recall. e5's 250k-token XLM-R vocabulary covers ~100 languages;
+ * - the cost is size and time: about 135 MB beside the 512 MB chat model (+26%), and 12 layers instead of
+ *   MiniLM's 6, measured at about 190 ms per 200-token passage on one WASM thread (MiniLM-L6 shape: 95 ms),
+ *   paid once per page version because the vectors are cached;
+ * - it needs the `query: ` / `passage: ` prefixes it was trained with.
+ */
+export const MULTILINGUAL_E5_SMALL: EmbedderSpec = {
+  id: 'multilingual-e5-small-q8',
+  name: 'Multilingual E5 small',
+  repo: 'Xenova/multilingual-e5-small',
+  revision: '97cb8f96eaed1a1f0dac821239943e854fce9c36',
+  dtype: 'q8',
+  dims: 384,
+  maxTokens: 512,
+  queryPrefix: 'query: ',
+  passagePrefix: 'passage: ',
+  downloadBytes: 135_000_000,
+  bundled: false,
+};
+
+/**
+ * The random-weight encoder the test generator writes (scripts/generate-test-models.ts); never shipped. No
+ * prefixes: on a tiny vocabulary a shared prefix makes every text look alike.
+ */
+export const TEST_TINY_BERT: EmbedderSpec = {
+  id: 'test-tiny-bert',
+  name: 'Test embedder (random weights)',
+  repo: 'tiny-bert',
+  revision: 'main',
+  dtype: 'q8',
+  dims: 64,
+  maxTokens: 512,
+  queryPrefix: '',
+  passagePrefix: '',
+  downloadBytes: 0,
+  bundled: true,
+};
+
+/** The embedder a build uses: the generated test encoder in test builds, like {@link defaultModel}. */
+export function defaultEmbedder(buildMode: string): EmbedderSpec {
+  return buildMode === TEST_BUILD_MODE ? TEST_TINY_BERT : MULTILINGUAL_E5_SMALL;
+}

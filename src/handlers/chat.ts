@@ -1,24 +1,19 @@
 import browser from 'webextension-polyfill';
-import { buildChatPrompt } from '../chat/context';
-import type { HistoryStore } from '../chat/history';
+import { buildChatPrompt, presetQuestion } from '../chat/context';
+import { type HistoryStore, newConversation } from '../chat/history';
 import type { Engine } from '../engine/engine';
-import { isCancellation } from '../errors';
+import { AppError, isCancellation } from '../errors';
 import type { AskPreset, Conversation, PageContent, StoredMessage, StreamContext } from '../protocol';
 import type { Passage } from '../retrieval/passages';
-import { toSources } from '../retrieval/retriever';
+import { type RetrieveOptions, toSources } from '../retrieval/retriever';
 import { CHAT_ANSWER_TOKENS, CHAT_PASSAGES } from '../text/limits';
-import { uiLanguageName } from './context-menu';
 import { assertReadable, readPage } from './page-reader';
 
 export interface ChatDependencies {
   engine: Engine;
   history: HistoryStore;
   /** The passages of `page` that best answer `question`, in page order. */
-  retrieve(
-    page: PageContent,
-    question: string,
-    options: { k: number; signal: AbortSignal; selection: string | null },
-  ): Promise<{ passages: Passage[] }>;
+  retrieve(page: PageContent, question: string, options: RetrieveOptions): Promise<{ passages: Passage[] }>;
 }
 
 export interface ChatRequest {
@@ -33,11 +28,6 @@ export interface ChatRequest {
 /** How often a streaming answer is saved, so a stopped worker loses at most this much of it. */
 const SAVE_EVERY_MS = 1_000;
 
-function newConversation(page: PageContent): Conversation {
-  const now = Date.now();
-  return { id: crypto.randomUUID(), url: page.url, title: page.title, createdAt: now, updatedAt: now, messages: [] };
-}
-
 /**
  * Serves `chat`: reads the tab's page, saves the question, retrieves the passages that answer it, streams
  * the answer (reusing the model's cache of the conversation so far) and saves it as it grows.
@@ -50,18 +40,20 @@ export function createChatHandler({ engine, history, retrieve }: ChatDependencie
     // A conversation is about one page: a tab that moved on starts a new one.
     const conversation = stored && stored.url === page.url ? stored : newConversation(page);
 
-    let question = request.question.trim();
+    const language = browser.i18n.getUILanguage();
+    // A preset is stored as the question it stands for, so later turns render it the same way.
+    let question =
+      request.question.trim() || (request.preset ? presetQuestion(request.preset, language) : '');
     let selection = request.selection?.trim() || null;
-    let preset = request.preset;
     if (request.regenerate) {
       const lastUser = conversation.messages.findLastIndex((m) => m.role === 'user');
       const last = conversation.messages[lastUser];
-      if (!last) throw new Error('There is no question to answer again.');
+      if (!last) throw new AppError('invalid-message', 'There is no question to answer again.');
       conversation.messages.splice(lastUser + 1);
       question = last.content;
       selection = last.selection ?? null;
-      preset = null;
     } else {
+      if (!question) throw new AppError('invalid-message', 'Type a question first.');
       conversation.messages.push({
         id: crypto.randomUUID(),
         role: 'user',
@@ -71,10 +63,11 @@ export function createChatHandler({ engine, history, retrieve }: ChatDependencie
       });
     }
     conversation.updatedAt = Date.now();
-    await history.save(conversation);
-    emit({ type: 'conversation', conversation });
+    const saved = await history.save(conversation);
+    emit({ type: 'conversation', conversation: saved });
 
     const earlier = conversation.messages.slice(0, -1);
+    const userMessageId = (conversation.messages.at(-1) as StoredMessage).id;
     const answer: StoredMessage = {
       id: crypto.randomUUID(),
       role: 'assistant',
@@ -90,27 +83,35 @@ export function createChatHandler({ engine, history, retrieve }: ChatDependencie
       await engine.run(
         async (session) => {
           emit({ type: 'stage', stage: 'reading' });
-          const { passages } = await retrieve(page, [selection, question].filter(Boolean).join('\n'), {
+          const { passages } = await retrieve(page, question, {
             k: CHAT_PASSAGES,
             signal,
             selection,
+            onDownload: (progress) => emit({ type: 'modelProgress', progress }),
+            // A long page is embedded once, on its first question: say how far along that is.
+            onEmbed: (done, total) =>
+              emit({ type: 'stage', stage: 'reading', part: { index: done, count: total } }),
           });
           const budget =
             Math.min(session.model.maxChatPromptTokens, session.model.contextSize) - CHAT_ANSWER_TOKENS;
           const prompt = buildChatPrompt(
+            // The conversation's own title and URL: the system message must not change between turns.
             {
-              page: { title: page.title, url: page.url },
+              page: { title: conversation.title, url: conversation.url },
               selection,
               passages,
               history: earlier,
               question,
-              preset,
-              language: uiLanguageName(),
+              language,
             },
             budget,
             (messages) => session.countPromptTokens(messages),
           );
-          answer.sources = toSources(passages.slice(0, prompt.passagesKept));
+          if (prompt.selection !== selection) {
+            // Shortened to fit: store it as sent, so later turns re-render exactly this prompt.
+            await history.updateMessage(conversation.id, userMessageId, { selection: prompt.selection });
+          }
+          answer.sources = toSources(prompt.passages);
           emit({ type: 'sources', sources: answer.sources });
           await history.appendMessage(conversation.id, answer);
 
@@ -138,7 +139,10 @@ export function createChatHandler({ engine, history, retrieve }: ChatDependencie
       throw error;
     } finally {
       if (answer.content || answer.status === 'complete') {
-        await history.updateMessage(conversation.id, answer.id, { content: answer.content, status: answer.status });
+        await history.updateMessage(conversation.id, answer.id, {
+          content: answer.content,
+          status: answer.status,
+        });
       } else {
         await history.deleteMessage(conversation.id, answer.id).catch(() => {});
       }

@@ -38,7 +38,12 @@ export async function createContextMenus(): Promise<void> {
     [PRESET_MENU_IDS.translate, `Translate into ${uiLanguageName()}`],
   ];
   for (const [id, title] of items) {
-    browser.contextMenus.create({ id, title, contexts: ['selection'], documentUrlPatterns: ['http://*/*', 'https://*/*'] });
+    browser.contextMenus.create({
+      id,
+      title,
+      contexts: ['selection'],
+      documentUrlPatterns: ['http://*/*', 'https://*/*'],
+    });
   }
 }
 
@@ -59,7 +64,10 @@ export function openSidePanel(tabId: number): Promise<void> {
  * gesture, which `sidePanel.open` needs), and leaves the request in session storage, because the panel may
  * open after this handler has finished.
  */
-export async function onContextMenuClicked(info: Menus.OnClickData, tab: Tabs.Tab | undefined): Promise<void> {
+export async function onContextMenuClicked(
+  info: Menus.OnClickData,
+  tab: Tabs.Tab | undefined,
+): Promise<void> {
   const preset = presetOf(info.menuItemId);
   const tabId = tab?.id;
   if (preset === undefined || tabId === undefined || tabId < 0) return;

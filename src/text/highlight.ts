@@ -23,7 +23,9 @@ function mapText(doc: Document): TextMap {
   const filter = (doc.defaultView as (Window & typeof globalThis) | null)?.NodeFilter ?? NodeFilter;
   const walker = doc.createTreeWalker(doc.body, filter.SHOW_TEXT, {
     acceptNode: (node) =>
-      node.parentElement && SKIPPED.has(node.parentElement.tagName) ? filter.FILTER_REJECT : filter.FILTER_ACCEPT,
+      node.parentElement && SKIPPED.has(node.parentElement.tagName)
+        ? filter.FILTER_REJECT
+        : filter.FILTER_ACCEPT,
   });
   let lastWasSpace = true;
   for (let node = walker.nextNode() as Text | null; node; node = walker.nextNode() as Text | null) {

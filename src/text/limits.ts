@@ -52,3 +52,23 @@ export const CHAT_PASSAGES = 4;
 
 /** Most tokens of one chat answer; the prompt budget leaves room for it. */
 export const CHAT_ANSWER_TOKENS = 320;
+
+/**
+ * Target size in characters of the passages a page is cut into for chat retrieval: about a paragraph or two
+ * (150-200 tokens of English), small enough that several fit the prompt beside the conversation and that
+ * a passage is about one thing, large enough to carry its own context.
+ */
+export const PASSAGE_CHARS = 700;
+
+/**
+ * Pages whose passage vectors are kept in IndexedDB; the least recently used is dropped first. At ~130
+ * passages x 384 floats a page is at most ~200 KB of vectors plus its text.
+ */
+export const MAX_INDEXED_PAGES = 20;
+
+/**
+ * Most passages of one page embedded for semantic search (about 90,000 characters). Embedding costs about
+ * 0.2 s a passage on one WASM thread, so this bounds the first question on a huge page to roughly 25 s;
+ * passages past it are still found by the lexical ranking.
+ */
+export const MAX_EMBEDDED_PASSAGES = 128;

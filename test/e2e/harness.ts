@@ -67,7 +67,12 @@ export async function launchBrowser(): Promise<Browser> {
       const cdp = await context.newCDPSession(page);
       const stopped = new Promise<void>((resolve) => {
         cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
-          if (versions.some((v) => v.scriptURL.startsWith(`chrome-extension://${extensionId}/`) && v.runningStatus === 'stopped')) {
+          if (
+            versions.some(
+              (v) =>
+                v.scriptURL.startsWith(`chrome-extension://${extensionId}/`) && v.runningStatus === 'stopped',
+            )
+          ) {
             resolve();
           }
         });

@@ -30,9 +30,12 @@ test('follow-ups read only the new part of the prompt, and answer exactly as a f
       { signal: signal() },
     );
     // The same prompt read from scratch, without a cache: greedy decoding must give the same answer.
-    const fresh = await engine.run((session) => session.generate(messages, { maxNewTokens: 24, signal: signal() }), {
-      signal: signal(),
-    });
+    const fresh = await engine.run(
+      (session) => session.generate(messages, { maxNewTokens: 24, signal: signal() }),
+      {
+        signal: signal(),
+      },
+    );
     expect(result.text).toBe(fresh.text);
     expect(fresh.reusedTokens).toBe(0);
     turns.push({ ...result, ttft: result.timeToFirstTokenMs });
@@ -46,7 +49,10 @@ test('follow-ups read only the new part of the prompt, and answer exactly as a f
   }
   console.info(
     `[kv-reuse] ${turns
-      .map((t, i) => `turn ${i + 1}: prompt ${t.promptTokens} tokens, ${t.reusedTokens} from cache, first token ${t.ttft.toFixed(0)} ms`)
+      .map(
+        (t, i) =>
+          `turn ${i + 1}: prompt ${t.promptTokens} tokens, ${t.reusedTokens} from cache, first token ${t.ttft.toFixed(0)} ms`,
+      )
       .join('; ')}`,
   );
   await engine.dispose();

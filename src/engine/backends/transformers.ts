@@ -31,6 +31,9 @@ export interface TransformersBackendOptions {
  */
 const PREFILL_CHUNK_TOKENS = 256;
 
+/** What loading needs to know about a model's files; chat models and embedders both have it. */
+export type HubModel = Pick<ModelSpec, 'name' | 'repo' | 'revision' | 'dtype' | 'downloadBytes' | 'bundled'>;
+
 /** Runs models with transformers.js: onnxruntime-web WASM in the extension, onnxruntime-node in Node. */
 export function createTransformersBackend(options: TransformersBackendOptions): Backend {
   return {
@@ -72,7 +75,8 @@ export function createTransformersBackend(options: TransformersBackendOptions): 
   };
 }
 
-function configureEnvironment(model: ModelSpec, options: TransformersBackendOptions): void {
+/** Points transformers.js at the bundled folder or the hub, and at one WASM thread. */
+export function configureEnvironment(model: HubModel, options: TransformersBackendOptions): void {
   env.allowLocalModels = model.bundled;
   env.allowRemoteModels = !model.bundled;
   env.localModelPath = options.localModelPath;
@@ -87,7 +91,7 @@ function configureEnvironment(model: ModelSpec, options: TransformersBackendOpti
 }
 
 /** Whether the model's weights are already in the browser cache, so no download is needed. */
-async function isCached(model: ModelSpec): Promise<boolean> {
+export async function isCached(model: HubModel): Promise<boolean> {
   if (typeof caches === 'undefined') return false;
   try {
     const cache = await caches.open(env.cacheKey);
@@ -98,12 +102,13 @@ async function isCached(model: ModelSpec): Promise<boolean> {
   }
 }
 
-function onnxFileName(model: ModelSpec): string {
+function onnxFileName(model: HubModel): string {
   const suffix = { q8: '_quantized', q4: '_q4', q4f16: '_q4f16', fp16: '_fp16', fp32: '' }[model.dtype];
   return `model${suffix}.onnx`;
 }
 
-function createProgressTracker(onProgress: (progress: DownloadProgress) => void) {
+/** Turns transformers.js's per-file progress events into one running total. */
+export function createProgressTracker(onProgress: (progress: DownloadProgress) => void) {
   const files = new Map<string, { loaded: number; total: number }>();
   return (info: ProgressInfo) => {
     if (info.status !== 'progress') return;
@@ -117,7 +122,8 @@ function createProgressTracker(onProgress: (progress: DownloadProgress) => void)
   };
 }
 
-async function forgetCachedModel(model: ModelSpec): Promise<void> {
+/** Drops a model's cached files, so that a damaged download is fetched again next time. */
+export async function forgetCachedModel(model: HubModel): Promise<void> {
   if (typeof caches === 'undefined') return;
   const cache = await caches.open(env.cacheKey);
   const prefix = `${env.remoteHost}${model.repo}/`;
@@ -126,7 +132,8 @@ async function forgetCachedModel(model: ModelSpec): Promise<void> {
   }
 }
 
-function loadError(model: ModelSpec, cached: boolean, error: unknown): AppError {
+/** The error the user sees when a model fails to load, by where its files came from. */
+export function loadError(model: HubModel, cached: boolean, error: unknown): AppError {
   const detail = error instanceof Error ? error.message : String(error);
   if (model.bundled) {
     return new AppError('model-load', `The bundled model could not be loaded (${detail}).`, { cause: error });
@@ -221,7 +228,11 @@ function cropCache(cache: Cache, length: number): void {
   cache.update(entries);
 }
 
-function createTransformersSession(model: ModelSpec, tokenizer: PreTrainedTokenizer, lm: PreTrainedModel): Session {
+function createTransformersSession(
+  model: ModelSpec,
+  tokenizer: PreTrainedTokenizer,
+  lm: PreTrainedModel,
+): Session {
   const forward = lm.forward.bind(lm);
   // Every model step, in prefill and in generate, first lets pending events (Stop) run.
   lm.forward = async (inputs: Record<string, unknown>) => {
@@ -329,7 +340,8 @@ function createTransformersSession(model: ModelSpec, tokenizer: PreTrainedTokeni
         };
       } finally {
         // A stopped generation leaves a consistent cache (every step fed is in it); a failed one may not.
-        if (cacheKey !== undefined && (ok || signal.aborted)) keepCache(cacheKey, cache, [...ids, ...generated]);
+        if (cacheKey !== undefined && (ok || signal.aborted))
+          keepCache(cacheKey, cache, [...ids, ...generated]);
         else await cache.dispose();
       }
     },

@@ -52,8 +52,10 @@ describe('right-click on a selection', () => {
   });
 
   test('nothing is kept for a restricted page', async () => {
-    await onContextMenuClicked(click('ask-selection'), { id: 8, url: 'https://chromewebstore.google.com/x' } as Tabs.Tab);
+    await onContextMenuClicked(click('ask-selection'), {
+      id: 8,
+      url: 'https://chromewebstore.google.com/x',
+    } as Tabs.Tab);
     await expect(takePendingAsk(8)).resolves.toBeNull();
   });
 });
-

@@ -16,7 +16,9 @@ describe('showing a source passage on the page', () => {
     );
     const html = document.body.innerHTML;
     expect(highlightText(document, 'Today the harbour draws around 300,000 visitors a year.')).toBe(true);
-    expect(window.getSelection()?.toString()).toBe('Today the harbour draws around\n   300,000 visitors a year.');
+    expect(window.getSelection()?.toString()).toBe(
+      'Today the harbour draws around\n   300,000 visitors a year.',
+    );
     expect(scrolled).toHaveBeenCalledOnce();
     // The page's DOM is left as it was.
     expect(document.body.innerHTML).toBe(html);

@@ -1,0 +1,220 @@
+import { type DBSchema, type IDBPDatabase, openDB } from 'idb';
+import { MAX_INDEXED_PAGES, PASSAGE_CHARS } from '../text/limits';
+import type { Passage } from './passages';
+
+/** One version of a page, cut into passages, with the passages' vectors. */
+export interface PageIndex {
+  /** From {@link pageIndexKey}: the URL and a hash of the text. */
+  key: string;
+  url: string;
+  /** SHA-256 of the page's text, hex. */
+  hash: string;
+  /** The embedder that made `vectors` (`Embedder.id`): another one's vectors are useless. */
+  embedderId: string;
+  passages: Passage[];
+  /**
+   * Vectors of `passages[0]`, `passages[1]`, ... in order; fewer than the passages while embedding is
+   * under way or when the page has more passages than are embedded.
+   */
+  vectors: Float32Array[];
+}
+
+/** Keeps page indexes in memory and in IndexedDB, so a worker restart finds them again. */
+export interface PageIndexStore {
+  /** The index stored under `key`, from memory or else from IndexedDB, or undefined. */
+  get(key: string): Promise<PageIndex | undefined>;
+  /** Keeps `index` in memory only: work in progress that a later call may finish. */
+  remember(index: PageIndex): void;
+  /**
+   * Stores `index` in memory and IndexedDB, replacing other versions of the same URL and dropping the least
+   * recently used pages beyond the cap. An IndexedDB failure (quota, private mode) is not an error: the
+   * index then lives in memory only.
+   */
+  put(index: PageIndex): Promise<void>;
+  /** Forgets every page (memory and IndexedDB). */
+  clear(): Promise<void>;
+  close(): void;
+}
+
+export interface PageIndexStoreOptions {
+  /** IndexedDB database name; separate from the chat history's. */
+  dbName?: string;
+  /** Pages kept in IndexedDB. */
+  maxPages?: number;
+}
+
+/**
+ * Bumped whenever passages or vectors would come out differently for the same text (splitting rules,
+ * stored layout), so old entries are never read back. The passage size is part of it for the same reason.
+ */
+const INDEX_FORMAT = `1/${PASSAGE_CHARS}`;
+
+/** Pages held in memory: the one being chatted about plus a couple of tabs the user switches between. */
+const MEMORY_PAGES = 3;
+
+const STORE = 'pages';
+
+interface StoredPage {
+  key: string;
+  url: string;
+  hash: string;
+  embedderId: string;
+  passages: Passage[];
+  dims: number;
+  /** All vectors end to end, `dims` floats each: one buffer clones and stores faster than many. */
+  vectors: Float32Array;
+  /** Last read or write, for least-recently-used eviction. */
+  usedAt: number;
+}
+
+interface IndexSchema extends DBSchema {
+  pages: { key: string; value: StoredPage; indexes: { usedAt: number; url: string } };
+}
+
+/** SHA-256 of `text` as hex, through Web Crypto (in the service worker and in Node alike). */
+export async function contentHash(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+/** The store key of one version of a page. */
+export function pageIndexKey(url: string, hash: string): string {
+  return `${INDEX_FORMAT} ${hash} ${url}`;
+}
+
+/** Creates a store over the IndexedDB database `dbName` (opened on first use). */
+export function createPageIndexStore({
+  dbName = 'pagewise-index',
+  maxPages = MAX_INDEXED_PAGES,
+}: PageIndexStoreOptions = {}): PageIndexStore {
+  const memory = new Map<string, PageIndex>();
+  let opening: Promise<IDBPDatabase<IndexSchema> | null> | undefined;
+  let lastStamp = 0;
+
+  const open = () => {
+    opening ??= openDatabase(dbName, () => {
+      opening = undefined;
+    });
+    return opening;
+  };
+
+  // Strictly increasing, so two uses in the same millisecond still have an order.
+  const stamp = () => {
+    lastStamp = Math.max(Date.now(), lastStamp + 1);
+    return lastStamp;
+  };
+
+  const keep = (index: PageIndex) => {
+    memory.delete(index.key);
+    memory.set(index.key, index);
+    for (const key of memory.keys()) {
+      if (memory.size <= MEMORY_PAGES) break;
+      memory.delete(key);
+    }
+  };
+
+  return {
+    async get(key) {
+      const db = await open();
+      const known = memory.get(key);
+      if (known) {
+        keep(known);
+        if (db) await touch(db, key, stamp()).catch(() => {});
+        return known;
+      }
+      if (!db) return undefined;
+      const stored = await touch(db, key, stamp()).catch(() => undefined);
+      if (!stored) return undefined;
+      const index = fromStored(stored);
+      keep(index);
+      return index;
+    },
+
+    remember: keep,
+
+    async put(index) {
+      keep(index);
+      const db = await open();
+      if (!db) return;
+      try {
+        const tx = db.transaction(STORE, 'readwrite');
+        const pages = tx.objectStore(STORE);
+        // Another version of the same URL can never be asked for again: the page's text has changed.
+        for (const key of await pages.index('url').getAllKeys(index.url)) {
+          if (key !== index.key) await pages.delete(key);
+        }
+        await pages.put(toStored(index, stamp()));
+        let excess = (await pages.count()) - maxPages;
+        for (let cursor = await pages.index('usedAt').openCursor(); cursor && excess > 0; excess--) {
+          await cursor.delete();
+          cursor = await cursor.continue();
+        }
+        await tx.done;
+      } catch {
+        // Kept in memory: the next worker start embeds the page again, nothing worse.
+      }
+    },
+
+    async clear() {
+      memory.clear();
+      const db = await open();
+      await db?.clear(STORE);
+    },
+
+    close() {
+      void opening?.then((db) => db?.close());
+      opening = undefined;
+    },
+  };
+}
+
+async function openDatabase(name: string, onClosed: () => void): Promise<IDBPDatabase<IndexSchema> | null> {
+  if (typeof indexedDB === 'undefined') return null;
+  try {
+    return await openDB<IndexSchema>(name, 1, {
+      upgrade(db) {
+        const pages = db.createObjectStore(STORE, { keyPath: 'key' });
+        pages.createIndex('usedAt', 'usedAt');
+        pages.createIndex('url', 'url');
+      },
+      // Another context upgrading the database, or the browser closing it: reopen on next use.
+      blocking(_current, _next, event) {
+        (event.target as IDBDatabase).close();
+        onClosed();
+      },
+      terminated: onClosed,
+    });
+  } catch {
+    return null;
+  }
+}
+
+/** Marks a stored page as used now and returns it (undefined when it is not stored). */
+async function touch(
+  db: IDBPDatabase<IndexSchema>,
+  key: string,
+  now: number,
+): Promise<StoredPage | undefined> {
+  const tx = db.transaction(STORE, 'readwrite');
+  const stored = await tx.store.get(key);
+  if (stored) await tx.store.put({ ...stored, usedAt: now });
+  await tx.done;
+  return stored;
+}
+
+function toStored(index: PageIndex, usedAt: number): StoredPage {
+  const dims = index.vectors[0]?.length ?? 0;
+  const vectors = new Float32Array(dims * index.vectors.length);
+  index.vectors.forEach((vector, i) => {
+    vectors.set(vector, i * dims);
+  });
+  const { key, url, hash, embedderId, passages } = index;
+  return { key, url, hash, embedderId, passages, dims, vectors, usedAt };
+}
+
+function fromStored(stored: StoredPage): PageIndex {
+  const { key, url, hash, embedderId, passages, dims } = stored;
+  const count = dims > 0 ? stored.vectors.length / dims : 0;
+  const vectors = Array.from({ length: count }, (_, i) => stored.vectors.subarray(i * dims, (i + 1) * dims));
+  return { key, url, hash, embedderId, passages, vectors };
+}

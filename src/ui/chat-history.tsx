@@ -1,0 +1,144 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ConversationSummary } from '../protocol';
+import { useChatStore } from './chat-context';
+
+const WHEN = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+function HistoryItem({
+  item,
+  onOpen,
+  onDelete,
+}: {
+  item: ConversationSummary;
+  onOpen(): void;
+  onDelete(): void;
+}) {
+  const title = item.title || item.url;
+  return (
+    <li class="history__item" data-testid="history-item">
+      <button type="button" class="history__open" onClick={onOpen}>
+        <span class="history__title">{title}</span>
+        <span class="history__meta">
+          <time dateTime={new Date(item.updatedAt).toISOString()}>{WHEN.format(item.updatedAt)}</time>
+          {` · ${item.messageCount} ${item.messageCount === 1 ? 'message' : 'messages'}`}
+        </span>
+        {item.preview && <span class="history__preview">{item.preview}</span>}
+      </button>
+      <button
+        type="button"
+        class="button button--quiet history__delete"
+        data-testid="delete-chat"
+        aria-label={`Delete the chat “${title}”`}
+        onClick={onDelete}
+      >
+        Delete
+      </button>
+    </li>
+  );
+}
+
+/** The saved chats: open one, delete one, or clear them all (after a confirm step inside the panel). */
+export function ChatHistory() {
+  const store = useChatStore();
+  const heading = useRef<HTMLHeadingElement>(null);
+  const confirmButton = useRef<HTMLButtonElement>(null);
+  const clearButton = useRef<HTMLButtonElement>(null);
+  const [confirming, setConfirming] = useState(false);
+  const items = store.history.value;
+  const loading = store.historyLoading.value;
+  const error = store.historyError.value;
+  const count = items?.length ?? 0;
+
+  // A new screen: the focus goes to its heading, so keyboard and screen-reader users start at the top.
+  useEffect(() => heading.current?.focus(), []);
+  useEffect(() => {
+    if (confirming) confirmButton.current?.focus();
+  }, [confirming]);
+
+  const cancel = () => {
+    setConfirming(false);
+    clearButton.current?.focus();
+  };
+
+  return (
+    <section class="history" aria-labelledby="history-heading" data-testid="history-view">
+      <div class="history__bar">
+        <h2 id="history-heading" class="history__heading" tabIndex={-1} ref={heading}>
+          Saved chats
+        </h2>
+        <button
+          type="button"
+          class="button button--quiet"
+          data-testid="history-back"
+          onClick={store.closeHistory}
+        >
+          Back to chat
+        </button>
+      </div>
+      {error && (
+        <p class="note note--error" role="alert">
+          {error}
+        </p>
+      )}
+      {loading && items === null ? (
+        <p class="note" aria-live="polite">
+          Loading…
+        </p>
+      ) : count === 0 ? (
+        <p class="note" data-testid="history-empty">
+          No saved chats yet. Your chats about pages are kept here, on this computer only.
+        </p>
+      ) : (
+        <ul class="history__list" aria-busy={loading}>
+          {items?.map((item) => (
+            <HistoryItem
+              key={item.id}
+              item={item}
+              onOpen={() => void store.openConversation(item.id)}
+              onDelete={() => void store.deleteConversation(item.id)}
+            />
+          ))}
+        </ul>
+      )}
+      <div class="history__footer">
+        {confirming ? (
+          <fieldset class="confirm" aria-describedby="clear-question">
+            <legend class="sr-only">Clear history</legend>
+            <p id="clear-question" class="confirm__question">
+              Delete all {count} saved {count === 1 ? 'chat' : 'chats'}? This can’t be undone.
+            </p>
+            <div class="confirm__actions">
+              <button
+                type="button"
+                class="button button--danger"
+                data-testid="clear-history-confirm"
+                ref={confirmButton}
+                onClick={async () => {
+                  setConfirming(false);
+                  await store.clearHistory();
+                  heading.current?.focus();
+                }}
+              >
+                Delete all
+              </button>
+              <button type="button" class="button" data-testid="clear-history-cancel" onClick={cancel}>
+                Cancel
+              </button>
+            </div>
+          </fieldset>
+        ) : (
+          <button
+            type="button"
+            class="button"
+            data-testid="clear-history"
+            ref={clearButton}
+            disabled={count === 0}
+            onClick={() => setConfirming(true)}
+          >
+            Clear history
+          </button>
+        )}
+      </div>
+    </section>
+  );
+}

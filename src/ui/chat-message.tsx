@@ -1,0 +1,127 @@
+import type { ReadonlySignal } from '@preact/signals';
+import type { Source, StoredMessage } from '../protocol';
+import { CopyButton } from './copy-button';
+import { Markdown } from './markdown';
+
+/**
+ * A passage as one run of text. The button keeps all of it and CSS shows the first lines: the words that
+ * made a passage relevant may sit anywhere in it, and they stay findable (in-page search, screen readers).
+ */
+export function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** Props of {@link SourceList}. */
+export interface SourceListProps {
+  sources: readonly Source[];
+  onShow(source: Source): void;
+}
+
+/**
+ * The passages an answer drew on, each a button that shows it on the page. Passages are page text: they are
+ * rendered as text, never as HTML.
+ */
+export function SourceList({ sources, onShow }: SourceListProps) {
+  if (sources.length === 0) return null;
+  return (
+    <div class="sources">
+      <p class="sources__title">Sources</p>
+      <ul class="sources__list">
+        {sources.map((source) => (
+          <li key={source.index}>
+            <button
+              type="button"
+              class="source"
+              data-testid="source"
+              title="Show this passage on the page"
+              onClick={() => onShow(source)}
+            >
+              <span class="source__heading">{source.heading ?? `Passage ${source.index + 1}`}</span>
+              <span class="source__excerpt">{oneLine(source.text)}</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+const NOTES: Record<'stopped' | 'interrupted', string> = {
+  stopped: 'Stopped. This answer is unfinished.',
+  interrupted: 'Interrupted. The assistant stopped before it finished this answer.',
+};
+
+/** Props of {@link ChatMessage}. */
+export interface ChatMessageProps {
+  /** Who wrote it (not `role`, which would read as an ARIA role). */
+  author: StoredMessage['role'];
+  /** The question (plain text), or the answer's Markdown; a signal while the answer streams. */
+  text: string | ReadonlySignal<string>;
+  /** The selection a question was asked about (plain text). */
+  selection?: string | null | undefined;
+  sources?: readonly Source[] | undefined;
+  status?: StoredMessage['status'] | undefined;
+  /** True for the answer being written: no actions yet, and busy for assistive technology. */
+  live?: boolean;
+  onShowSource(source: Source): void;
+  onCopy?: (() => Promise<boolean>) | undefined;
+  /** Offered under the last answer only. */
+  onRegenerate?: (() => void) | undefined;
+  /** Called after the answer's Markdown is (re)drawn, to keep the conversation scrolled. */
+  onRender?: (element: HTMLDivElement) => void;
+}
+
+/** One message: the user's question as text, or an answer as sanitized Markdown with its sources. */
+export function ChatMessage(props: ChatMessageProps) {
+  const { author, text, selection, sources = [], status, live = false } = props;
+  if (author === 'user') {
+    return (
+      <article
+        class="message message--user"
+        data-testid="chat-message"
+        data-role="user"
+        aria-label="You asked"
+      >
+        {selection && <blockquote class="message__quote">{selection}</blockquote>}
+        <p class="message__text">{typeof text === 'string' ? text : text.value}</p>
+      </article>
+    );
+  }
+  const note = status === 'stopped' || status === 'interrupted' ? NOTES[status] : null;
+  // The actions sit outside the message, so its text is the answer's alone, whichever buttons it has now.
+  return (
+    <div class="message-group">
+      <article
+        class="message message--assistant"
+        data-testid="chat-message"
+        data-role="assistant"
+        data-status={live ? 'streaming' : (status ?? 'complete')}
+        aria-label="Answer"
+        aria-busy={live}
+      >
+        <Markdown class="markdown message__answer" text={text} onRender={props.onRender} />
+        <SourceList sources={sources} onShow={props.onShowSource} />
+        {note && (
+          <p class="message__note" data-testid="message-note">
+            {note}
+          </p>
+        )}
+      </article>
+      {!live && (props.onCopy || props.onRegenerate) && (
+        <div class="message__actions">
+          {props.onCopy && <CopyButton onCopy={props.onCopy} label="Copy answer" />}
+          {props.onRegenerate && (
+            <button
+              type="button"
+              class="button button--quiet"
+              data-testid="regenerate"
+              onClick={props.onRegenerate}
+            >
+              Regenerate
+            </button>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
