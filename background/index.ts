@@ -10,6 +10,7 @@ import {
   openSidePanel,
   takePendingAsk,
 } from '../src/handlers/context-menu';
+import { readPage } from '../src/handlers/page-reader';
 import { createSummarizeHandler } from '../src/handlers/summarize';
 import { forgetSummary, loadSummary } from '../src/handlers/summary-cache';
 import { isExtensionPage, onRequests, onStreams, sendToTab, workerRequests } from '../src/protocol';
@@ -47,7 +48,7 @@ onRequests(
 onStreams(
   {
     summarize: createSummarizeHandler(engine),
-    chat: createChatHandler({ engine, history, retrieve: retriever.retrieve }),
+    chat: createChatHandler({ engine, history, readPage, retrieve: retriever.retrieve }),
   },
   isExtensionPage,
 );

@@ -7,11 +7,13 @@ import type { AskPreset, Conversation, PageContent, StoredMessage, StreamContext
 import type { Passage } from '../retrieval/passages';
 import { type RetrieveOptions, toSources } from '../retrieval/retriever';
 import { CHAT_ANSWER_TOKENS, CHAT_PASSAGES } from '../text/limits';
-import { assertReadable, readPage } from './page-reader';
+import { assertReadable } from './page-reader';
 
 export interface ChatDependencies {
   engine: Engine;
   history: HistoryStore;
+  /** Reads the tab's page (the content script, in the extension). */
+  readPage(tabId: number): Promise<PageContent>;
   /** The passages of `page` that best answer `question`, in page order. */
   retrieve(page: PageContent, question: string, options: RetrieveOptions): Promise<{ passages: Passage[] }>;
 }
@@ -32,13 +34,14 @@ const SAVE_EVERY_MS = 1_000;
  * Serves `chat`: reads the tab's page, saves the question, retrieves the passages that answer it, streams
  * the answer (reusing the model's cache of the conversation so far) and saves it as it grows.
  */
-export function createChatHandler({ engine, history, retrieve }: ChatDependencies) {
+export function createChatHandler({ engine, history, readPage, retrieve }: ChatDependencies) {
   return async (request: ChatRequest, { signal, emit }: StreamContext): Promise<Conversation> => {
     emit({ type: 'stage', stage: 'reading' });
     const page = await readPage(request.tabId);
+    const url = conversationUrl(page.url);
     const stored = request.conversationId ? await history.get(request.conversationId) : null;
     // A conversation is about one page: a tab that moved on starts a new one.
-    const conversation = stored && stored.url === page.url ? stored : newConversation(page);
+    const conversation = stored && stored.url === url ? stored : newConversation({ url, title: page.title });
 
     const language = browser.i18n.getUILanguage();
     // A preset is stored as the question it stands for, so later turns render it the same way.
@@ -151,6 +154,12 @@ export function createChatHandler({ engine, history, retrieve }: ChatDependencie
   };
 }
 
+/** Conversations are kept per page: the same URL without its #fragment, which only moves within the page. */
+export function conversationUrl(url: string): string {
+  const hash = url.indexOf('#');
+  return hash < 0 ? url : url.slice(0, hash);
+}
+
 /** Serves `getChat`: the tab's page and the latest conversation about it. */
 export async function getChatView(history: HistoryStore, tabId: number) {
   const tab = await browser.tabs.get(tabId);
@@ -163,6 +172,6 @@ export async function getChatView(history: HistoryStore, tabId: number) {
   return {
     page: { url, title: tab.title ?? url },
     unreadable: null,
-    conversation: await history.latestForUrl(url),
+    conversation: await history.latestForUrl(conversationUrl(url)),
   };
 }

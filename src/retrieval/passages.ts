@@ -9,6 +9,8 @@ export interface Passage {
   text: string;
   /** The heading of the section the passage starts in (without `#`), or null before the first heading. */
   heading: string | null;
+  /** Set on retrieved passages: 0 for the most relevant. */
+  rank?: number;
 }
 
 const BLOCK_SEPARATOR = /\n[^\S\n]*\n\s*/g;

@@ -128,11 +128,16 @@ export function createRetriever({ embedder: loadEmbedder, store }: RetrieverOpti
       // Passages neither ranking found follow, in page order, so `k` can always be filled.
       const order = [...fused, ...passages.map((p) => p.index).filter((i) => !ranked.has(i))];
       const boosted = selection ? passagesContaining(passages, selection) : new Set<number>();
-      const chosen = [...order.filter((i) => boosted.has(i)), ...order.filter((i) => !boosted.has(i))]
-        .slice(0, k)
-        .sort((a, b) => a - b);
+      const best = [...order.filter((i) => boosted.has(i)), ...order.filter((i) => !boosted.has(i))].slice(
+        0,
+        k,
+      );
+      // Page order reads naturally; the rank tells the prompt builder which passages to drop first.
+      const chosen = best
+        .map((i, rank) => ({ ...(passages[i] as Passage), rank }))
+        .sort((a, b) => a.index - b.index);
       return {
-        passages: chosen.map((i) => passages[i] as Passage),
+        passages: chosen,
         cacheHit,
         embeddedPassages,
         mode: error === undefined ? 'hybrid' : 'lexical',

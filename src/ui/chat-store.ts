@@ -469,12 +469,29 @@ export function createChatStore(
     const current = shownRun.value;
     if (!current) return;
     runs++;
+    const stopping = handle;
     handle?.stop();
     batch(() => {
       foldRun(current, 'stopped');
       endRun();
       resetOutcome();
       stopped.value = true;
+    });
+    if (stopping && current.accepted) void showSavedAfterStop(stopping, current.conversationId);
+  };
+
+  /**
+   * The worker writes a token or two more before it sees a Stop, and saves the answer as it stands then.
+   * Once it has, show the saved conversation, so the screen and the history say the same thing.
+   */
+  const showSavedAfterStop = async (stopping: StreamHandle<Conversation>, id: string | null) => {
+    await stopping.result.catch(() => {});
+    if (id === null || busy.value || conversation.value?.id !== id) return;
+    const saved = await client.openChat(id).catch(() => null);
+    if (!saved || busy.value || conversation.value?.id !== id) return;
+    batch(() => {
+      conversation.value = saved;
+      local.value = [];
     });
   };
 

@@ -86,7 +86,10 @@ describe('retrieving passages for a question', () => {
     expect(result.passages.some((p) => p.text.includes('cobalt blue'))).toBe(true);
     const indices = result.passages.map((p) => p.index);
     expect(indices).toEqual([...indices].sort((a, b) => a - b));
-    expect(result.passages).toEqual(indices.map((i) => PASSAGES[i]));
+    expect(result.passages).toEqual(indices.map((i) => ({ ...PASSAGES[i], rank: expect.any(Number) })));
+    // Ranks say which passage to drop first when the prompt is short of room: the answer's is the best.
+    expect(result.passages.map((p) => p.rank).sort()).toEqual([0, 1, 2, 3]);
+    expect(result.passages.find((p) => p.text.includes('cobalt blue'))?.rank).toBe(0);
   });
 
   test('the page is embedded once; later questions embed only themselves', async () => {

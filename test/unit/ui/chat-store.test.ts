@@ -160,6 +160,26 @@ describe('stop', () => {
     expect(store.error.value).toBeNull();
   });
 
+  test('once the worker has saved the stopped answer, the panel shows what was saved', async () => {
+    const { client, store } = await ready();
+    const done = store.send('Why?');
+    client.run.emit(
+      { type: 'conversation', conversation: conversationOf('c4', [question('Why?')]) },
+      { type: 'token', text: 'Because of grav' },
+    );
+    store.stop();
+    expect(transcript(store)).toEqual(['user: Why?', 'assistant: Because of grav (stopped)']);
+    // The worker wrote one more token before it saw the Stop, saved the answer, then settled the stream.
+    client.saved.set(
+      'c4',
+      conversationOf('c4', [question('Why?'), answer('Because of gravity', [], 'stopped')]),
+    );
+    client.run.fail(new AppError('cancelled', 'Stopped.'));
+    await done;
+    await settle();
+    expect(transcript(store)).toEqual(['user: Why?', 'assistant: Because of gravity (stopped)']);
+  });
+
   test('before any text, keeps the question and says Stopped', async () => {
     const { store } = await ready();
     void store.send('Why?');
