@@ -122,3 +122,13 @@ export async function serveSite(pages: Record<string, string>): Promise<Site> {
     close: () => new Promise((done) => server.close(() => done())),
   };
 }
+
+/**
+ * Waits until the page has drawn its next two frames: the Markdown views draw streamed text at most once a
+ * frame, so the last tokens appear on screen a frame after the state says done.
+ */
+export function afterNextFrames(page: Page): Promise<void> {
+  return page.evaluate(
+    () => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))),
+  );
+}

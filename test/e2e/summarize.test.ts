@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { longArticleHtml } from '../support/article';
-import { type Browser, launchBrowser, type Site, serveSite } from './harness';
+import { afterNextFrames, type Browser, launchBrowser, type Site, serveSite } from './harness';
 
 let browser: Browser;
 let site: Site;
@@ -58,6 +58,7 @@ describe('summarize this page', () => {
     const firstTextAt = Date.now();
     await expect.poll(() => status(popup).getAttribute('data-state'), { timeout: 180_000 }).toBe('done');
     const doneAt = Date.now();
+    await afterNextFrames(popup);
 
     const summary = (await popup.getByTestId('summary').textContent()) ?? '';
     const seen = await popup.evaluate(() => (window as unknown as { seen: string[] }).seen);
@@ -77,6 +78,7 @@ describe('summarize this page', () => {
     await popup.close();
     const again = await browser.openExtensionPage(`popup/index.html?tab=${tabId}`);
     await expect.poll(() => status(again).getAttribute('data-state')).toBe('done');
+    await afterNextFrames(again);
     expect(await again.getByTestId('summary').textContent()).toBe(summary);
     await again.close();
   });
