@@ -49,41 +49,55 @@ function mapText(doc: Document): TextMap {
   return map;
 }
 
-/** The passage's first block as it reads on the page: Markdown markers of the extractor removed. */
-function probeOf(passage: string): string {
-  const firstBlock = passage.split(/\n\s*\n/).find((block) => block.trim()) ?? '';
-  return firstBlock
+/** A block of the extractor's text as it reads on the page: Markdown markers removed, spaces collapsed. */
+function asOnPage(block: string): string {
+  return block
     .replace(/^#{1,6}\s+/gm, '')
     .replace(/^- /gm, '')
     .replace(/\s+/g, ' ')
     .trim()
-    .slice(0, PROBE_CHARS)
     .toLowerCase();
 }
 
-/** Finds `passage` on the page, scrolls it into view and highlights it; false when it isn't there. */
+/** Where `probe` (or, failing that, its first sentence-sized piece) starts in `haystack` from `from`. */
+function find(haystack: string, probe: string, from: number): { start: number; length: number } | null {
+  for (const candidate of [probe, probe.slice(0, 60)]) {
+    if (!candidate || (candidate.length < 8 && candidate !== probe)) continue;
+    const start = haystack.indexOf(candidate, from);
+    if (start >= 0) return { start, length: candidate.length };
+  }
+  return null;
+}
+
+/**
+ * Finds `passage` on the page, scrolls it into view and highlights it, from its first block to its last;
+ * false when it isn't there.
+ */
 export function highlightText(doc: Document, passage: string): boolean {
-  const probe = probeOf(passage);
-  if (!probe || !doc.body) return false;
+  const blocks = passage
+    .split(/\n\s*\n/)
+    .map(asOnPage)
+    .filter(Boolean);
+  const first = blocks[0];
+  if (!first || !doc.body) return false;
   const map = mapText(doc);
   const haystack = map.text.toLowerCase();
-  // Try the whole probe, then its first sentence-sized piece, in case later text was reformatted.
-  const candidates = [probe, probe.slice(0, 60)].filter((c) => c.length >= 8 || c === probe);
-  let start = -1;
-  let length = 0;
-  for (const candidate of candidates) {
-    start = haystack.indexOf(candidate);
-    if (start >= 0) {
-      length = candidate.length;
-      break;
-    }
+  const head = find(haystack, first.slice(0, PROBE_CHARS), 0);
+  if (!head) return false;
+  let end = head.start + head.length;
+  // Extend to the end of the last block when it follows close by (the passage as a whole, not just its
+  // heading); a last block that was reformatted on the page leaves the highlight on the first.
+  const last = blocks.at(-1) as string;
+  if (blocks.length > 1) {
+    const tail = last.slice(-PROBE_CHARS);
+    const found = haystack.indexOf(tail, end);
+    if (found >= 0 && found - head.start <= passage.length * 2) end = found + tail.length;
   }
-  if (start < 0) return false;
 
   const range = doc.createRange();
-  range.setStart(map.nodes[start] as Text, map.offsets[start] as number);
-  const last = start + length - 1;
-  range.setEnd(map.nodes[last] as Text, (map.offsets[last] as number) + 1);
+  range.setStart(map.nodes[head.start] as Text, map.offsets[head.start] as number);
+  const lastChar = end - 1;
+  range.setEnd(map.nodes[lastChar] as Text, (map.offsets[lastChar] as number) + 1);
   show(doc, range);
   return true;
 }

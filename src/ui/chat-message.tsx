@@ -11,6 +11,13 @@ export function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
+/** The passage's text without its heading, which the source already shows above it. */
+function excerptOf(source: Source): string {
+  const text = oneLine(source.text);
+  const heading = source.heading ? oneLine(source.heading) : '';
+  return heading && text.startsWith(`${heading} `) ? text.slice(heading.length + 1) : text;
+}
+
 /** Props of {@link SourceList}. */
 export interface SourceListProps {
   sources: readonly Source[];
@@ -37,7 +44,7 @@ export function SourceList({ sources, onShow }: SourceListProps) {
               onClick={() => onShow(source)}
             >
               <span class="source__heading">{source.heading ?? `Passage ${source.index + 1}`}</span>
-              <span class="source__excerpt">{oneLine(source.text)}</span>
+              <span class="source__excerpt">{excerptOf(source)}</span>
             </button>
           </li>
         ))}

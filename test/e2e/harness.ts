@@ -6,8 +6,10 @@ import { join, resolve } from 'node:path';
 import { type BrowserContext, chromium, type Page, type Worker } from 'playwright-core';
 import { findChromium, INSTALL_CHROMIUM_HINT, QUIET_CHROMIUM_FLAGS } from '../../scripts/browser';
 
-/** The browser tests drive the test build: the generated model is packaged, so nothing is downloaded. */
-export const EXTENSION_DIR = resolve('dist-test');
+/** The browser tests drive the test build: the generated models are packaged, so nothing is downloaded. */
+export const TEST_BUILD_DIR = resolve('dist-test');
+/** The production build, as users install it (its model comes from the hub). */
+export const PRODUCTION_BUILD_DIR = resolve('dist');
 
 /** Finds a Chromium to drive, or fails with how to install one: browser tests never skip silently. */
 function requireChromium(): string {
@@ -30,9 +32,9 @@ export interface Browser {
 }
 
 /** Starts Chromium with the extension loaded (headless, fresh profile) and waits for its worker. */
-export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) {
-    throw new Error(`${EXTENSION_DIR} is missing: run \`npm run build:test\` first.`);
+export async function launchBrowser(extensionDir = TEST_BUILD_DIR): Promise<Browser> {
+  if (!existsSync(join(extensionDir, 'manifest.json'))) {
+    throw new Error(`${extensionDir} is missing: run \`npm run build:test\` (or \`npm run build\`) first.`);
   }
   const profile = mkdtempSync(join(tmpdir(), 'pagewise-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -46,8 +48,8 @@ export async function launchBrowser(): Promise<Browser> {
       ...QUIET_CHROMIUM_FLAGS,
       // No host but loopback resolves: the test build must work with no network at all.
       '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-      `--disable-extensions-except=${EXTENSION_DIR}`,
-      `--load-extension=${EXTENSION_DIR}`,
+      `--disable-extensions-except=${extensionDir}`,
+      `--load-extension=${extensionDir}`,
     ],
   });
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));

@@ -24,9 +24,17 @@ describe('showing a source passage on the page', () => {
     expect(document.body.innerHTML).toBe(html);
   });
 
-  test('reads the extractor’s Markdown markers as the page’s plain text', () => {
-    const { document, window } = page('<h2>What comes next</h2><ul><li>Caps on holiday lets</li></ul>');
-    expect(highlightText(document, '## What comes next\n\n- Caps on holiday lets')).toBe(true);
+  test('reads the extractor’s Markdown markers as the page’s plain text, and marks the whole passage', () => {
+    const { document, window } = page(
+      '<h2>What comes next</h2><ul><li>Caps on holiday lets</li><li>A ferry again</li></ul><p>Later text.</p>',
+    );
+    expect(highlightText(document, '## What comes next\n\n- Caps on holiday lets\n\n- A ferry again')).toBe(true);
+    expect(window.getSelection()?.toString()).toBe('What comes nextCaps on holiday letsA ferry again');
+  });
+
+  test('a passage whose end is not on the page any more still marks its start', () => {
+    const { document, window } = page('<h2>What comes next</h2><p>Caps on holiday lets.</p>');
+    expect(highlightText(document, '## What comes next\n\nA paragraph the page no longer has.')).toBe(true);
     expect(window.getSelection()?.toString()).toBe('What comes next');
   });
 

@@ -145,7 +145,14 @@ describe('the side panel', () => {
     await emit(
       client,
       { type: 'conversation', conversation: conversationOf('c1', [question('Why two tides?')]) },
-      { type: 'sources', sources: [passage(0, 'The moon pulls the near side.', 'Causes')] },
+      {
+        type: 'sources',
+        sources: [
+          passage(0, 'The moon pulls the near side.', 'Causes'),
+          // A passage that starts at its section's heading: the heading is shown once, not twice.
+          passage(1, 'Tides\n\nThe sun pulls too.', 'Tides'),
+        ],
+      },
       { type: 'stage', stage: 'generating' },
       { type: 'token', text: 'Two **bulges**' },
     );
@@ -153,7 +160,10 @@ describe('the side panel', () => {
     expect(messages.map((m) => m.dataset.role)).toEqual(['user', 'assistant']);
     expect(messages[1]?.querySelector('strong')?.textContent).toBe('bulges');
     expect(messages[1]?.getAttribute('aria-busy')).toBe('true');
-    expect(allByTestId('source').map((s) => s.textContent)).toEqual(['CausesThe moon pulls the near side.']);
+    expect(allByTestId('source').map((s) => s.textContent)).toEqual([
+      'CausesThe moon pulls the near side.',
+      'TidesThe sun pulls too.',
+    ]);
     expect(status()).toEqual({ state: 'generating', text: 'Writing the answer…' });
     expect(byTestId('copy')).toBeNull();
     const streamed = messages[1];
