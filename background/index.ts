@@ -4,16 +4,12 @@ import { createTransformersBackend } from '../src/engine/backends/transformers';
 import { createEngine } from '../src/engine/engine';
 import { defaultModel } from '../src/engine/registry';
 import { createChatHandler, getChatView } from '../src/handlers/chat';
-import {
-  createContextMenus,
-  onContextMenuClicked,
-  openSidePanel,
-  takePendingAsk,
-} from '../src/handlers/context-menu';
+import { createContextMenus, onContextMenuClicked, takePendingAsk } from '../src/handlers/context-menu';
 import { readPage } from '../src/handlers/page-reader';
 import { createSummarizeHandler } from '../src/handlers/summarize';
 import { forgetSummary, loadSummary } from '../src/handlers/summary-cache';
 import { isExtensionPage, onRequests, onStreams, sendToTab, workerRequests } from '../src/protocol';
+import { openSidePanel } from '../src/side-panel';
 import { createPageRetriever } from './retrieval';
 
 // All listeners are registered synchronously at the top level, so events that wake the worker find them.

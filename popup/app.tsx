@@ -175,6 +175,19 @@ export function App({ tab }: { tab: TabInfo | null }) {
           </div>
         )}
       </main>
+      {tab && readable && (
+        <button
+          type="button"
+          class="button button--quiet chat-link"
+          data-testid="open-chat"
+          onClick={() => {
+            // The panel opens within this click; the popup then makes way for it.
+            void store.openChat().then(() => window.close());
+          }}
+        >
+          Ask questions about this page in the side panel
+        </button>
+      )}
       <footer class="footer">Runs on your device. Nothing you read leaves your computer.</footer>
     </div>
   );

@@ -1,5 +1,6 @@
 import browser, { type Menus, type Tabs } from 'webextension-polyfill';
 import { type AskPreset, type PendingAsk, protocolKeys } from '../protocol';
+import { openSidePanel } from '../side-panel';
 import { unreadableReason } from '../text/restricted';
 
 /** Context-menu item ids: `ask-selection` is part of the testing contract (README). */
@@ -51,12 +52,6 @@ function presetOf(menuItemId: string | number): AskPreset | null | undefined {
   if (menuItemId === ASK_SELECTION_MENU_ID) return null;
   const entry = Object.entries(PRESET_MENU_IDS).find(([, id]) => id === menuItemId);
   return entry ? (entry[0] as AskPreset) : undefined;
-}
-
-/** Opens the side panel for a tab. Must run inside the user's gesture: call it before any `await`. */
-export function openSidePanel(tabId: number): Promise<void> {
-  // Chrome's sidePanel has no polyfill; Firefox's sidebar (sidebarAction) comes with the Firefox build.
-  return chrome.sidePanel?.open({ tabId }).catch(() => {}) ?? Promise.resolve();
 }
 
 /**

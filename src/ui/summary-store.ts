@@ -12,6 +12,7 @@ import {
   type SummaryResult,
   sendToWorker,
 } from '../protocol';
+import { openSidePanel } from '../side-panel';
 
 /** Where a summary stands; the busy states mirror the worker's `stage` events. */
 export type SummaryState = 'idle' | 'loading' | 'reading' | 'generating' | 'done' | 'error';
@@ -25,6 +26,8 @@ export interface SummaryClient {
     length: SummaryLength,
     onEvent: (event: StreamEvent) => void,
   ): StreamHandle<SummaryResult>;
+  /** Opens the side panel on the tab (inside the click that asked for it). */
+  openSidePanel(tabId: number): Promise<void>;
 }
 
 /** The client that talks to the real worker. */
@@ -33,6 +36,7 @@ export function createWorkerClient(): SummaryClient {
     getTabSummary: (tabId) => sendToWorker('getTabSummary', { tabId }),
     getModelStatus: () => sendToWorker('getModelStatus', {}),
     summarize: (tabId, length, onEvent) => openStream('summarize', { tabId, length }, onEvent),
+    openSidePanel,
   };
 }
 
@@ -89,6 +93,8 @@ export interface SummaryStore {
   stop(): void;
   /** Copies the summary's Markdown; false when there is nothing to copy or the clipboard refused. */
   copy(): Promise<boolean>;
+  /** Opens the side panel's chat on the tab; call it straight from a click (a user gesture). */
+  openChat(): Promise<void>;
 }
 
 const LENGTH_KEY = 'summaryLength';
@@ -319,6 +325,10 @@ export function createSummaryStore(
       } catch {
         return false;
       }
+    },
+
+    async openChat() {
+      if (tabId !== null) await client.openSidePanel(tabId);
     },
   };
 }

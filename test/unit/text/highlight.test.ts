@@ -28,7 +28,9 @@ describe('showing a source passage on the page', () => {
     const { document, window } = page(
       '<h2>What comes next</h2><ul><li>Caps on holiday lets</li><li>A ferry again</li></ul><p>Later text.</p>',
     );
-    expect(highlightText(document, '## What comes next\n\n- Caps on holiday lets\n\n- A ferry again')).toBe(true);
+    expect(highlightText(document, '## What comes next\n\n- Caps on holiday lets\n\n- A ferry again')).toBe(
+      true,
+    );
     expect(window.getSelection()?.toString()).toBe('What comes nextCaps on holiday letsA ferry again');
   });
 

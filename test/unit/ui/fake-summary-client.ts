@@ -19,6 +19,8 @@ export interface FakeSummaryClient extends SummaryClient {
   runs: FakeRun[];
   /** The latest run; throws if none started, so a test that forgot to start one fails loudly. */
   readonly run: FakeRun;
+  /** Tabs the side panel was opened on. */
+  openedPanels: number[];
 }
 
 /** The default model's status, as the worker reports it. */
@@ -50,6 +52,10 @@ export function createFakeSummaryClient(status: ModelStatus = qwen()): FakeSumma
     summaries: new Map(),
     status,
     runs,
+    openedPanels: [],
+    async openSidePanel(tabId) {
+      client.openedPanels.push(tabId);
+    },
     get run() {
       const last = runs.at(-1);
       if (!last) throw new Error('No summarize run was started.');

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { App, type TabInfo } from '../../../popup/app';
 import { AppError } from '../../../src/errors';
 import type { StreamEvent } from '../../../src/protocol';
@@ -156,6 +156,15 @@ describe('the popup', () => {
     await nextFrame();
     expect(status()).toEqual({ state: 'done', text: 'Done' });
     expect(byTestId('summary')?.querySelectorAll('ol > li')).toHaveLength(2);
+  });
+
+  test('offers the side panel’s chat for the page, opened on this tab, and then closes', async () => {
+    const close = vi.spyOn(window, 'close').mockImplementation(() => {});
+    const { client } = await open();
+    await click('open-chat');
+    await flush();
+    expect(client.openedPanels).toEqual([TAB.id]);
+    expect(close).toHaveBeenCalledOnce();
   });
 
   test('remembers the chosen length through the store', async () => {
