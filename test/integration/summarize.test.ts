@@ -127,6 +127,22 @@ describe('summarizing with the real engine', () => {
     expect(result.newTokens).toBeGreaterThan(0);
   });
 
+  test('a registry entry that claims more context than the model has is capped at the model’s own', async () => {
+    const overclaiming = createEngine(createTestBackend(), { ...TEST_TINY_LLAMA, contextSize: 32_768 });
+    const result = await overclaiming.run(
+      async (session) => {
+        expect(session.model.contextSize).toBe(TEST_TINY_LLAMA.contextSize);
+        return session.generate([{ role: 'user', content: longArticleText(1_800) }], {
+          maxNewTokens: 2_000,
+          signal: new AbortController().signal,
+        });
+      },
+      { signal: new AbortController().signal },
+    );
+    expect(result.promptTokens + result.newTokens).toBeLessThanOrEqual(TEST_TINY_LLAMA.contextSize);
+    await overclaiming.dispose();
+  });
+
   test('requests run one at a time, in arrival order', async () => {
     const order: string[] = [];
     const task = (name: string) =>

@@ -228,11 +228,27 @@ function cropCache(cache: Cache, length: number): void {
   cache.update(entries);
 }
 
+/**
+ * The registry's facts, with the context capped at what the loaded model itself declares: a file that
+ * differs from its registry entry must still never be run past its position table.
+ */
+function withLoadedLimits(spec: ModelSpec, lm: PreTrainedModel): ModelSpec {
+  const declared = (lm.config as { max_position_embeddings?: number }).max_position_embeddings;
+  const contextSize = Math.min(spec.contextSize, declared ?? Number.POSITIVE_INFINITY);
+  return {
+    ...spec,
+    contextSize,
+    maxPromptTokens: Math.min(spec.maxPromptTokens, contextSize),
+    maxChatPromptTokens: Math.min(spec.maxChatPromptTokens, contextSize),
+  };
+}
+
 function createTransformersSession(
-  model: ModelSpec,
+  spec: ModelSpec,
   tokenizer: PreTrainedTokenizer,
   lm: PreTrainedModel,
 ): Session {
+  const model = withLoadedLimits(spec, lm);
   const forward = lm.forward.bind(lm);
   // Every model step, in prefill and in generate, first lets pending events (Stop) run.
   lm.forward = async (inputs: Record<string, unknown>) => {
