@@ -44,9 +44,9 @@ export function createChatHandler({ engine, history, readPage, retrieve }: ChatD
     const conversation = stored && stored.url === url ? stored : newConversation({ url, title: page.title });
 
     const language = browser.i18n.getUILanguage();
-    // A preset is stored as the question it stands for, so later turns render it the same way.
-    let question =
-      request.question.trim() || (request.preset ? presetQuestion(request.preset, language) : '');
+    // A preset is stored as the instruction it stands for (the panel's label is only for show), so later
+    // turns and Regenerate render it the same way.
+    let question = request.preset ? presetQuestion(request.preset, language) : request.question.trim();
     let selection = request.selection?.trim() || null;
     if (request.regenerate) {
       const lastUser = conversation.messages.findLastIndex((m) => m.role === 'user');

@@ -1,0 +1,51 @@
+/**
+ * `npm run bench:context`: what reading a prompt (prefill) and writing (decode) cost on one CPU for the
+ * default model's dimensions (Qwen2.5-0.5B, random weights, q8), at several prompt lengths. This is the
+ * evidence behind the registry's `maxPromptTokens`: prefill time per token grows with the prompt, so long
+ * pages are read in parts. onnxruntime-node, so the numbers are an estimate for the extension's WASM
+ * runtime (measured here about 1.3-1.6x slower on SmolLM2-135M's dimensions); informational only.
+ */
+import { DECODER_PRESETS, ensureDecoderModel } from '../scripts/test-models';
+import { createTransformersBackend } from '../src/engine/backends/transformers';
+import type { ModelSpec } from '../src/engine/registry';
+import { longArticleText } from '../test/support/article';
+
+const preset = DECODER_PRESETS['qwen2.5-0.5b'];
+const dir = new URL('../bench-models/qwen2.5-0.5b-random/', import.meta.url).pathname;
+console.log('Writing the model (first run only, about 650 MB)…');
+await ensureDecoderModel(dir.slice(0, -1), preset);
+const base = dir.slice(0, dir.slice(0, -1).lastIndexOf('/') + 1);
+const spec: ModelSpec = {
+  id: 'bench-qwen',
+  name: 'Qwen2.5-0.5B dimensions, random weights',
+  repo: 'qwen2.5-0.5b-random',
+  revision: 'main',
+  dtype: 'q8',
+  contextSize: preset.maxPositions,
+  maxPromptTokens: preset.maxPositions,
+  maxChatPromptTokens: preset.maxPositions,
+  downloadBytes: 0,
+  bundled: true,
+};
+const session = await createTransformersBackend({ device: 'cpu', localModelPath: base }).load(spec, () => {});
+const signal = () => new AbortController().signal;
+const text = longArticleText(40_000);
+
+// Warm-up: the first run after a load is slow.
+await session.generate([{ role: 'user', content: 'Hello' }], { maxNewTokens: 4, signal: signal() });
+
+const rows: Record<string, string | number>[] = [];
+for (const target of [256, 512, 1024, 1536, 2048]) {
+  let content = text.slice(0, target * 3);
+  while (session.countPromptTokens([{ role: 'user', content }]) > target) content = content.slice(0, -50);
+  const result = await session.generate([{ role: 'user', content }], { maxNewTokens: 16, signal: signal() });
+  rows.push({
+    'prompt tokens': result.promptTokens,
+    'first token (s)': (result.timeToFirstTokenMs / 1000).toFixed(2),
+    'prefill ms / token': (result.timeToFirstTokenMs / result.promptTokens).toFixed(1),
+    'decode tokens/s': result.tokensPerSecond.toFixed(1),
+  });
+  console.table(rows.slice(-1));
+}
+console.table(rows);
+await session.dispose();
