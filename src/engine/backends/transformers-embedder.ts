@@ -14,6 +14,7 @@ import {
   createProgressTracker,
   forgetCachedModel,
   isCached,
+  isDamagedFileError,
   loadError,
   type TransformersBackendOptions,
 } from './transformers';
@@ -49,7 +50,7 @@ export async function loadTransformersEmbedder(
       progress_callback: createProgressTracker(onProgress),
     });
   } catch (error) {
-    if (cached && !spec.bundled) await forgetCachedModel(spec);
+    if (cached && !spec.bundled && isDamagedFileError(error)) await forgetCachedModel(spec);
     throw loadError(spec, cached, error);
   }
   return createTransformersEmbedder(spec, extractor);

@@ -63,12 +63,10 @@ export function createTransformersBackend(options: TransformersBackendOptions): 
         if (lm.status === 'fulfilled') await lm.value.dispose();
         // Files that were cached yet fail to load are damaged (an interrupted write): drop them so the
         // next try downloads them again instead of failing forever.
-        if (cached && !model.bundled) await forgetCachedModel(model);
-        throw loadError(
-          model,
-          cached,
-          tokenizer.status === 'rejected' ? tokenizer.reason : (lm as PromiseRejectedResult).reason,
-        );
+        const reason =
+          tokenizer.status === 'rejected' ? tokenizer.reason : (lm as PromiseRejectedResult).reason;
+        if (cached && !model.bundled && isDamagedFileError(reason)) await forgetCachedModel(model);
+        throw loadError(model, cached, reason);
       }
       return createTransformersSession(model, tokenizer.value, lm.value);
     },
@@ -132,16 +130,32 @@ export async function forgetCachedModel(model: HubModel): Promise<void> {
   }
 }
 
+/**
+ * Whether a load failed on the model's files themselves (a write cut short leaves a truncated file, which
+ * ONNX Runtime reports as a parse failure), rather than on memory or the runtime.
+ */
+export function isDamagedFileError(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /protobuf|pars(e|ing)|unexpected end|corrupt|invalid (model|file)|JSON/i.test(message);
+}
+
 /** The error the user sees when a model fails to load, by where its files came from. */
 export function loadError(model: HubModel, cached: boolean, error: unknown): AppError {
   const detail = error instanceof Error ? error.message : String(error);
   if (model.bundled) {
     return new AppError('model-load', `The bundled model could not be loaded (${detail}).`, { cause: error });
   }
-  if (cached) {
+  if (cached && isDamagedFileError(error)) {
     return new AppError(
       'model-load',
       `The saved copy of the model was damaged and has been removed. Try again to download it again. (${detail})`,
+      { cause: error },
+    );
+  }
+  if (cached) {
+    return new AppError(
+      'model-load',
+      `The model could not be started (${detail}). Close some tabs to free memory and try again.`,
       { cause: error },
     );
   }
