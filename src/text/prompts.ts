@@ -23,7 +23,8 @@ export const SUMMARY_OUTPUT_TOKENS: Record<SummaryLength | 'notes', number> = {
   brief: 120,
   standard: 250,
   detailed: 450,
-  notes: 160,
+  // Writing is the slow part on a CPU (about 7 tokens/s): a part's notes are kept short.
+  notes: 120,
 };
 
 interface PageInfo {
