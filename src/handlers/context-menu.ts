@@ -43,7 +43,7 @@ export async function createContextMenus(): Promise<void> {
       id,
       title,
       contexts: ['selection'],
-      documentUrlPatterns: ['http://*/*', 'https://*/*'],
+      documentUrlPatterns: ['http://*/*', 'https://*/*', 'file:///*'],
     });
   }
 }

@@ -1,7 +1,7 @@
 import browser from 'webextension-polyfill';
 import { AppError } from '../errors';
 import { type PageContent, sendToTab } from '../protocol';
-import { isFileUrl, unreadableReason } from '../text/restricted';
+import { unreadableReason } from '../text/restricted';
 
 /** A page that doesn't answer within this time is reported instead of leaving a spinner. */
 const PAGE_ANSWER_TIMEOUT_MS = 15_000;
@@ -24,7 +24,7 @@ export async function readPage(tabId: number): Promise<PageContent> {
   try {
     return await withTimeout(sendToTab(tabId, 'extractPage', {}));
   } catch (error) {
-    if (!(error instanceof AppError) || error.code !== 'page-unreachable' || isFileUrl(tab.url)) throw error;
+    if (!(error instanceof AppError) || error.code !== 'page-unreachable') throw error;
     await injectContentScript(tabId).catch(() => {
       throw error;
     });

@@ -127,11 +127,6 @@ export function unreadableReason(url: string | undefined): UnreadableReason | nu
   return notWeb(url, scheme);
 }
 
-/** Whether `url` is a local file (`file:`), which needs the user's permission to be read. */
-export function isFileUrl(url: string | undefined): boolean {
-  return url?.trim().toLowerCase().startsWith('file:') ?? false;
-}
-
 function isPdfPath(url: URL): boolean {
   return url.pathname.toLowerCase().endsWith('.pdf');
 }

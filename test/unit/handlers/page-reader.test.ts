@@ -55,6 +55,19 @@ describe('reading a tab’s page', () => {
     expect(sendMessage).not.toHaveBeenCalled();
   });
 
+  test('a local file is read once the user allows file access, and explained until then', async () => {
+    const tabId = await openTab('file:///home/ana/notes.html');
+    const allowed = vi.spyOn(fakeBrowser.extension, 'isAllowedFileSchemeAccess').mockResolvedValue(false);
+    const sendMessage = answerWith({ ok: true, value: page }, { ok: true, value: page });
+    const error = await readPage(tabId).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'unreadable-page' });
+    expect((error as Error).message).toMatch(/Allow access to file URLs/);
+    expect(sendMessage).not.toHaveBeenCalled();
+
+    allowed.mockResolvedValue(true);
+    await expect(readPage(tabId)).resolves.toEqual(page);
+  });
+
   test('a malformed answer from the page is rejected', async () => {
     const tabId = await openTab('https://example.org/a');
     answerWith({ ok: true, value: { ...page, text: 42 } });

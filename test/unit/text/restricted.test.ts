@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { isFileUrl, type UnreadableCode, unreadableReason } from '../../../src/text/restricted';
+import { type UnreadableCode, unreadableReason } from '../../../src/text/restricted';
 
 describe('unreadableReason', () => {
   test.each<[string | undefined, UnreadableCode | null]>([
@@ -77,12 +77,3 @@ describe('unreadableReason', () => {
   });
 });
 
-test.each([
-  ['file:///home/maria/notes.html', true],
-  ['FILE:///C:/notes.txt', true],
-  ['https://example.com/file:', false],
-  ['chrome://settings', false],
-  [undefined, false],
-])('isFileUrl(%s) is %s', (url, expected) => {
-  expect(isFileUrl(url)).toBe(expected);
-});
