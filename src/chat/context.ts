@@ -23,6 +23,8 @@ import { truncateToTokens } from '../text/chunk';
 
 /** A passage of the page offered to the model. `Source` fits this shape. */
 export interface ChatPassage {
+  /** Position in the page: a passage an earlier turn in the prompt already shows is not shown again. */
+  index?: number;
   text: string;
   heading: string | null;
   /** Relevance, lower is better; when passages must be cut, the highest rank goes first (then the last). */
@@ -97,18 +99,22 @@ export function buildChatPrompt<P extends ChatPassage>(
   const question = input.preset ? presetQuestion(input.preset, input.language) : input.question.trim();
   const turns = pairTurns(input.history);
   const passages = input.passages.filter((passage) => passage.text.trim());
-  const latest = (selection: string | null, kept: P[]): ChatMessage => ({
+  const latest = (selection: string | null, kept: P[], shown = new Set<number>()): ChatMessage => ({
     role: 'user',
-    content: renderUserTurn(question, selection, kept),
+    content: renderUserTurn(question, selection, unseen(kept, shown)),
   });
-  const assemble = (firstTurn: number, selection: string | null, kept: P[]): ChatPrompt<P> => ({
-    messages: [system, ...turns.slice(firstTurn).flat(), latest(selection, kept)],
-    droppedTurns: firstTurn,
-    passagesKept: kept.length,
-    passages: kept,
-    question,
-    selection,
-  });
+  const assemble = (firstTurn: number, selection: string | null, kept: P[]): ChatPrompt<P> => {
+    const shown = new Set<number>();
+    const earlier = renderTurns(turns.slice(firstTurn), shown);
+    return {
+      messages: [system, ...earlier, latest(selection, kept, shown)],
+      droppedTurns: firstTurn,
+      passagesKept: kept.length,
+      passages: kept,
+      question,
+      selection,
+    };
+  };
 
   const initialSelection = cleanSelection(input.selection);
   const whole = assemble(0, initialSelection, passages);
@@ -122,7 +128,11 @@ export function buildChatPrompt<P extends ChatPassage>(
   );
   const base = countPromptTokens([system, latest(selection, [])]);
   const systemTokens = countPromptTokens([system]);
-  const turnTokens = turns.map((turn) => countPromptTokens([system, ...turn]) - systemTokens);
+  // Each turn as it renders after the ones before it (a passage shown earlier is not shown again).
+  const shownBefore = new Set<number>();
+  const turnTokens = turns.map(
+    (turn) => countPromptTokens([system, ...renderTurns([turn], shownBefore)]) - systemTokens,
+  );
   const passageTokens = passages.map(
     (passage) => countPromptTokens([system, latest(selection, [passage])]) - base + PASSAGE_SEAM_TOKENS,
   );
@@ -254,21 +264,47 @@ function fitSelection(
   }
 }
 
-/** Earlier turns as [user, assistant] message pairs; a question left without an answer is skipped. */
-function pairTurns(history: StoredMessage[]): [ChatMessage, ChatMessage][] {
-  const turns: [ChatMessage, ChatMessage][] = [];
+interface Turn {
+  question: string;
+  selection: string | null;
+  passages: ChatPassage[];
+  answer: string;
+}
+
+/** Earlier turns as stored; a question left without an answer is skipped. */
+function pairTurns(history: StoredMessage[]): Turn[] {
+  const turns: Turn[] = [];
   history.forEach((message, i) => {
     const answer = history[i + 1];
     if (message.role !== 'user' || answer?.role !== 'assistant') return;
-    turns.push([
-      {
-        role: 'user',
-        content: renderUserTurn(message.content, message.selection ?? null, answer.sources ?? []),
-      },
-      { role: 'assistant', content: answer.content },
-    ]);
+    turns.push({
+      question: message.content,
+      selection: message.selection ?? null,
+      passages: answer.sources ?? [],
+      answer: answer.content,
+    });
   });
   return turns;
+}
+
+/**
+ * Turns as [user, assistant] messages, in order. A passage already shown by a turn before it (in `shown`,
+ * which this fills) is left out: the model has it in context already, and a follow-up that draws on the
+ * same passages reads only the new ones. Rendering depends only on the turns before, so a prompt's prefix
+ * stays the same as long as its first turn does.
+ */
+function renderTurns(turns: Turn[], shown: Set<number>): ChatMessage[] {
+  return turns.flatMap((turn): ChatMessage[] => [
+    { role: 'user', content: renderUserTurn(turn.question, turn.selection, unseen(turn.passages, shown)) },
+    { role: 'assistant', content: turn.answer },
+  ]);
+}
+
+/** The passages not in `shown`, which then records them. Passages without an index are always new. */
+function unseen<P extends ChatPassage>(passages: P[], shown: Set<number>): P[] {
+  const fresh = passages.filter((passage) => passage.index === undefined || !shown.has(passage.index));
+  for (const passage of fresh) if (passage.index !== undefined) shown.add(passage.index);
+  return fresh;
 }
 
 function tooLong(): AppError {

@@ -218,6 +218,58 @@ describe('prefix stability', () => {
   });
 });
 
+describe('passages the conversation already shows', () => {
+  test('a follow-up shows only the passages no earlier turn in the prompt shows, yet keeps them all as sources', () => {
+    const history = turn('Where do hives go?', 'On roofs.', [passage(1), passage(2)]);
+    const result = buildChatPrompt(
+      input({ history, passages: [passage(2), passage(3)] }),
+      10_000,
+      wordCounter,
+    );
+    expect(lastContent(result.messages)).toBe(renderUserTurn('How many hives fit?', null, [passage(3)]));
+    expect(result.passages).toEqual([passage(2), passage(3)]);
+  });
+
+  test('the prefix property holds when passages repeat across turns', () => {
+    let history: StoredMessage[] = [];
+    let previous: ChatMessage[] | null = null;
+    for (const [n, passages] of [
+      [passage(1), passage(2)],
+      [passage(2), passage(3)],
+      [passage(1), passage(3)],
+    ].entries()) {
+      const result = buildChatPrompt(
+        input({ question: `Question ${n}?`, history, passages }),
+        10_000,
+        wordCounter,
+      );
+      if (previous) {
+        expect(result.messages.slice(0, previous.length + 1)).toEqual([
+          ...previous,
+          { role: 'assistant', content: `Answer ${n - 1}.` },
+        ]);
+      }
+      previous = result.messages;
+      history = [...history, ...turn(result.question, `Answer ${n}.`, result.passages)];
+    }
+    // The third question drew only on passages already shown: its turn carries no page text.
+    expect(lastContent(previous ?? [])).toBe(renderUserTurn('Question 2?', null, []));
+  });
+
+  test('when the turn that showed a passage is dropped, the passage is shown again', () => {
+    const history = [
+      ...turn('Old question?', 'Old answer.', [passage(1, 200)]),
+      ...turn('Newer question?', 'Newer answer.', [passage(5)]),
+    ];
+    const passages = [passage(1, 200)];
+    const full = wordCounter(buildChatPrompt(input({ history, passages }), 10_000, wordCounter).messages);
+    const result = buildChatPrompt(input({ history, passages }), full - 1, wordCounter);
+    expect(result.droppedTurns).toBeGreaterThan(0);
+    expect(lastContent(result.messages)).toContain('Passage 1 says');
+    expect(wordCounter(result.messages)).toBeLessThanOrEqual(full - 1);
+  });
+});
+
 describe('trimming', () => {
   const history = [
     ...turn('Oldest question?', 'Oldest answer is here.', [passage(1)]),

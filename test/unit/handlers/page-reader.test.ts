@@ -57,14 +57,16 @@ describe('reading a tab’s page', () => {
 
   test('a local file is read once the user allows file access, and explained until then', async () => {
     const tabId = await openTab('file:///home/ana/notes.html');
-    const allowed = vi.spyOn(fakeBrowser.extension, 'isAllowedFileSchemeAccess').mockResolvedValue(false);
+    const allowed = vi
+      .spyOn(fakeBrowser.extension, 'isAllowedFileSchemeAccess')
+      .mockResolvedValue(false as never);
     const sendMessage = answerWith({ ok: true, value: page }, { ok: true, value: page });
     const error = await readPage(tabId).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'unreadable-page' });
     expect((error as Error).message).toMatch(/Allow access to file URLs/);
     expect(sendMessage).not.toHaveBeenCalled();
 
-    allowed.mockResolvedValue(true);
+    allowed.mockResolvedValue(true as never);
     await expect(readPage(tabId)).resolves.toEqual(page);
   });
 
