@@ -13,12 +13,14 @@ import { truncateToTokens } from '../text/chunk';
  *   `selection`, and the passages saved as the answer's `sources`. The caller stores exactly what
  *   `buildChatPrompt` returns (`question`, `selection`, `passages`), so turn N+1 renders turn N as it was sent.
  * - Assistant turns are the stored answers, unchanged.
+ * - A passage that a turn before it (in the prompt) already shows is left out of a turn, which depends only
+ *   on the turns before it, so this keeps the prefix too.
  *
  * So the prompt of turn N+1 is the prompt of turn N plus the answer plus the new user turn, until trimming
- * drops an old turn (the cache must then be rebuilt). The price: every earlier turn keeps its passages, so
- * history grows faster than with questions alone and is trimmed sooner. Keeping only questions in earlier
- * turns would instead change turn N's text on every follow-up, so every follow-up would read the previous
- * question and answer again.
+ * drops an old turn (the cache must then be rebuilt). The price: earlier turns keep their passages, so
+ * history grows faster than with questions alone and is trimmed sooner (less so as passages are shown
+ * once). Keeping only questions in earlier turns would instead change turn N's text on every follow-up,
+ * so every follow-up would read the previous question and answer again.
  */
 
 /** A passage of the page offered to the model. `Source` fits this shape. */
