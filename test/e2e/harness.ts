@@ -134,3 +134,30 @@ export function afterNextFrames(page: Page): Promise<void> {
     () => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))),
   );
 }
+
+/** Every state and status text a page's `status` element shows, however briefly. */
+export interface StatusLog {
+  states: string[];
+  texts: string[];
+}
+
+/**
+ * Starts recording the page's status element on every change: a fast run goes through its states quicker
+ * than any polling sees. Returns a function that reads what was recorded so far.
+ */
+export async function recordStatus(page: Page): Promise<() => Promise<StatusLog>> {
+  await page.evaluate(() => {
+    const log = { states: [] as string[], texts: [] as string[] };
+    (window as unknown as { statusLog: typeof log }).statusLog = log;
+    new MutationObserver(() => {
+      const status = document.querySelector('[data-testid="status"]');
+      const state = status?.getAttribute('data-state') ?? '';
+      const text = status?.textContent ?? '';
+      if (state !== log.states.at(-1) || text !== log.texts.at(-1)) {
+        log.states.push(state);
+        log.texts.push(text);
+      }
+    }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+  });
+  return () => page.evaluate(() => (window as unknown as { statusLog: StatusLog }).statusLog);
+}

@@ -1,11 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
 import { TEST_DECODER_DIR } from '../../scripts/test-models';
 import { QWEN25_05B } from '../../src/engine/registry';
 import { longArticleHtml } from '../support/article';
-import { type Browser, launchBrowser, PRODUCTION_BUILD_DIR, type Site, serveSite } from './harness';
+import {
+  type Browser,
+  launchBrowser,
+  PRODUCTION_BUILD_DIR,
+  recordStatus,
+  type Site,
+  serveSite,
+} from './harness';
 
 /*
  * The production build, as users install it. Its model comes from the Hugging Face hub, which these
@@ -41,21 +47,6 @@ afterAll(async () => {
 beforeEach(() => {
   hubRequests.length = 0;
 });
-
-/** Records every state and status text the popup shows, however briefly. */
-async function recordStatus(popup: Page): Promise<() => Promise<{ states: string[]; texts: string[] }>> {
-  await popup.evaluate(() => {
-    const seen = { states: [] as string[], texts: [] as string[] };
-    (window as unknown as { seen: typeof seen }).seen = seen;
-    new MutationObserver(() => {
-      const status = document.querySelector('[data-testid="status"]');
-      seen.states.push(status?.getAttribute('data-state') ?? '');
-      seen.texts.push(status?.textContent ?? '');
-    }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
-  });
-  return () =>
-    popup.evaluate(() => (window as unknown as { seen: { states: string[]; texts: string[] } }).seen);
-}
 
 test('offline: the failed download says what happened, and Retry really tries again', async () => {
   hub = 'offline';
