@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { longArticleHtml } from '../support/article';
-import { afterNextFrames, type Browser, launchBrowser, type Site, serveSite } from './harness';
+import { afterNextFrames, type Browser, createProfile, launchBrowser, type Site, serveSite } from './harness';
 
 let browser: Browser;
 let site: Site;
@@ -150,5 +150,33 @@ describe('ask about a selection, then chat in the side panel', () => {
       return counts.reduce((a, b) => a + b, 0);
     });
     expect(stored).toBe(0);
+  });
+
+  test('the history survives a browser restart', async () => {
+    const profile = createProfile();
+    try {
+      let restarted = await launchBrowser(undefined, profile.dir);
+      let { tabId } = await restarted.openTab(`${site.origin}/article`);
+      let panel = await restarted.openExtensionPage(`sidepanel/index.html?tab=${tabId}`);
+      await panel.getByTestId('chat-input').fill('What comes next for the harbour?');
+      await panel.getByTestId('chat-send').click();
+      await expect.poll(() => state(panel), { timeout: 120_000 }).toBe('done');
+      await afterNextFrames(panel);
+      const answer = await answerText(panel, 0);
+      await restarted.close();
+
+      restarted = await launchBrowser(undefined, profile.dir);
+      ({ tabId } = await restarted.openTab(`${site.origin}/article`));
+      panel = await restarted.openExtensionPage(`sidepanel/index.html?tab=${tabId}`);
+      await expect.poll(() => messages(panel, 'user').count(), { timeout: 10_000 }).toBe(1);
+      expect(await messages(panel, 'user').first().textContent()).toContain(
+        'What comes next for the harbour?',
+      );
+      await afterNextFrames(panel);
+      expect(await answerText(panel, 0)).toBe(answer);
+      await restarted.close();
+    } finally {
+      profile.remove();
+    }
   });
 });

@@ -31,12 +31,21 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-/** Starts Chromium with the extension loaded (headless, fresh profile) and waits for its worker. */
-export async function launchBrowser(extensionDir = TEST_BUILD_DIR): Promise<Browser> {
+/** A browser profile folder that outlives one launch, to test what survives a browser restart. */
+export function createProfile(): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'pagewise-profile-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Starts Chromium with the extension loaded (headless) and waits for its worker. The profile is fresh and
+ * removed on close, unless one is given (see createProfile), which the caller then owns.
+ */
+export async function launchBrowser(extensionDir = TEST_BUILD_DIR, profileDir?: string): Promise<Browser> {
   if (!existsSync(join(extensionDir, 'manifest.json'))) {
     throw new Error(`${extensionDir} is missing: run \`npm run build:test\` (or \`npm run build\`) first.`);
   }
-  const profile = mkdtempSync(join(tmpdir(), 'pagewise-profile-'));
+  const profile = profileDir ?? mkdtempSync(join(tmpdir(), 'pagewise-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: requireChromium(),
     headless: false,
@@ -98,7 +107,7 @@ export async function launchBrowser(extensionDir = TEST_BUILD_DIR): Promise<Brow
     },
     async close() {
       await context.close();
-      rmSync(profile, { recursive: true, force: true });
+      if (!profileDir) rmSync(profile, { recursive: true, force: true });
     },
   };
 }
