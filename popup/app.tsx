@@ -3,10 +3,11 @@ import { useEffect, useRef } from 'preact/hooks';
 import { CopyButton } from '../src/ui/copy-button';
 import { LengthPicker } from '../src/ui/length-picker';
 import { Markdown } from '../src/ui/markdown';
+import { formatMegabytes } from '../src/ui/model-status';
 import { ProgressBar } from '../src/ui/progress-bar';
-import { StatusLine } from '../src/ui/status-line';
+import { FirstUseNote, StatusArea } from '../src/ui/status-line';
 import { useSummaryStore } from '../src/ui/summary-context';
-import { formatMegabytes, type SummaryStore } from '../src/ui/summary-store';
+import type { SummaryStore } from '../src/ui/summary-store';
 
 /** The tab the popup acts on, as the tab lookup found it (title and URL may be hidden from us). */
 export interface TabInfo {
@@ -135,24 +136,15 @@ export function App({ tab }: { tab: TabInfo | null }) {
           <p class="note">Pagewise can summarize web pages (http and https). Open one, then try again.</p>
         )}
         {readable && state === 'idle' && !hasText && modelStatus?.availability === 'downloadable' && (
-          <p class="note note--info" data-testid="first-use">
-            First use downloads {modelStatus.modelName} ({formatMegabytes(modelStatus.downloadBytes)}) once;
-            after that it works offline.
-          </p>
+          <FirstUseNote model={modelStatus} />
         )}
 
-        {state === 'error' ? (
-          <div class="error-box" data-testid="error" data-code={error?.code}>
-            <StatusLine state={state} text={store.statusText.value} />
-            {error?.retryable && (
-              <button type="button" class="button" data-testid="retry" onClick={() => void store.summarize()}>
-                Retry
-              </button>
-            )}
-          </div>
-        ) : (
-          <StatusLine state={state} text={store.statusText.value} />
-        )}
+        <StatusArea
+          state={state}
+          text={store.statusText.value}
+          error={error}
+          onRetry={() => void store.summarize()}
+        />
         {progress && <ProgressBar {...progress} />}
 
         {coverage !== null && coverage < 1 && (

@@ -2,9 +2,9 @@ import { ChatComposer } from '../src/ui/chat-composer';
 import { useChatStore } from '../src/ui/chat-context';
 import { ChatHistory } from '../src/ui/chat-history';
 import { ChatLog } from '../src/ui/chat-log';
+import { formatMegabytes } from '../src/ui/model-status';
 import { ProgressBar } from '../src/ui/progress-bar';
-import { StatusLine } from '../src/ui/status-line';
-import { formatMegabytes } from '../src/ui/summary-store';
+import { FirstUseNote, StatusArea } from '../src/ui/status-line';
 
 function hostOf(url: string | undefined): string | null {
   if (!url) return null;
@@ -74,12 +74,7 @@ function EmptyState() {
         Type a question below. Or select text on the page, right-click it and choose Pagewise to ask about
         just that part.
       </p>
-      {model?.availability === 'downloadable' && (
-        <p class="note note--info" data-testid="first-use">
-          First use downloads {model.modelName} ({formatMegabytes(model.downloadBytes)}) once; after that it
-          works offline.
-        </p>
-      )}
+      {model?.availability === 'downloadable' && <FirstUseNote model={model} />}
       <p class="chat-empty__privacy">Runs on your device. Nothing you read leaves your computer.</p>
     </div>
   );
@@ -105,18 +100,12 @@ function Dock() {
           this one.
         </p>
       )}
-      {state === 'error' ? (
-        <div class="error-box" data-testid="error" data-code={error?.code}>
-          <StatusLine state={state} text={store.statusText.value} />
-          {error?.retryable && (
-            <button type="button" class="button" data-testid="retry" onClick={() => void store.retry()}>
-              Retry
-            </button>
-          )}
-        </div>
-      ) : (
-        <StatusLine state={state} text={store.statusText.value} />
-      )}
+      <StatusArea
+        state={state}
+        text={store.statusText.value}
+        error={error}
+        onRetry={() => void store.retry()}
+      />
       {state === 'loading' && (
         <ProgressBar
           value={store.progress.value}

@@ -1,7 +1,7 @@
 import { batch, computed, type ReadonlySignal, signal } from '@preact/signals';
 import type { InferOutput } from 'valibot';
 import browser, { type Storage, type Tabs } from 'webextension-polyfill';
-import { asAppError, type ErrorCode, isCancellation } from '../errors';
+import { asAppError, isCancellation } from '../errors';
 import {
   type AskPreset,
   type ChatView,
@@ -19,13 +19,14 @@ import {
   sendToWorker,
   type streamRequests,
 } from '../protocol';
-import { formatMegabytes, type SummaryError, type SummaryState } from './summary-store';
+import { downloadFraction, loadingText, toUiError, type UiError } from './model-status';
+import type { SummaryState } from './summary-store';
 
 /** Where the chat stands: the same states as the popup's summary, so both read alike. */
 export type ChatState = SummaryState;
 
 /** A failure as the chat shows it (message, stable code, whether Retry can help). */
-export type ChatError = SummaryError;
+export type ChatError = UiError;
 
 /** What the panel sends to start an answer: the `chat` stream's start payload. */
 export type ChatRequest = InferOutput<typeof streamRequests.chat>;
@@ -225,11 +226,6 @@ export const PRESET_QUESTIONS: Record<AskPreset, string> = {
   translate: 'Translate this',
 };
 
-// Retrying cannot change the page's content or the model's limits; everything else may pass.
-const NOT_RETRYABLE: ReadonlySet<ErrorCode> = new Set(['unreadable-page', 'empty-page', 'too-long']);
-
-const MB = 1_000_000;
-
 // The protocol's limits (protocol.ts `streamRequests.chat` and `showSource`): cut rather than be refused.
 const MAX_QUESTION = 20_000;
 const MAX_SELECTION = 100_000;
@@ -340,26 +336,14 @@ export function createChatStore(
   const answer = computed(() => (shownRun.value ? streamText.value : ''));
   const sources = computed(() => (shownRun.value ? streamSources.value : []));
 
-  const progress = computed(() => {
-    const d = download.value;
-    if (state.value !== 'loading' || !d || d.total <= 0) return null;
-    return Math.min(1, Math.max(0, d.loaded / d.total));
-  });
+  const progress = computed(() => (state.value === 'loading' ? downloadFraction(download.value) : null));
 
   const statusText = computed(() => {
     switch (state.value) {
       case 'idle':
         return stopped.value ? 'Stopped. This answer is unfinished.' : 'Ready';
-      case 'loading': {
-        const d = download.value;
-        const verb = modelStatus.value?.availability === 'available' ? 'Loading' : 'Downloading';
-        if (!d) return 'Loading the model…';
-        const amount =
-          d.total > 0
-            ? `${Math.round(d.loaded / MB)} / ${formatMegabytes(d.total)}`
-            : formatMegabytes(d.loaded);
-        return `${verb} the model… ${amount}`;
-      }
+      case 'loading':
+        return loadingText(download.value, modelStatus.value?.availability);
       case 'reading':
         return 'Reading the page…';
       case 'generating':
@@ -396,14 +380,9 @@ export function createChatStore(
   });
 
   const setError = (thrown: unknown, action: 'load' | 'answer') => {
-    const appError = asAppError(thrown);
     retryAction.value = action;
     batch(() => {
-      error.value = {
-        message: appError.message,
-        code: appError.code,
-        retryable: !NOT_RETRYABLE.has(appError.code),
-      };
+      error.value = toUiError(thrown);
       outcome.value = 'error';
     });
   };

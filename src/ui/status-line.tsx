@@ -1,3 +1,5 @@
+import type { ModelStatus } from '../protocol';
+import { formatMegabytes, type UiError } from './model-status';
 import type { SummaryState } from './summary-store';
 
 const BUSY: ReadonlySet<SummaryState> = new Set(['loading', 'reading', 'generating']);
@@ -14,6 +16,37 @@ export function StatusLine({ state, text }: { state: SummaryState; text: string 
     >
       {BUSY.has(state) && <span class="spinner" aria-hidden="true" />}
       <span class="status__text">{text}</span>
+    </p>
+  );
+}
+
+/** The status line, boxed with a Retry button when it reports an error that trying again may fix. */
+export function StatusArea(props: {
+  state: SummaryState;
+  text: string;
+  error: UiError | null;
+  onRetry(): void;
+}) {
+  const { state, text, error } = props;
+  if (state !== 'error') return <StatusLine state={state} text={text} />;
+  return (
+    <div class="error-box" data-testid="error" data-code={error?.code}>
+      <StatusLine state={state} text={text} />
+      {error?.retryable && (
+        <button type="button" class="button" data-testid="retry" onClick={props.onRetry}>
+          Retry
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** Before the first use: what will be downloaded, once. */
+export function FirstUseNote({ model }: { model: ModelStatus }) {
+  return (
+    <p class="note note--info" data-testid="first-use">
+      First use downloads {model.modelName} ({formatMegabytes(model.downloadBytes)}) once; after that it works
+      offline.
     </p>
   );
 }

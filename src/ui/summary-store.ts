@@ -1,6 +1,6 @@
 import { batch, computed, type ReadonlySignal, signal } from '@preact/signals';
 import browser from 'webextension-polyfill';
-import { asAppError, type ErrorCode, isCancellation } from '../errors';
+import { isCancellation } from '../errors';
 import {
   type DownloadProgress,
   type ModelStatus,
@@ -13,6 +13,7 @@ import {
   sendToWorker,
 } from '../protocol';
 import { openSidePanel } from '../side-panel';
+import { downloadFraction, loadingText, toUiError, type UiError } from './model-status';
 
 /** Where a summary stands; the busy states mirror the worker's `stage` events. */
 export type SummaryState = 'idle' | 'loading' | 'reading' | 'generating' | 'done' | 'error';
@@ -40,13 +41,8 @@ export function createWorkerClient(): SummaryClient {
   };
 }
 
-/** A failure as the UI shows it. */
-export interface SummaryError {
-  message: string;
-  code: ErrorCode;
-  /** Whether trying again can help (a download that failed can; an empty page cannot). */
-  retryable: boolean;
-}
+/** A failure as the popup shows it. */
+export type SummaryError = UiError;
 
 /** Where the length preference lives; `browser.storage.local` unless a test passes another. */
 export type PreferenceStorage = {
@@ -99,16 +95,6 @@ export interface SummaryStore {
 
 const LENGTH_KEY = 'summaryLength';
 
-// Retrying cannot change the page's content or the model's limits; everything else may pass.
-const NOT_RETRYABLE: ReadonlySet<ErrorCode> = new Set(['unreadable-page', 'empty-page', 'too-long']);
-
-const MB = 1_000_000;
-
-/** Bytes as whole megabytes (decimal, as download sizes are quoted). */
-export function formatMegabytes(bytes: number): string {
-  return `${Math.round(bytes / MB)} MB`;
-}
-
 function isSummaryLength(value: unknown): value is SummaryLength {
   return (SUMMARY_LENGTHS as readonly unknown[]).includes(value);
 }
@@ -136,27 +122,15 @@ export function createSummaryStore(
 
   const busy = computed(() => ['loading', 'reading', 'generating'].includes(state.value));
 
-  const progress = computed(() => {
-    const d = download.value;
-    if (state.value !== 'loading' || !d || d.total <= 0) return null;
-    return Math.min(1, Math.max(0, d.loaded / d.total));
-  });
+  const progress = computed(() => (state.value === 'loading' ? downloadFraction(download.value) : null));
 
   const statusText = computed(() => {
     switch (state.value) {
       case 'idle':
         if (!stopped.value) return 'Ready';
         return text.value ? 'Stopped. This summary is unfinished.' : 'Stopped';
-      case 'loading': {
-        const d = download.value;
-        const verb = modelStatus.value?.availability === 'available' ? 'Loading' : 'Downloading';
-        if (!d) return 'Loading the model…';
-        const amount =
-          d.total > 0
-            ? `${Math.round(d.loaded / MB)} / ${formatMegabytes(d.total)}`
-            : formatMegabytes(d.loaded);
-        return `${verb} the model… ${amount}`;
-      }
+      case 'loading':
+        return loadingText(download.value, modelStatus.value?.availability);
       case 'reading':
         return 'Reading the page…';
       case 'generating':
@@ -299,15 +273,10 @@ export function createSummaryStore(
           });
           return;
         }
-        const appError = asAppError(thrown);
         batch(() => {
           download.value = null;
           part.value = null;
-          error.value = {
-            message: appError.message,
-            code: appError.code,
-            retryable: !NOT_RETRYABLE.has(appError.code),
-          };
+          error.value = toUiError(thrown);
           state.value = 'error';
         });
       }

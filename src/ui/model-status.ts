@@ -1,0 +1,46 @@
+import { asAppError, type ErrorCode } from '../errors';
+import type { Availability, DownloadProgress } from '../protocol';
+
+/** A failure as the UI shows it. */
+export interface UiError {
+  message: string;
+  code: ErrorCode;
+  /** Whether trying again can help (a download that failed can; an empty page cannot). */
+  retryable: boolean;
+}
+
+// Retrying cannot change the page's content or the model's limits; everything else may pass.
+const NOT_RETRYABLE: ReadonlySet<ErrorCode> = new Set(['unreadable-page', 'empty-page', 'too-long']);
+
+/** Any thrown value as the UI shows it. */
+export function toUiError(thrown: unknown): UiError {
+  const { message, code } = asAppError(thrown);
+  return { message, code, retryable: !NOT_RETRYABLE.has(code) };
+}
+
+const MB = 1_000_000;
+
+/** Bytes as whole megabytes (decimal, as download sizes are quoted). */
+export function formatMegabytes(bytes: number): string {
+  return `${Math.round(bytes / MB)} MB`;
+}
+
+/** How far the model download is (0..1), or null when there is nothing to show a bar for. */
+export function downloadFraction(download: DownloadProgress | null): number | null {
+  if (!download || download.total <= 0) return null;
+  return Math.min(1, Math.max(0, download.loaded / download.total));
+}
+
+/** The status line while the model loads: downloading (with MB) the first time, loading from the cache after. */
+export function loadingText(
+  download: DownloadProgress | null,
+  availability: Availability | undefined,
+): string {
+  if (!download) return 'Loading the model…';
+  const verb = availability === 'available' ? 'Loading' : 'Downloading';
+  const amount =
+    download.total > 0
+      ? `${Math.round(download.loaded / MB)} / ${formatMegabytes(download.total)}`
+      : formatMegabytes(download.loaded);
+  return `${verb} the model… ${amount}`;
+}
