@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { App } from '../../../sidepanel/app';
 import type { StreamEvent } from '../../../src/protocol';
 import { ChatStoreContext } from '../../../src/ui/chat-context';
@@ -19,22 +19,15 @@ import {
   VOLCANOES,
   viewOf,
 } from './fake-chat-client';
+import { useMountPoint } from './mount';
 
 const TAB = 3;
 const XSS = '<img src=x onerror=alert(1)>';
 
-let root: HTMLElement;
-beforeEach(() => {
-  root = document.createElement('div');
-  document.body.append(root);
-});
-afterEach(() => {
-  render(null, root);
-  root.remove();
-});
+const mount = useMountPoint();
 
-const byTestId = (id: string) => root.querySelector<HTMLElement>(`[data-testid="${id}"]`);
-const allByTestId = (id: string) => [...root.querySelectorAll<HTMLElement>(`[data-testid="${id}"]`)];
+const byTestId = (id: string) => mount.root.querySelector<HTMLElement>(`[data-testid="${id}"]`);
+const allByTestId = (id: string) => [...mount.root.querySelectorAll<HTMLElement>(`[data-testid="${id}"]`)];
 const input = () => byTestId('chat-input') as HTMLTextAreaElement;
 const status = () => {
   const element = byTestId('status');
@@ -63,7 +56,7 @@ async function open(client: FakeChatClient = createFakeChatClient()) {
       <ChatStoreContext.Provider value={store}>
         <App />
       </ChatStoreContext.Provider>,
-      root,
+      mount.root,
     ),
   );
   await act(() => store.init(TAB));
@@ -108,7 +101,7 @@ describe('the side panel', () => {
     expect(byTestId('page-title')?.textContent).toBe('How tides work');
     expect(status()).toEqual({ state: 'idle', text: 'Ready' });
     expect(byTestId('status')?.getAttribute('aria-live')).toBe('polite');
-    expect(root.querySelector('label[for="chat-input"]')).not.toBeNull();
+    expect(mount.root.querySelector('label[for="chat-input"]')).not.toBeNull();
     expect(byTestId('chat-send')?.hasAttribute('disabled')).toBe(true);
     expect(byTestId('stop')).toBeNull();
     expect(document.activeElement).toBe(input());
@@ -238,9 +231,9 @@ describe('the side panel', () => {
       ),
     );
     const { store } = await open(client);
-    expect(root.querySelector('img[src="x"]')).toBeNull();
+    expect(mount.root.querySelector('img[src="x"]')).toBeNull();
     expect(byTestId('page-title')?.textContent).toBe(XSS);
-    expect(root.querySelector('.message__quote')?.textContent).toBe(XSS);
+    expect(mount.root.querySelector('.message__quote')?.textContent).toBe(XSS);
     const source = byTestId('source');
     expect(source?.querySelector('.source__heading')?.textContent).toBe(XSS);
     expect(source?.querySelector('.source__excerpt')?.textContent).toBe(XSS);
@@ -277,7 +270,7 @@ describe('the side panel', () => {
     await type('When?');
     await press('Enter');
     expect(client.run.request).toMatchObject({ question: 'When?', selection: 'spring tide' });
-    expect(root.querySelector('.message__quote')?.textContent).toBe('spring tide');
+    expect(mount.root.querySelector('.message__quote')?.textContent).toBe('spring tide');
     expect(byTestId('selection')).toBeNull();
   });
 
@@ -355,7 +348,7 @@ describe('the side panel', () => {
     client.saved.set('c7', conversationOf('c7', [question('Is it active?'), answer('No.')], VOLCANOES));
     await open(client);
     await click('history');
-    await act(() => root.querySelector<HTMLButtonElement>('.history__open')?.click());
+    await act(() => mount.root.querySelector<HTMLButtonElement>('.history__open')?.click());
     await flush();
     expect(byTestId('other-page')?.textContent).toContain('Volcanoes');
     expect(input().disabled).toBe(true);
@@ -369,7 +362,7 @@ describe('the side panel', () => {
     await click('chat-send');
     await emit(client, { type: 'token', text: 'Streaming' });
 
-    const log = root.querySelector<HTMLElement>('.chat-log');
+    const log = mount.root.querySelector<HTMLElement>('.chat-log');
     if (!log) throw new Error('no log');
     Object.defineProperty(log, 'scrollHeight', { configurable: true, value: 1000 });
     Object.defineProperty(log, 'clientHeight', { configurable: true, value: 200 });

@@ -1,4 +1,3 @@
-import { cancelled } from '../../../src/errors';
 import type {
   ChatView,
   Conversation,
@@ -6,17 +5,13 @@ import type {
   PendingAsk,
   Source,
   StoredMessage,
-  StreamEvent,
 } from '../../../src/protocol';
 import type { ChatClient, ChatRequest, TabChange } from '../../../src/ui/chat-store';
+import { createFakeStream, type FakeStream } from './fake-stream';
 
 /** One `chat` call as the fake worker sees it; the test plays the worker's part through it. */
-export interface FakeChatRun {
+export interface FakeChatRun extends FakeStream<Conversation> {
   request: ChatRequest;
-  stopped: boolean;
-  emit(...events: StreamEvent[]): void;
-  finish(result: Conversation): void;
-  fail(error: unknown): void;
 }
 
 /** A stand-in for the worker and the browser: answers from plain fields, and hands every run to the test. */
@@ -155,30 +150,9 @@ export function createFakeChatClient(status: ModelStatus = qwen()): FakeChatClie
       for (const listener of askListeners) listener(ask.tabId);
     },
     chat(request, onEvent) {
-      let resolve!: (value: Conversation) => void;
-      let reject!: (error: unknown) => void;
-      const result = new Promise<Conversation>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      const run: FakeChatRun = {
-        request,
-        stopped: false,
-        emit: (...events) => {
-          for (const event of events) onEvent(event);
-        },
-        finish: resolve,
-        fail: reject,
-      };
-      runs.push(run);
-      return {
-        result,
-        stop() {
-          run.stopped = true;
-          // As the real worker does: a stop comes back as a cancellation, a moment later.
-          setTimeout(() => reject(cancelled()), 0);
-        },
-      };
+      const { stream, handle } = createFakeStream<Conversation>(onEvent);
+      runs.push(Object.assign(stream, { request }));
+      return handle;
     },
   };
   return client;

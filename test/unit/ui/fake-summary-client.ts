@@ -1,15 +1,11 @@
-import { cancelled } from '../../../src/errors';
-import type { ModelStatus, StreamEvent, SummaryLength, SummaryResult } from '../../../src/protocol';
+import type { ModelStatus, SummaryLength, SummaryResult } from '../../../src/protocol';
 import type { SummaryClient } from '../../../src/ui/summary-store';
+import { createFakeStream, type FakeStream } from './fake-stream';
 
 /** One `summarize` call as the fake worker sees it; the test plays the worker's part through it. */
-export interface FakeRun {
+export interface FakeRun extends FakeStream<SummaryResult> {
   tabId: number;
   length: SummaryLength;
-  stopped: boolean;
-  emit(...events: StreamEvent[]): void;
-  finish(result: SummaryResult): void;
-  fail(error: unknown): void;
 }
 
 /** A stand-in for the worker: answers from plain fields, and hands every run to the test to drive. */
@@ -64,31 +60,9 @@ export function createFakeSummaryClient(status: ModelStatus = qwen()): FakeSumma
     getTabSummary: async (tabId) => client.summaries.get(tabId) ?? null,
     getModelStatus: async () => client.status,
     summarize(tabId, length, onEvent) {
-      let resolve!: (value: SummaryResult) => void;
-      let reject!: (error: unknown) => void;
-      const result = new Promise<SummaryResult>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      const run: FakeRun = {
-        tabId,
-        length,
-        stopped: false,
-        emit: (...events) => {
-          for (const event of events) onEvent(event);
-        },
-        finish: resolve,
-        fail: reject,
-      };
-      runs.push(run);
-      return {
-        result,
-        stop() {
-          run.stopped = true;
-          // As the real worker does: a stop comes back as a cancellation, a moment later.
-          setTimeout(() => reject(cancelled()), 0);
-        },
-      };
+      const { stream, handle } = createFakeStream<SummaryResult>(onEvent);
+      runs.push(Object.assign(stream, { tabId, length }));
+      return handle;
     },
   };
   return client;

@@ -2,8 +2,9 @@
 import { signal } from '@preact/signals';
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { Markdown, renderMarkdown, sanitizeHtml } from '../../../src/ui/markdown';
+import { useMountPoint } from './mount';
 
 /** Renders model output into a detached element, as the popup would show it. */
 function show(markdown: string): HTMLElement {
@@ -107,22 +108,16 @@ describe('Markdown renders', () => {
 });
 
 describe('<Markdown>', () => {
-  let root: HTMLElement;
-  beforeEach(() => {
-    root = document.createElement('div');
-    document.body.append(root);
-  });
-  afterEach(() => {
-    render(null, root);
-    root.remove();
-  });
+  const mount = useMountPoint();
 
   test('streams from a signal into its own element, once per frame', async () => {
     const text = signal('');
     let renders = 0;
-    await act(() => render(<Markdown data-testid="summary" text={text} onRender={() => renders++} />, root));
+    await act(() =>
+      render(<Markdown data-testid="summary" text={text} onRender={() => renders++} />, mount.root),
+    );
     await nextFrame();
-    const element = root.querySelector('[data-testid="summary"]');
+    const element = mount.root.querySelector('[data-testid="summary"]');
     const before = renders;
 
     text.value = '- one';
@@ -133,7 +128,7 @@ describe('<Markdown>', () => {
     expect(element?.querySelectorAll('li')).toHaveLength(3);
     expect(element?.querySelector('strong')?.textContent).toBe('three');
     // The same element, updated in place.
-    expect(root.querySelector('[data-testid="summary"]')).toBe(element);
+    expect(mount.root.querySelector('[data-testid="summary"]')).toBe(element);
   });
 
   test('a parent re-render keeps the rendered content', async () => {
@@ -142,18 +137,20 @@ describe('<Markdown>', () => {
         <Markdown text="Some **text**" />
       </section>
     );
-    await act(() => render(<Parent label="a" />, root));
+    await act(() => render(<Parent label="a" />, mount.root));
     await nextFrame();
-    expect(root.querySelector('strong')?.textContent).toBe('text');
-    await act(() => render(<Parent label="b" />, root));
+    expect(mount.root.querySelector('strong')?.textContent).toBe('text');
+    await act(() => render(<Parent label="b" />, mount.root));
     await nextFrame();
-    expect(root.querySelector('strong')?.textContent).toBe('text');
+    expect(mount.root.querySelector('strong')?.textContent).toBe('text');
   });
 
   test('renders a plain string and sanitizes it too', async () => {
-    await act(() => render(<Markdown text={'<img src=x onerror="window.pwned = true"> and *fine*'} />, root));
+    await act(() =>
+      render(<Markdown text={'<img src=x onerror="window.pwned = true"> and *fine*'} />, mount.root),
+    );
     await nextFrame();
-    expect(root.querySelector('img')).toBeNull();
-    expect(root.querySelector('em')?.textContent).toBe('fine');
+    expect(mount.root.querySelector('img')).toBeNull();
+    expect(mount.root.querySelector('em')?.textContent).toBe('fine');
   });
 });

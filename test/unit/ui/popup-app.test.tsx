@@ -1,27 +1,20 @@
 // @vitest-environment jsdom
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { App, type TabInfo } from '../../../popup/app';
 import { AppError } from '../../../src/errors';
 import type { StreamEvent } from '../../../src/protocol';
 import { SummaryStoreContext } from '../../../src/ui/summary-context';
 import { createSummaryStore } from '../../../src/ui/summary-store';
 import { createFakeSummaryClient, type FakeSummaryClient, qwen, summaryOf } from './fake-summary-client';
+import { useMountPoint } from './mount';
 
 const TAB: TabInfo = { id: 3, title: 'How tides work', url: 'https://science.example/tides' };
 
-let root: HTMLElement;
-beforeEach(() => {
-  root = document.createElement('div');
-  document.body.append(root);
-});
-afterEach(() => {
-  render(null, root);
-  root.remove();
-});
+const mount = useMountPoint();
 
-const byTestId = (id: string) => root.querySelector<HTMLElement>(`[data-testid="${id}"]`);
+const byTestId = (id: string) => mount.root.querySelector<HTMLElement>(`[data-testid="${id}"]`);
 const status = () => {
   const element = byTestId('status');
   return { state: element?.dataset.state, text: element?.textContent };
@@ -37,7 +30,7 @@ async function open(client: FakeSummaryClient = createFakeSummaryClient(), tab: 
       <SummaryStoreContext.Provider value={store}>
         <App tab={tab} />
       </SummaryStoreContext.Provider>,
-      root,
+      mount.root,
     ),
   );
   await flush();
@@ -61,9 +54,9 @@ describe('the popup', () => {
     expect(byTestId('summary')).not.toBeNull();
     expect(byTestId('stop')).toBeNull();
     expect(byTestId('status')?.getAttribute('aria-live')).toBe('polite');
-    expect(root.textContent).toContain('How tides work');
-    expect(root.textContent).toContain('science.example');
-    expect(root.textContent).toContain('Runs on your device. Nothing you read leaves your computer.');
+    expect(mount.root.textContent).toContain('How tides work');
+    expect(mount.root.textContent).toContain('science.example');
+    expect(mount.root.textContent).toContain('Runs on your device. Nothing you read leaves your computer.');
     expect(byTestId('first-use')).toBeNull();
   });
 
@@ -85,7 +78,7 @@ describe('the popup', () => {
     await emit(client, { type: 'stage', stage: 'loading' });
     await emit(client, { type: 'modelProgress', progress: { files: [], loaded: 256e6, total: 512e6 } });
     expect(status()).toEqual({ state: 'loading', text: 'Downloading the model… 256 / 512 MB' });
-    expect(root.querySelector('[role="progressbar"]')?.getAttribute('aria-valuenow')).toBe('50');
+    expect(mount.root.querySelector('[role="progressbar"]')?.getAttribute('aria-valuenow')).toBe('50');
 
     await emit(client, { type: 'stage', stage: 'generating', part: { index: 2, count: 4 } });
     expect(status()).toEqual({ state: 'generating', text: 'Reading part 2 of 4…' });
@@ -169,7 +162,7 @@ describe('the popup', () => {
 
   test('remembers the chosen length through the store', async () => {
     const { client, store } = await open();
-    const brief = root.querySelector<HTMLInputElement>('input[value="brief"]');
+    const brief = mount.root.querySelector<HTMLInputElement>('input[value="brief"]');
     await act(() => brief?.click());
     expect(store.length.value).toBe('brief');
     await click('summarize');
