@@ -4,6 +4,7 @@ import { CopyButton } from '../src/ui/copy-button';
 import { LengthPicker } from '../src/ui/length-picker';
 import { Markdown } from '../src/ui/markdown';
 import { formatMegabytes } from '../src/ui/model-status';
+import { Brand, PageLine } from '../src/ui/page-header';
 import { ProgressBar } from '../src/ui/progress-bar';
 import { FirstUseNote, StatusArea } from '../src/ui/status-line';
 import { useSummaryStore } from '../src/ui/summary-context';
@@ -18,15 +19,6 @@ export interface TabInfo {
 
 /** How close to the bottom (px) still counts as "reading along" while the summary streams. */
 const PIN_SLACK = 24;
-
-function hostOf(url: string | undefined): string | null {
-  if (!url) return null;
-  try {
-    return new URL(url).host || null;
-  } catch {
-    return null;
-  }
-}
 
 /** Only web pages have the content script; other URLs (chrome://, the Web Store, files) can't be read. */
 function isReadable(url: string | undefined): boolean {
@@ -52,19 +44,10 @@ function progressOf(store: SummaryStore): { value: number | null; label: string;
 }
 
 function Header({ tab, title }: { tab: TabInfo | null; title: string | undefined }) {
-  const host = hostOf(tab?.url);
   return (
     <header class="header">
-      <div class="brand">
-        <img class="brand__icon" src="/icons/icon-32.png" alt="" width={20} height={20} />
-        <span class="brand__name">Pagewise</span>
-      </div>
-      {(title || host) && (
-        <div class="page" title={title}>
-          {title && <span class="page__title">{title}</span>}
-          {host && <span class="page__host">{host}</span>}
-        </div>
-      )}
+      <Brand />
+      <PageLine title={title} url={tab?.url} />
     </header>
   );
 }

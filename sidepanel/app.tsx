@@ -3,31 +3,19 @@ import { useChatStore } from '../src/ui/chat-context';
 import { ChatHistory } from '../src/ui/chat-history';
 import { ChatLog } from '../src/ui/chat-log';
 import { formatMegabytes } from '../src/ui/model-status';
+import { Brand, PageLine } from '../src/ui/page-header';
 import { ProgressBar } from '../src/ui/progress-bar';
 import { FirstUseNote, StatusArea } from '../src/ui/status-line';
-
-function hostOf(url: string | undefined): string | null {
-  if (!url) return null;
-  try {
-    return new URL(url).host || null;
-  } catch {
-    return null;
-  }
-}
 
 function Header() {
   const store = useChatStore();
   const page = store.page.value;
   const title = page?.title || store.conversation.value?.title;
-  const host = hostOf(page?.url);
   const history = store.screen.value === 'history';
   return (
     <header class="header chat-header">
       <div class="chat-header__bar">
-        <div class="brand">
-          <img class="brand__icon" src="/icons/icon-32.png" alt="" width={20} height={20} />
-          <span class="brand__name">Pagewise</span>
-        </div>
+        <Brand />
         <div class="chat-header__actions">
           <button type="button" class="button button--quiet" data-testid="new-chat" onClick={store.newChat}>
             New chat
@@ -43,16 +31,7 @@ function Header() {
           </button>
         </div>
       </div>
-      {(title || host) && (
-        <div class="page" title={title}>
-          {title && (
-            <span class="page__title" data-testid="page-title">
-              {title}
-            </span>
-          )}
-          {host && <span class="page__host">{host}</span>}
-        </div>
-      )}
+      <PageLine title={title} url={page?.url} />
     </header>
   );
 }
