@@ -277,6 +277,8 @@ export function createChatStore(
   const local = signal<StoredMessage[]>([]);
   const run = signal<Run | null>(null);
   const runState = signal<'loading' | 'reading' | 'generating'>('reading');
+  /** While a long page is indexed on its first question: passages done of all. */
+  const indexing = signal<{ index: number; count: number } | null>(null);
   const streamText = signal('');
   const streamSources = signal<Source[]>([]);
   const download = signal<DownloadProgress | null>(null);
@@ -344,8 +346,13 @@ export function createChatStore(
         return stopped.value ? 'Stopped. This answer is unfinished.' : 'Ready';
       case 'loading':
         return loadingText(download.value, modelStatus.value?.availability);
-      case 'reading':
-        return 'Reading the page…';
+      case 'reading': {
+        const part = indexing.value;
+        // The first question on a long page indexes it once; later questions skip this.
+        return part && part.count > 0
+          ? `Reading the page… ${Math.floor((part.index / part.count) * 100)}%`
+          : 'Reading the page…';
+      }
       case 'generating':
         return 'Writing the answer…';
       case 'done':
@@ -499,6 +506,7 @@ export function createChatStore(
           break;
         case 'stage':
           runState.value = event.stage;
+          indexing.value = event.stage === 'reading' ? (event.part ?? null) : null;
           if (event.stage !== 'loading') download.value = null;
           break;
         case 'modelProgress':
@@ -531,6 +539,7 @@ export function createChatStore(
       streamSources.value = [];
       download.value = null;
       runState.value = 'reading';
+      indexing.value = null;
       run.value = current;
     });
     const started = client.chat(request, onEvent(id));

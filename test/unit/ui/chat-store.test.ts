@@ -42,6 +42,20 @@ async function ready(client: FakeChatClient = createFakeChatClient(), tab: numbe
 }
 
 describe('asking', () => {
+  test('the first question on a long page says how far the page is read', async () => {
+    const { client, store } = await ready();
+    void store.send('Why?');
+    client.run.emit({ type: 'stage', stage: 'reading', part: { index: 12, count: 48 } });
+    expect(view(store)).toEqual({ state: 'reading', status: 'Reading the page… 25%' });
+    client.run.emit({ type: 'stage', stage: 'generating' });
+    expect(view(store)).toEqual({ state: 'generating', status: 'Writing the answer…' });
+    // A later question starts without the old figure.
+    client.run.fail(new AppError('cancelled', 'Stopped.'));
+    await settle();
+    void store.send('And?');
+    expect(view(store)).toEqual({ state: 'reading', status: 'Reading the page…' });
+  });
+
   test('shows the question at once, then the saved conversation, the sources and the streamed answer', async () => {
     const { client, store } = await ready();
     expect(view(store)).toEqual({ state: 'idle', status: 'Ready' });
