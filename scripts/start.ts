@@ -45,6 +45,8 @@ server.listen(0, '127.0.0.1', () => {
       `--disable-extensions-except=${extensionDir}`,
       `--load-extension=${extensionDir}`,
       ...QUIET_CHROMIUM_FLAGS.filter((flag) => offline || flag !== '--disable-background-networking'),
+      // Chromium refuses to run as root with its sandbox (containers, CI machines).
+      ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
       url,
     ],
     { stdio: 'inherit' },
