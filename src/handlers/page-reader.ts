@@ -28,7 +28,28 @@ export async function readPage(tabId: number): Promise<PageContent> {
     await injectContentScript(tabId).catch(() => {
       throw error;
     });
-    return withTimeout(sendToTab(tabId, 'extractPage', {}));
+    return withTimeout(askUntilListening(tabId));
+  }
+}
+
+/** How long an injected content script gets to start listening, and how often it is asked meanwhile. */
+const LISTEN_WAIT_MS = 3_000;
+const LISTEN_POLL_MS = 100;
+
+/**
+ * Asks a freshly injected content script: its loader imports the script's module asynchronously, so the
+ * first asks may find no listener yet.
+ */
+async function askUntilListening(tabId: number): Promise<PageContent> {
+  const deadline = Date.now() + LISTEN_WAIT_MS;
+  for (;;) {
+    try {
+      return await sendToTab(tabId, 'extractPage', {});
+    } catch (error) {
+      const unreachable = error instanceof AppError && error.code === 'page-unreachable';
+      if (!unreachable || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, LISTEN_POLL_MS));
+    }
   }
 }
 

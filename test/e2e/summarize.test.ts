@@ -104,6 +104,30 @@ describe('summarize this page', () => {
     await popup.close();
   });
 
+  test('the content script can be injected again by the worker (tabs opened before an install or update)', async () => {
+    const { tabId } = await openArticle('/article');
+    const answers = await browser.worker.evaluate(async (id) => {
+      const files = chrome.runtime.getManifest().content_scripts?.flatMap((script) => script.js ?? []) ?? [];
+      await chrome.scripting.executeScript({ target: { tabId: id }, files });
+      // The injected loader imports the script's module asynchronously: ask until it listens.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const reply = await chrome.tabs.sendMessage(
+            id,
+            { protocol: 'pagewise/1', name: 'extractPage', data: {} },
+            { frameId: 0 },
+          );
+          return { files: files.length, title: (reply as { value?: { title?: string } }).value?.title };
+        } catch (error) {
+          if (attempt > 30) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+    }, tabId);
+    expect(answers.files).toBeGreaterThan(0);
+    expect(answers.title).toBe('The harbour, sixty years on');
+  });
+
   test('a worker stopped mid-summary gives a message, and the next try works', async () => {
     const { tabId } = await openArticle('/long');
     const popup = await browser.openExtensionPage(`popup/index.html?tab=${tabId}`);

@@ -78,7 +78,8 @@ describe('reading a tab’s page', () => {
 
   test('a tab opened before the extension gets the content script injected, then answers', async () => {
     const tabId = await openTab('https://example.org/a');
-    answerWith(noReceiver(), { ok: true, value: page });
+    // The injected script starts listening a moment after it is injected: the first asks find no one.
+    const sendMessage = answerWith(noReceiver(), noReceiver(), noReceiver(), { ok: true, value: page });
     const executeScript = vi.spyOn(fakeBrowser.scripting, 'executeScript').mockResolvedValue([] as never);
     vi.spyOn(fakeBrowser.runtime, 'getManifest').mockReturnValue({
       manifest_version: 3,
@@ -88,6 +89,26 @@ describe('reading a tab’s page', () => {
     });
     await expect(readPage(tabId)).resolves.toEqual(page);
     expect(executeScript).toHaveBeenCalledWith({ target: { tabId }, files: ['assets/content.js'] });
+    expect(sendMessage).toHaveBeenCalledTimes(4);
+  });
+
+  test('an injected script that never starts listening ends in a message, not a wait', async () => {
+    vi.useFakeTimers();
+    try {
+      const tabId = await openTab('https://example.org/a');
+      vi.spyOn(fakeBrowser.tabs, 'sendMessage').mockRejectedValue(noReceiver());
+      vi.spyOn(fakeBrowser.scripting, 'executeScript').mockResolvedValue([] as never);
+      vi.spyOn(fakeBrowser.runtime, 'getManifest').mockReturnValue({
+        manifest_version: 3,
+        name: 'x',
+        version: '1',
+      });
+      const reading = readPage(tabId).catch((e: unknown) => e);
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(await reading).toMatchObject({ code: 'page-unreachable' });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   test('a page that can’t be reached says to reload it', async () => {
