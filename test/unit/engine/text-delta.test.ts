@@ -3,7 +3,11 @@ import { createTextDelta } from '../../../src/engine/text-delta';
 
 // A byte-level "tokenizer": one token per UTF-8 byte, the worst case for multi-byte characters.
 const decoder = new TextDecoder();
-const decode = (ids: number[]) => decoder.decode(Uint8Array.from(ids));
+const decode = (ids: number[]) => {
+  // Like real tokenizers, which throw on an empty list.
+  if (ids.length === 0) throw new Error('token_ids must be a non-empty array of integers.');
+  return decoder.decode(Uint8Array.from(ids));
+};
 const bytes = (text: string) => [...new TextEncoder().encode(text)];
 
 describe('text deltas', () => {
@@ -40,4 +44,15 @@ describe('text deltas', () => {
     const pieces = [0, 1, 2].map((id) => delta.push(id));
     expect(pieces.join('')).toBe('Hello world!');
   });
+});
+
+test('each token decodes a short window, not the whole answer', () => {
+  const lengths: number[] = [];
+  const delta = createTextDelta((ids) => {
+    lengths.push(ids.length);
+    return decode(ids);
+  });
+  for (const id of bytes('a fairly long answer, written one byte at a time, '.repeat(20))) delta.push(id);
+  expect(delta.text.length).toBeGreaterThan(900);
+  expect(Math.max(...lengths)).toBeLessThanOrEqual(4);
 });
