@@ -52,7 +52,7 @@ const INDEX_FORMAT = `1/${PASSAGE_CHARS}`;
 /** Pages held in memory: the one being chatted about plus a couple of tabs the user switches between. */
 const MEMORY_PAGES = 3;
 
-const STORE = 'pages';
+const DB_VERSION = 2;
 
 interface StoredPage {
   key: string;
@@ -63,12 +63,17 @@ interface StoredPage {
   dims: number;
   /** All vectors end to end, `dims` floats each: one buffer clones and stores faster than many. */
   vectors: Float32Array;
-  /** Last read or write, for least-recently-used eviction. */
+}
+
+/** When a page was last read or written, for least-recently-used eviction; small, so cheap to rewrite. */
+interface PageUse {
+  key: string;
   usedAt: number;
 }
 
 interface IndexSchema extends DBSchema {
-  pages: { key: string; value: StoredPage; indexes: { usedAt: number; url: string } };
+  pages: { key: string; value: StoredPage; indexes: { url: string } };
+  uses: { key: string; value: PageUse; indexes: { usedAt: number } };
 }
 
 /** SHA-256 of `text` as hex, through Web Crypto (in the service worker and in Node alike). */
@@ -119,12 +124,13 @@ export function createPageIndexStore({
       const known = memory.get(key);
       if (known) {
         keep(known);
-        if (db) await touch(db, key, stamp()).catch(() => {});
+        if (db) await db.put('uses', { key, usedAt: stamp() }).catch(() => {});
         return known;
       }
       if (!db) return undefined;
-      const stored = await touch(db, key, stamp()).catch(() => undefined);
+      const stored = await db.get('pages', key).catch(() => undefined);
       if (!stored) return undefined;
+      await db.put('uses', { key, usedAt: stamp() }).catch(() => {});
       const index = fromStored(stored);
       keep(index);
       return index;
@@ -137,15 +143,20 @@ export function createPageIndexStore({
       const db = await open();
       if (!db) return;
       try {
-        const tx = db.transaction(STORE, 'readwrite');
-        const pages = tx.objectStore(STORE);
+        const tx = db.transaction(['pages', 'uses'], 'readwrite');
+        const pages = tx.objectStore('pages');
+        const uses = tx.objectStore('uses');
         // Another version of the same URL can never be asked for again: the page's text has changed.
         for (const key of await pages.index('url').getAllKeys(index.url)) {
-          if (key !== index.key) await pages.delete(key);
+          if (key === index.key) continue;
+          await pages.delete(key);
+          await uses.delete(key);
         }
-        await pages.put(toStored(index, stamp()));
+        await pages.put(toStored(index));
+        await uses.put({ key: index.key, usedAt: stamp() });
         let excess = (await pages.count()) - maxPages;
-        for (let cursor = await pages.index('usedAt').openCursor(); cursor && excess > 0; excess--) {
+        for (let cursor = await uses.index('usedAt').openCursor(); cursor && excess > 0; excess--) {
+          await pages.delete(cursor.value.key);
           await cursor.delete();
           cursor = await cursor.continue();
         }
@@ -158,7 +169,9 @@ export function createPageIndexStore({
     async clear() {
       memory.clear();
       const db = await open();
-      await db?.clear(STORE);
+      if (!db) return;
+      const tx = db.transaction(['pages', 'uses'], 'readwrite');
+      await Promise.all([tx.objectStore('pages').clear(), tx.objectStore('uses').clear(), tx.done]);
     },
 
     close() {
@@ -171,11 +184,12 @@ export function createPageIndexStore({
 async function openDatabase(name: string, onClosed: () => void): Promise<IDBPDatabase<IndexSchema> | null> {
   if (typeof indexedDB === 'undefined') return null;
   try {
-    return await openDB<IndexSchema>(name, 1, {
+    return await openDB<IndexSchema>(name, DB_VERSION, {
       upgrade(db) {
-        const pages = db.createObjectStore(STORE, { keyPath: 'key' });
-        pages.createIndex('usedAt', 'usedAt');
-        pages.createIndex('url', 'url');
+        // An index is a cache: on a layout change, start over rather than migrate.
+        for (const store of [...db.objectStoreNames]) db.deleteObjectStore(store);
+        db.createObjectStore('pages', { keyPath: 'key' }).createIndex('url', 'url');
+        db.createObjectStore('uses', { keyPath: 'key' }).createIndex('usedAt', 'usedAt');
       },
       // Another context upgrading the database, or the browser closing it: reopen on next use.
       blocking(_current, _next, event) {
@@ -189,27 +203,14 @@ async function openDatabase(name: string, onClosed: () => void): Promise<IDBPDat
   }
 }
 
-/** Marks a stored page as used now and returns it (undefined when it is not stored). */
-async function touch(
-  db: IDBPDatabase<IndexSchema>,
-  key: string,
-  now: number,
-): Promise<StoredPage | undefined> {
-  const tx = db.transaction(STORE, 'readwrite');
-  const stored = await tx.store.get(key);
-  if (stored) await tx.store.put({ ...stored, usedAt: now });
-  await tx.done;
-  return stored;
-}
-
-function toStored(index: PageIndex, usedAt: number): StoredPage {
+function toStored(index: PageIndex): StoredPage {
   const dims = index.vectors[0]?.length ?? 0;
   const vectors = new Float32Array(dims * index.vectors.length);
   index.vectors.forEach((vector, i) => {
     vectors.set(vector, i * dims);
   });
   const { key, url, hash, embedderId, passages } = index;
-  return { key, url, hash, embedderId, passages, dims, vectors, usedAt };
+  return { key, url, hash, embedderId, passages, dims, vectors };
 }
 
 function fromStored(stored: StoredPage): PageIndex {

@@ -130,26 +130,29 @@ describe('ask about a selection, then chat in the side panel', () => {
     if (await confirm.count()) await confirm.click();
     await panel.reload();
     await expect.poll(() => panel.getByTestId('chat-message').count()).toBe(0);
+    // Nothing of what was read is left on disk: no chat, and no page indexed for one.
     const stored = await browser.worker.evaluate(async () => {
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const open = indexedDB.open('pagewise-history');
-        open.onsuccess = () => resolve(open.result);
-        open.onerror = () => reject(open.error);
-      });
-      const names = [...db.objectStoreNames];
-      const counts = await Promise.all(
-        names.map(
-          (name) =>
-            new Promise<number>((resolve) => {
-              const request = db.transaction(name).objectStore(name).count();
-              request.onsuccess = () => resolve(request.result);
-            }),
-        ),
-      );
-      db.close();
-      return counts.reduce((a, b) => a + b, 0);
+      const records: Record<string, number> = {};
+      for (const name of ['pagewise-history', 'pagewise-index']) {
+        const db = await new Promise<IDBDatabase>((resolve, reject) => {
+          const open = indexedDB.open(name);
+          open.onsuccess = () => resolve(open.result);
+          open.onerror = () => reject(open.error);
+        });
+        for (const store of [...db.objectStoreNames]) {
+          records[`${name}/${store}`] = await new Promise<number>((resolve) => {
+            const request = db.transaction(store).objectStore(store).count();
+            request.onsuccess = () => resolve(request.result);
+          });
+        }
+        db.close();
+      }
+      return records;
     });
-    expect(stored).toBe(0);
+    expect(Object.keys(stored)).toEqual(
+      expect.arrayContaining(['pagewise-index/pages', 'pagewise-history/conversations']),
+    );
+    expect(Object.values(stored).every((count) => count === 0)).toBe(true);
   });
 
   test('the history survives a browser restart', async () => {
