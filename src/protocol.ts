@@ -29,7 +29,7 @@ export const PageContentSchema = v.object({
 /** What the content script reads from a page. */
 export type PageContent = v.InferOutput<typeof PageContentSchema>;
 
-export const SelectionContentSchema = v.nullable(v.object({ text: v.string(), context: v.string() }));
+const SelectionContentSchema = v.nullable(v.object({ text: v.string(), context: v.string() }));
 export type SelectionContent = v.InferOutput<typeof SelectionContentSchema>;
 
 /** Download progress of the model files, per file and in total (bytes). */
@@ -173,7 +173,7 @@ export const contentRequests = {
   highlightText: v.object({ text: v.pipe(v.string(), v.maxLength(20_000)) }),
 };
 /** Schemas for what the content script answers: the worker trusts nothing it did not check. */
-export const contentAnswers = {
+const contentAnswers = {
   extractPage: PageContentSchema,
   extractSelection: SelectionContentSchema,
   highlightText: v.boolean(),

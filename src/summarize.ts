@@ -33,11 +33,7 @@ const SEAM_TOKENS = 8;
 const MAX_COMBINE_ROUNDS = 3;
 
 /** Tokens of text that fit in `prompt` when the model must still write `outputTokens`. */
-export function textBudget(
-  session: Session,
-  prompt: (text: string) => ChatMessage[],
-  outputTokens: number,
-): number {
+function textBudget(session: Session, prompt: (text: string) => ChatMessage[], outputTokens: number): number {
   const { maxPromptTokens, contextSize } = session.model;
   const overhead = session.countPromptTokens(prompt(''));
   const budget = Math.min(maxPromptTokens, contextSize - outputTokens) - overhead - SEAM_TOKENS;

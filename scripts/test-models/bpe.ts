@@ -21,7 +21,7 @@ const UNICODE_TO_BYTE = new Map(BYTE_TO_UNICODE.map((ch, b) => [ch, b]));
 const PRE_TOKENIZE = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
 
 /** Splits text into words as the ByteLevel pre-tokenizer does, each in byte characters. */
-export function preTokenize(text: string): string[] {
+function preTokenize(text: string): string[] {
   const encoder = new TextEncoder();
   return (text.match(PRE_TOKENIZE) ?? []).map((word) =>
     Array.from(encoder.encode(word), (b) => BYTE_TO_UNICODE[b] ?? '').join(''),

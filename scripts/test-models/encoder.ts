@@ -35,7 +35,7 @@ export interface EncoderOptions {
 }
 
 /** The unit-test encoder. */
-export const TINY_ENCODER_OPTIONS: EncoderOptions = {
+const TINY_ENCODER_OPTIONS: EncoderOptions = {
   layers: 2,
   hiddenSize: 64,
   heads: 4,
@@ -49,7 +49,7 @@ export const TINY_ENCODER_OPTIONS: EncoderOptions = {
 };
 
 /** The encoder's own special tokens, after the shared vocabulary. */
-export const ENCODER_SPECIAL_TOKENS = { cls: '[CLS]', sep: '[SEP]' } as const;
+const ENCODER_SPECIAL_TOKENS = { cls: '[CLS]', sep: '[SEP]' } as const;
 
 function resolve(options: Partial<EncoderOptions>): EncoderOptions {
   const o = { ...TINY_ENCODER_OPTIONS, ...options };

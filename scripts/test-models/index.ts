@@ -4,8 +4,6 @@ import { ensureDecoderModel } from './decoder';
 import { ensureEncoderModel } from './encoder';
 import type { WrittenModel } from './write';
 
-export { BYTE_TO_UNICODE, preTokenize, tokenBytes, trainBpeMerges } from './bpe';
-export { TRAINING_CORPUS } from './corpus';
 export {
   DECODER_PRESETS,
   DECODER_TOKEN_IDS,
@@ -15,24 +13,9 @@ export {
   TINY_DECODER_OPTIONS,
   writeDecoderModel,
 } from './decoder';
-export {
-  ENCODER_SPECIAL_TOKENS,
-  type EncoderOptions,
-  ensureEncoderModel,
-  TINY_ENCODER_OPTIONS,
-  writeEncoderModel,
-} from './encoder';
-export { DataType, GraphBuilder, type WeightFormat } from './onnx-graph';
-export { createRng, type Rng } from './prng';
-export {
-  type BuiltTokenizer,
-  buildTokenizer,
-  CHATML_TEMPLATE,
-  isPrintableAsciiToken,
-  SPECIAL_TOKENS,
-  type TokenizerOptions,
-} from './tokenizer';
-export { GENERATOR_VERSION, STAMP_FILE, type WrittenModel } from './write';
+export { type EncoderOptions, ensureEncoderModel, writeEncoderModel } from './encoder';
+export { CHATML_TEMPLATE } from './tokenizer';
+export type { WrittenModel } from './write';
 
 /** Folder name (and transformers.js model id under {@link TEST_MODELS_DIR}) of the tiny decoder. */
 export const TEST_DECODER_ID = TEST_TINY_LLAMA.repo;

@@ -9,7 +9,7 @@ import type { WeightFormat } from './onnx-graph';
 export const GENERATOR_VERSION = 1;
 
 /** Name of the file that records which generator version and options wrote a folder. */
-export const STAMP_FILE = '.test-model-stamp.json';
+const STAMP_FILE = '.test-model-stamp.json';
 
 /** Path of a weight file inside a model folder, by format: the names transformers.js looks for. */
 export function weightFile(format: WeightFormat): string {

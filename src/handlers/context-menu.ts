@@ -4,7 +4,7 @@ import { openSidePanel } from '../side-panel';
 import { unreadableReason } from '../text/restricted';
 
 /** Context-menu item ids: `ask-selection` is part of the testing contract (README). */
-export const ASK_SELECTION_MENU_ID = 'ask-selection';
+const ASK_SELECTION_MENU_ID = 'ask-selection';
 const PRESET_MENU_IDS: Record<AskPreset, string> = {
   explain: 'ask-selection-explain',
   summarize: 'ask-selection-summarize',
@@ -16,7 +16,7 @@ const PRESET_MENU_IDS: Record<AskPreset, string> = {
 const PENDING_ASK_TTL_MS = 5 * 60_000;
 
 /** The browser's UI language by name ("English"), for the translate preset's title. */
-export function uiLanguageName(): string {
+function uiLanguageName(): string {
   const code = browser.i18n.getUILanguage();
   try {
     return new Intl.DisplayNames([code], { type: 'language' }).of(code) ?? code;

@@ -28,7 +28,7 @@ export interface SourceListProps {
  * The passages an answer drew on, each a button that shows it on the page. Passages are page text: they are
  * rendered as text, never as HTML.
  */
-export function SourceList({ sources, onShow }: SourceListProps) {
+function SourceList({ sources, onShow }: SourceListProps) {
   if (sources.length === 0) return null;
   return (
     <div class="sources">

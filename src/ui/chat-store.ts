@@ -219,7 +219,7 @@ export interface ChatStore {
 }
 
 /** What the user bubble says for a right-click preset (the worker writes the actual instruction). */
-export const PRESET_QUESTIONS: Record<AskPreset, string> = {
+const PRESET_QUESTIONS: Record<AskPreset, string> = {
   explain: 'Explain this',
   summarize: 'Summarize this',
   define: 'Define this',

@@ -5,7 +5,7 @@ import type { SummaryState } from './summary-store';
 const BUSY: ReadonlySet<SummaryState> = new Set(['loading', 'reading', 'generating']);
 
 /** One line saying what is happening, announced politely to screen readers. */
-export function StatusLine({ state, text }: { state: SummaryState; text: string }) {
+function StatusLine({ state, text }: { state: SummaryState; text: string }) {
   return (
     <p
       class={`status status--${state}`}

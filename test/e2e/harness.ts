@@ -7,7 +7,7 @@ import { type BrowserContext, chromium, type Page, type Worker } from 'playwrigh
 import { findChromium, INSTALL_CHROMIUM_HINT, QUIET_CHROMIUM_FLAGS } from '../../scripts/browser';
 
 /** The browser tests drive the test build: the generated models are packaged, so nothing is downloaded. */
-export const TEST_BUILD_DIR = resolve('dist-test');
+const TEST_BUILD_DIR = resolve('dist-test');
 /** The production build, as users install it (its model comes from the hub). */
 export const PRODUCTION_BUILD_DIR = resolve('dist');
 
