@@ -8,10 +8,10 @@ import { createEngine } from '../../src/engine/engine';
 import { TEST_TINY_BERT, TEST_TINY_LLAMA } from '../../src/engine/registry';
 import type { GenerateResult, Session } from '../../src/engine/types';
 import { createChatHandler } from '../../src/handlers/chat';
-import type { Conversation, PageContent, StreamEvent } from '../../src/protocol';
+import type { Conversation, StreamEvent } from '../../src/protocol';
 import { createPageIndexStore } from '../../src/retrieval/page-index';
 import { createRetriever } from '../../src/retrieval/retriever';
-import { longArticleText } from '../support/article';
+import { longArticleText, pageContent } from '../support/article';
 import { createTestBackend } from '../support/engine';
 
 // The chat handler end to end in Node: real engine, real embedder, real history (in fake-indexeddb);
@@ -22,16 +22,7 @@ vi.mock('webextension-polyfill', () => ({ default: { i18n: { getUILanguage: () =
 const PLANTED = 'The lighthouse keeper, Ingrid Solberg, painted the lamp room cobalt blue in 1931.';
 const blocks = longArticleText(9_000).split('\n\n');
 blocks.splice(Math.floor(blocks.length * 0.6), 0, PLANTED);
-const page: PageContent = {
-  url: 'https://example.org/harbour',
-  title: 'The harbour, sixty years on',
-  byline: null,
-  lang: 'en',
-  siteName: null,
-  text: blocks.join('\n\n'),
-  source: 'readability',
-  truncated: false,
-};
+const page = pageContent(blocks.join('\n\n'));
 
 // Records what every generation did, to see the KV cache at work across turns.
 const generations: GenerateResult[] = [];

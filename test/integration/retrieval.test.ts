@@ -4,12 +4,11 @@ import { TEST_MODELS_DIR } from '../../scripts/test-models';
 import { loadTransformersEmbedder } from '../../src/engine/backends/transformers-embedder';
 import { createLazyEmbedder, type Embedder } from '../../src/engine/embedder';
 import { type EmbedderSpec, TEST_TINY_BERT } from '../../src/engine/registry';
-import type { PageContent } from '../../src/protocol';
 import { cosineRanking } from '../../src/retrieval/fusion';
 import { createPageIndexStore } from '../../src/retrieval/page-index';
 import { searchableText, splitIntoPassages } from '../../src/retrieval/passages';
 import { createRetriever } from '../../src/retrieval/retriever';
-import { longArticleText } from '../support/article';
+import { longArticleText, pageContent } from '../support/article';
 
 // The real transformers.js embedder on the generated random-weight encoder (onnxruntime-node). Its
 // vectors stay close to the mean of their tokens' embeddings, so texts sharing words come out similar.
@@ -26,16 +25,7 @@ function articleWith(planted: string, minChars: number): string {
   return blocks.join('\n\n');
 }
 
-const page = (text: string): PageContent => ({
-  url: 'https://example.org/harbour',
-  title: 'The harbour, sixty years on',
-  byline: null,
-  lang: 'en',
-  siteName: null,
-  text,
-  source: 'readability',
-  truncated: false,
-});
+const page = (text: string) => pageContent(text);
 
 const norm = (v: Float32Array) => Math.sqrt(v.reduce((sum, x) => sum + x * x, 0));
 const cosine = (a: Float32Array, b: Float32Array) => a.reduce((sum, x, i) => sum + x * (b[i] ?? 0), 0);

@@ -1,25 +1,15 @@
 import { describe, expect, test } from 'vitest';
 import { createEngine } from '../../src/engine/engine';
 import { TEST_TINY_LLAMA } from '../../src/engine/registry';
-import type { PageContent } from '../../src/protocol';
 import { summarizePage } from '../../src/summarize';
 import { MAX_SUMMARY_PARTS } from '../../src/text/limits';
 import { SUMMARY_OUTPUT_TOKENS } from '../../src/text/prompts';
-import { longArticleText } from '../support/article';
+import { longArticleText, pageContent } from '../support/article';
 import { createTestBackend } from '../support/engine';
 
 // The real transformers.js engine on the generated random-weight model (onnxruntime-node).
 
-const page = (text: string): PageContent => ({
-  url: 'https://example.org/harbour',
-  title: 'The harbour, sixty years on',
-  byline: 'Ana Lund',
-  lang: 'en',
-  siteName: 'The Coast Gazette',
-  text,
-  source: 'readability',
-  truncated: false,
-});
+const page = (text: string) => pageContent(text, { byline: 'Ana Lund', siteName: 'The Coast Gazette' });
 
 describe('summarizing with the real engine', () => {
   const engine = createEngine(createTestBackend(), TEST_TINY_LLAMA);

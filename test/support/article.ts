@@ -1,3 +1,5 @@
+import type { PageContent } from '../../src/protocol';
+
 /**
  * A readable long article, built from a few real-sounding sections so that tests can ask for any length
  * and still get paragraphs and headings in the shape the extractor produces.
@@ -55,4 +57,19 @@ export function longArticleHtml(title: string, minChars: number): string {
 <main><article><h1>${title}</h1><p class="byline">By Ana Lund</p>
 ${body}
 </article></main><footer>© The Coast Gazette</footer></body></html>`;
+}
+
+/** What the content script would send for the article page: `text` as its main content. */
+export function pageContent(text: string, overrides: Partial<PageContent> = {}): PageContent {
+  return {
+    url: 'https://example.org/harbour',
+    title: 'The harbour, sixty years on',
+    byline: null,
+    lang: 'en',
+    siteName: null,
+    text,
+    source: 'readability',
+    truncated: false,
+    ...overrides,
+  };
 }

@@ -1,3 +1,4 @@
+import { pageContent } from '../../support/article';
 import 'fake-indexeddb/auto';
 import { describe, expect, test, vi } from 'vitest';
 import { createHistoryStore } from '../../../src/chat/history';
@@ -6,18 +7,10 @@ import { TEST_TINY_LLAMA } from '../../../src/engine/registry';
 import type { ChatMessage, GenerateOptions, Session } from '../../../src/engine/types';
 import { AppError } from '../../../src/errors';
 import { conversationUrl, createChatHandler } from '../../../src/handlers/chat';
-import type { PageContent, StreamEvent } from '../../../src/protocol';
+import type { StreamEvent } from '../../../src/protocol';
 
-const page = (url = 'https://example.org/harbour#top'): PageContent => ({
-  url,
-  title: 'The harbour',
-  byline: null,
-  lang: 'en',
-  siteName: null,
-  text: '## Harbour\n\nThe breakwater was built in 1962.',
-  source: 'readability',
-  truncated: false,
-});
+const page = (url = 'https://example.org/harbour#top') =>
+  pageContent('## Harbour\n\nThe breakwater was built in 1962.', { url, title: 'The harbour' });
 
 let dbs = 0;
 /** The handler with a scripted model: it answers `answer`, token by token, or fails with `failure`. */

@@ -1,18 +1,9 @@
 import { fakeBrowser } from '@webext-core/fake-browser';
 import { describe, expect, test, vi } from 'vitest';
 import { readPage } from '../../../src/handlers/page-reader';
-import type { PageContent } from '../../../src/protocol';
+import { pageContent } from '../../support/article';
 
-const page: PageContent = {
-  url: 'https://example.org/a',
-  title: 'A',
-  byline: null,
-  lang: 'en',
-  siteName: null,
-  text: 'Hello.',
-  source: 'readability',
-  truncated: false,
-};
+const page = pageContent('Hello.', { url: 'https://example.org/a', title: 'A' });
 
 async function openTab(url: string): Promise<number> {
   const tab = await fakeBrowser.tabs.create({ url });

@@ -2,13 +2,12 @@ import 'fake-indexeddb/auto';
 import { describe, expect, test, vi } from 'vitest';
 import type { Embedder, EmbedKind } from '../../../src/engine/embedder';
 import { AppError, cancelled } from '../../../src/errors';
-import type { PageContent } from '../../../src/protocol';
 import { tokenize } from '../../../src/retrieval/lexical';
 import { createPageIndexStore } from '../../../src/retrieval/page-index';
 import { splitIntoPassages } from '../../../src/retrieval/passages';
 import { createRetriever, type RetrieveOptions, toSources } from '../../../src/retrieval/retriever';
 import { MAX_EMBEDDED_PASSAGES } from '../../../src/text/limits';
-import { longArticleText } from '../../support/article';
+import { longArticleText, pageContent } from '../../support/article';
 
 const DIMS = 64;
 
@@ -53,16 +52,8 @@ function articleWith(planted: string, minChars: number, at = 0.6): string {
   return blocks.join('\n\n');
 }
 
-const page = (text: string, url = 'https://example.org/harbour'): PageContent => ({
-  url,
-  title: 'The harbour',
-  byline: null,
-  lang: 'en',
-  siteName: null,
-  text,
-  source: 'readability',
-  truncated: false,
-});
+const page = (text: string, url = 'https://example.org/harbour') =>
+  pageContent(text, { url, title: 'The harbour' });
 
 const options = (overrides: Partial<RetrieveOptions> = {}): RetrieveOptions => ({
   k: 4,
