@@ -72,3 +72,9 @@ export const MAX_INDEXED_PAGES = 20;
  * passages past it are still found by the lexical ranking.
  */
 export const MAX_EMBEDDED_PASSAGES = 128;
+
+/** Most characters of a chat question the worker accepts. */
+export const MAX_QUESTION_CHARS = 20_000;
+
+/** Most characters of a passage sent back to the page to be highlighted. */
+export const MAX_PASSAGE_TEXT_CHARS = 20_000;

@@ -1,0 +1,223 @@
+import * as v from 'valibot';
+import { MAX_PASSAGE_TEXT_CHARS, MAX_QUESTION_CHARS, MAX_SELECTION_CHARS } from '../text/limits';
+
+/*
+ * Every message between the extension's contexts, declared once: its name, the schema its payload is
+ * checked against on arrival, and the type of its answer. The transports (requests.ts, streams.ts) are typed
+ * by these maps, so a wrong name or payload is a compile error.
+ */
+
+/** Names the protocol's version in every envelope and port name: other messages are not ours. */
+export const PROTOCOL = 'pagewise/1';
+
+export const SUMMARY_LENGTHS = ['brief', 'standard', 'detailed'] as const;
+export type SummaryLength = (typeof SUMMARY_LENGTHS)[number];
+
+const TabId = v.pipe(v.number(), v.integer(), v.minValue(0));
+
+// ---- Data shapes -------------------------------------------------------------------------------------
+
+export const PageContentSchema = v.object({
+  url: v.string(),
+  title: v.string(),
+  byline: v.nullable(v.string()),
+  lang: v.nullable(v.string()),
+  siteName: v.nullable(v.string()),
+  text: v.string(),
+  source: v.picklist(['readability', 'visible-text']),
+  truncated: v.boolean(),
+});
+/** What the content script reads from a page. */
+export type PageContent = v.InferOutput<typeof PageContentSchema>;
+
+const SelectionContentSchema = v.nullable(v.object({ text: v.string(), context: v.string() }));
+export type SelectionContent = v.InferOutput<typeof SelectionContentSchema>;
+
+/** Download progress of the model files, per file and in total (bytes). */
+export interface DownloadProgress {
+  files: { name: string; loaded: number; total: number }[];
+  loaded: number;
+  total: number;
+}
+
+export type Availability = 'unavailable' | 'downloadable' | 'downloading' | 'available';
+
+export interface ModelStatus {
+  modelName: string;
+  availability: Availability;
+  /** Approximate download size of the model in bytes, to tell the user before the first use. */
+  downloadBytes: number;
+}
+
+export interface SummaryResult {
+  url: string;
+  title: string;
+  length: SummaryLength;
+  text: string;
+  /** How many parts the page was split into (1 when it fit the model at once). */
+  parts: number;
+  /** Share of the page's text the summary covers (below 1 when a huge page was cut). */
+  coverage: number;
+  /** How fast the summary was written, for the curious (and the closing notes of tests). */
+  tokensPerSecond: number;
+  createdAt: number;
+}
+
+/** Preset actions on a selection, offered as context-menu items that start at once. */
+export const ASK_PRESETS = ['explain', 'summarize', 'define', 'translate'] as const;
+export type AskPreset = (typeof ASK_PRESETS)[number];
+
+/** A passage of the page that an answer drew on. */
+export interface Source {
+  /** Position of the passage in the page (0-based), stable for one page version. */
+  index: number;
+  /** The passage's text, as it appears on the page (plain text, shown as text, never as HTML). */
+  text: string;
+  /** The heading of the section the passage is in, if any. */
+  heading: string | null;
+}
+
+export interface StoredMessage {
+  id: string;
+  role: 'user' | 'assistant';
+  /** User: the question. Assistant: the answer's Markdown (rendered sanitized). */
+  content: string;
+  createdAt: number;
+  /** User messages asked about a selection carry it (plain text). */
+  selection?: string | null;
+  /** Assistant messages list the passages they used. */
+  sources?: Source[];
+  /**
+   * Assistant messages: `complete`; `stopped` when the user pressed Stop; `interrupted` when the worker
+   * went away mid-answer (the text saved so far is kept).
+   */
+  status?: 'complete' | 'stopped' | 'interrupted';
+}
+
+/** One chat about one page, saved in IndexedDB. */
+export interface Conversation {
+  id: string;
+  url: string;
+  title: string;
+  createdAt: number;
+  updatedAt: number;
+  messages: StoredMessage[];
+}
+
+export interface ConversationSummary {
+  id: string;
+  url: string;
+  title: string;
+  updatedAt: number;
+  messageCount: number;
+  /** The first question, shortened, to recognise the chat in a list. */
+  preview: string;
+}
+
+/** A right-click request waiting for the side panel to pick it up (kept in session storage). */
+export interface PendingAsk {
+  tabId: number;
+  selection: string;
+  /** A preset starts answering at once; null only fills in the selection and focuses the question box. */
+  preset: AskPreset | null;
+  createdAt: number;
+}
+
+/** Storage keys that more than one context reads (the side panel watches for a new pending ask). */
+export const protocolKeys = {
+  pendingAsk: (tabId: number) => `pendingAsk:${tabId}`,
+};
+
+/** What the side panel needs to show a tab. */
+export interface ChatView {
+  page: { url: string; title: string } | null;
+  /** Why the tab's page can't be chatted about (a browser page, a PDF...), or null. */
+  unreadable: string | null;
+  /** The latest conversation about this page, if any. */
+  conversation: Conversation | null;
+}
+
+// ---- Requests: one message, one answer ---------------------------------------------------------------
+
+const ConversationId = v.pipe(v.string(), v.minLength(1), v.maxLength(100));
+const PassageText = v.pipe(v.string(), v.maxLength(MAX_PASSAGE_TEXT_CHARS));
+
+/** Requests from the extension's pages (popup, side panel) to the worker. */
+export const workerRequests = {
+  getTabSummary: v.object({ tabId: TabId }),
+  getModelStatus: v.object({}),
+  getChat: v.object({ tabId: TabId }),
+  listChats: v.object({}),
+  openChat: v.object({ id: ConversationId }),
+  deleteChat: v.object({ id: ConversationId }),
+  clearChats: v.object({}),
+  takePendingAsk: v.object({ tabId: TabId }),
+  /** Scrolls the tab's page to a passage and highlights it. */
+  showSource: v.object({ tabId: TabId, text: PassageText }),
+};
+export interface WorkerAnswers {
+  getTabSummary: SummaryResult | null;
+  getModelStatus: ModelStatus;
+  getChat: ChatView;
+  listChats: ConversationSummary[];
+  openChat: Conversation | null;
+  deleteChat: undefined;
+  clearChats: undefined;
+  takePendingAsk: PendingAsk | null;
+  /** False when the passage is no longer on the page. */
+  showSource: boolean;
+}
+
+/** Requests from the worker to the content script in a tab. */
+export const contentRequests = {
+  extractPage: v.object({}),
+  extractSelection: v.object({}),
+  highlightText: v.object({ text: PassageText }),
+};
+/** Schemas for what the content script answers: the worker trusts nothing it did not check. */
+export const contentAnswers = {
+  extractPage: PageContentSchema,
+  extractSelection: SelectionContentSchema,
+  highlightText: v.boolean(),
+};
+export type ContentAnswers = {
+  [K in keyof typeof contentAnswers]: v.InferOutput<(typeof contentAnswers)[K]>;
+};
+
+export type Schemas = Record<string, v.GenericSchema>;
+/** The payload of request `K`, as its schema outputs it. */
+export type DataOf<S extends Schemas, K extends keyof S> = v.InferOutput<S[K]>;
+
+// ---- Streams: a port per request, for progress and tokens ----------------------------------------------
+
+/** Events a long request reports while it runs. */
+export type StreamEvent =
+  | { type: 'modelProgress'; progress: DownloadProgress }
+  | { type: 'stage'; stage: 'loading' | 'reading' | 'generating'; part?: { index: number; count: number } }
+  | { type: 'token'; text: string }
+  /** Chat: the conversation as saved when the question was accepted (user message included). */
+  | { type: 'conversation'; conversation: Conversation }
+  /** Chat: the passages the answer is drawing on, before it starts. */
+  | { type: 'sources'; sources: Source[] };
+
+/** Streamed requests from the extension's pages to the worker: the start payload and the final result. */
+export const streamRequests = {
+  summarize: v.object({ tabId: TabId, length: v.picklist(SUMMARY_LENGTHS) }),
+  /**
+   * Asks a question about the tab's page in a conversation (null starts a new one). `regenerate` answers
+   * the conversation's last question again, replacing its answer; `question` is then ignored.
+   */
+  chat: v.object({
+    tabId: TabId,
+    conversationId: v.nullable(ConversationId),
+    question: v.pipe(v.string(), v.maxLength(MAX_QUESTION_CHARS)),
+    selection: v.nullable(v.pipe(v.string(), v.maxLength(MAX_SELECTION_CHARS))),
+    preset: v.nullable(v.picklist(ASK_PRESETS)),
+    regenerate: v.boolean(),
+  }),
+};
+export interface StreamResults {
+  summarize: SummaryResult;
+  /** The conversation with the new answer saved in it. */
+  chat: Conversation;
+}
