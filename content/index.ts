@@ -1,6 +1,7 @@
 import { contentRequests, isFromExtension, onRequests } from '../src/protocol';
-import { extractPage, extractSelection } from '../src/text/extract';
+import { extractPage } from '../src/text/extract';
 import { highlightText } from '../src/text/highlight';
+import { extractSelection } from '../src/text/selection';
 
 // Answers the worker's requests about this page; nothing runs until asked.
 onRequests(

@@ -17,20 +17,36 @@ const TabId = v.pipe(v.number(), v.integer(), v.minValue(0));
 
 // ---- Data shapes -------------------------------------------------------------------------------------
 
+/** What the content script reads from a page. */
 export const PageContentSchema = v.object({
   url: v.string(),
   title: v.string(),
   byline: v.nullable(v.string()),
+  /** From `<html lang>`, as the page wrote it (e.g. `en-GB`). */
   lang: v.nullable(v.string()),
   siteName: v.nullable(v.string()),
+  /**
+   * Blocks separated by one blank line, none inside a block: headings as `## Heading`, list items as
+   * `- item`, table rows as `a | b | c`; whitespace collapsed, a `<br>` or `<pre>` line break kept as `\n`.
+   */
   text: v.string(),
+  /** `readability` when Readability found the main content, `visible-text` for the whole visible page. */
   source: v.picklist(['readability', 'visible-text']),
+  /** Whether `text` was cut, at a block boundary, to `MAX_PAGE_CHARS`. */
   truncated: v.boolean(),
 });
-/** What the content script reads from a page. */
 export type PageContent = v.InferOutput<typeof PageContentSchema>;
 
-const SelectionContentSchema = v.nullable(v.object({ text: v.string(), context: v.string() }));
+/** What the user selected, with the text around it. */
+const SelectionContentSchema = v.object({
+  /** Whitespace-normalized (paragraph breaks kept as `\n\n`), at most `MAX_SELECTION_CHARS`. */
+  text: v.string(),
+  /**
+   * The enclosing blocks, in the format of `PageContent.text`, centred on the selection and containing it,
+   * at most `MAX_SELECTION_CONTEXT_CHARS`; `…` marks a cut.
+   */
+  context: v.string(),
+});
 export type SelectionContent = v.InferOutput<typeof SelectionContentSchema>;
 
 /** Download progress of the model files, per file and in total (bytes). */
@@ -177,7 +193,7 @@ export const contentRequests = {
 /** Schemas for what the content script answers: the worker trusts nothing it did not check. */
 export const contentAnswers = {
   extractPage: PageContentSchema,
-  extractSelection: SelectionContentSchema,
+  extractSelection: v.nullable(SelectionContentSchema),
   highlightText: v.boolean(),
 };
 export type ContentAnswers = {
