@@ -40,6 +40,11 @@ export function cancelled(): AppError {
   return new AppError('cancelled', 'Stopped.');
 }
 
+/** Ends work that was stopped, between two of its steps. */
+export function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw cancelled();
+}
+
 /** Errors travel between contexts as plain data; `code` survives the trip. */
 export function toErrorData(error: unknown): ErrorObject {
   return serializeError(asAppError(error)) as ErrorObject;

@@ -1,6 +1,7 @@
 import type { ChatMessage } from '../engine/types';
 import { AppError } from '../errors';
 import type { AskPreset, StoredMessage } from '../protocol';
+import { collapse } from '../text/blocks';
 import { truncateToTokens } from '../text/chunk';
 
 /*
@@ -42,11 +43,8 @@ export interface ChatPromptInput<P extends ChatPassage = ChatPassage> {
   passages: P[];
   /** Earlier turns, oldest first: user questions each followed by its answer. */
   history: StoredMessage[];
+  /** The question as the user asked it, or a preset's instruction (`presetQuestion`). */
   question: string;
-  /** A context-menu action; it replaces `question`. */
-  preset?: AskPreset | null;
-  /** The browser's UI language (a BCP 47 tag): what to translate into, and the language of preset answers. */
-  language?: string;
 }
 
 export interface ChatPrompt<P extends ChatPassage = ChatPassage> {
@@ -56,7 +54,7 @@ export interface ChatPrompt<P extends ChatPassage = ChatPassage> {
   passagesKept: number;
   /** The passages in the prompt, in prompt order: save them as the answer's `sources`. */
   passages: P[];
-  /** The question as asked (a preset's text): save it as the user message's `content`. */
+  /** The question as asked: save it as the user message's `content`. */
   question: string;
   /** The selection as sent (shortened when it alone did not fit): save it as the user message's `selection`. */
   selection: string | null;
@@ -98,7 +96,7 @@ export function buildChatPrompt<P extends ChatPassage>(
   countPromptTokens: (messages: ChatMessage[]) => number,
 ): ChatPrompt<P> {
   const system: ChatMessage = { role: 'system', content: systemPrompt(input.page) };
-  const question = input.preset ? presetQuestion(input.preset, input.language) : input.question.trim();
+  const question = input.question.trim();
   const turns = pairTurns(input.history);
   const passages = input.passages.filter((passage) => passage.text.trim());
   const latest = (selection: string | null, kept: P[], shown = new Set<number>()): ChatMessage => ({
@@ -201,16 +199,16 @@ export function presetQuestion(preset: AskPreset, language?: string): string {
 }
 
 function systemPrompt(page: { title: string; url: string }): string {
-  const title = oneLine(page.title);
+  const title = pageField(page.title);
   // The query and fragment cost tokens and rarely say what the page is about.
-  const url = oneLine(page.url.replace(/[?#].*$/, ''));
+  const url = pageField(page.url.replace(/[?#].*$/, ''));
   const about = [title && `Title: ${title}`, url && `Address: ${url}`].filter(Boolean).join('\n');
   return about ? `${SYSTEM_PROMPT}\n\nThe page:\n${about}` : SYSTEM_PROMPT;
 }
 
 /** Page metadata is shown on one short line: it is untrusted and must not add lines of "instructions". */
-function oneLine(text: string): string {
-  return defuse(text.replace(/\s+/g, ' ').trim().slice(0, MAX_PAGE_FIELD_CHARS));
+function pageField(text: string): string {
+  return defuse(collapse(text).slice(0, MAX_PAGE_FIELD_CHARS));
 }
 
 /**
@@ -222,7 +220,7 @@ function renderPassages(passages: ChatPassage[]): string {
   let section: string | null = null;
   for (const passage of passages) {
     const text = passage.text.trim();
-    const heading = passage.heading ? oneLine(passage.heading) : null;
+    const heading = passage.heading ? pageField(passage.heading) : null;
     if (heading && heading !== section && !text.startsWith('#')) blocks.push(`## ${heading}`);
     section = heading;
     blocks.push(defuse(text));

@@ -1,9 +1,10 @@
 import browser from 'webextension-polyfill';
 import { buildChatPrompt, presetQuestion } from '../chat/context';
 import { type HistoryStore, newConversation } from '../chat/history';
+import { conversationUrl } from '../chat/page-url';
 import type { Engine } from '../engine/engine';
 import { AppError, isCancellation } from '../errors';
-import type { AskPreset, Conversation, PageContent, StoredMessage, StreamContext } from '../protocol';
+import type { ChatRequest, Conversation, PageContent, StoredMessage, StreamContext } from '../protocol';
 import type { Passage } from '../retrieval/passages';
 import { type RetrieveOptions, toSources } from '../retrieval/retriever';
 import { CHAT_ANSWER_TOKENS, CHAT_PASSAGES } from '../text/limits';
@@ -16,15 +17,6 @@ export interface ChatDependencies {
   readPage(tabId: number): Promise<PageContent>;
   /** The passages of `page` that best answer `question`, in page order. */
   retrieve(page: PageContent, question: string, options: RetrieveOptions): Promise<{ passages: Passage[] }>;
-}
-
-export interface ChatRequest {
-  tabId: number;
-  conversationId: string | null;
-  question: string;
-  selection: string | null;
-  preset: AskPreset | null;
-  regenerate: boolean;
 }
 
 /** How often a streaming answer is saved, so a stopped worker loses at most this much of it. */
@@ -105,7 +97,6 @@ export function createChatHandler({ engine, history, readPage, retrieve }: ChatD
               passages,
               history: earlier,
               question,
-              language,
             },
             budget,
             (messages) => session.countPromptTokens(messages),
@@ -152,12 +143,6 @@ export function createChatHandler({ engine, history, readPage, retrieve }: ChatD
     }
     return (await history.get(conversation.id)) ?? conversation;
   };
-}
-
-/** Conversations are kept per page: the same URL without its #fragment, which only moves within the page. */
-export function conversationUrl(url: string): string {
-  const hash = url.indexOf('#');
-  return hash < 0 ? url : url.slice(0, hash);
 }
 
 /** Serves `getChat`: the tab's page and the latest conversation about it. */

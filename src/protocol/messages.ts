@@ -232,6 +232,9 @@ export const streamRequests = {
     regenerate: v.boolean(),
   }),
 };
+/** What the side panel sends to start an answer. */
+export type ChatRequest = v.InferOutput<typeof streamRequests.chat>;
+
 export interface StreamResults {
   summarize: SummaryResult;
   /** The conversation with the new answer saved in it. */

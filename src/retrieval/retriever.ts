@@ -1,5 +1,5 @@
 import type { Embedder } from '../engine/embedder';
-import { cancelled, isCancellation } from '../errors';
+import { isCancellation, throwIfAborted } from '../errors';
 import type { DownloadProgress, PageContent, Source } from '../protocol';
 import { MAX_EMBEDDED_PASSAGES } from '../text/limits';
 import { cosineRanking, reciprocalRankFusion } from './fusion';
@@ -175,10 +175,6 @@ async function embedPassages(
 function queryText(question: string, selection: string | null | undefined): string {
   const parts = [question.trim(), selection?.trim().slice(0, QUERY_SELECTION_CHARS) ?? ''];
   return parts.filter(Boolean).join('\n');
-}
-
-function throwIfAborted(signal: AbortSignal): void {
-  if (signal.aborted) throw cancelled();
 }
 
 /** The passages as the protocol's sources: plain text (heading markers removed), for showing and finding. */

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { MAX_QUESTION_CHARS } from '../text/limits';
 
 /** Props of {@link ChatComposer}. */
 export interface ChatComposerProps {
@@ -16,9 +17,6 @@ export interface ChatComposerProps {
   onStop(): void;
   onClearSelection(): void;
 }
-
-/** The protocol's limit on a question (protocol.ts `streamRequests.chat`). */
-const MAX_QUESTION = 20_000;
 
 /** The question box: Enter sends, Shift+Enter starts a new line; Stop while an answer is written. */
 export function ChatComposer(props: ChatComposerProps) {
@@ -70,7 +68,7 @@ export function ChatComposer(props: ChatComposerProps) {
         class="composer__input"
         data-testid="chat-input"
         rows={2}
-        maxLength={MAX_QUESTION}
+        maxLength={MAX_QUESTION_CHARS}
         placeholder={selection ? 'Ask about the selection…' : 'Ask anything about this page…'}
         aria-describedby="chat-input-hint"
         disabled={!enabled}

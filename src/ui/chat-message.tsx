@@ -1,20 +1,16 @@
 import type { ReadonlySignal } from '@preact/signals';
 import type { Source, StoredMessage } from '../protocol';
+import { collapse } from '../text/blocks';
 import { CopyButton } from './copy-button';
 import { Markdown } from './markdown';
 
 /**
- * A passage as one run of text. The button keeps all of it and CSS shows the first lines: the words that
- * made a passage relevant may sit anywhere in it, and they stay findable (in-page search, screen readers).
+ * The passage's text as one run, without its heading (shown above it). The button keeps all of it and CSS
+ * shows the first lines: the words that made it relevant may sit anywhere, and stay findable.
  */
-export function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
-}
-
-/** The passage's text without its heading, which the source already shows above it. */
 function excerptOf(source: Source): string {
-  const text = oneLine(source.text);
-  const heading = source.heading ? oneLine(source.heading) : '';
+  const text = collapse(source.text);
+  const heading = source.heading ? collapse(source.heading) : '';
   return heading && text.startsWith(`${heading} `) ? text.slice(heading.length + 1) : text;
 }
 

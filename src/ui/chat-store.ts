@@ -1,9 +1,10 @@
 import { batch, computed, type ReadonlySignal, signal } from '@preact/signals';
-import type { InferOutput } from 'valibot';
 import browser, { type Storage, type Tabs } from 'webextension-polyfill';
+import { samePage } from '../chat/page-url';
 import { asAppError, isCancellation } from '../errors';
 import {
   type AskPreset,
+  type ChatRequest,
   type ChatView,
   type Conversation,
   type ConversationSummary,
@@ -17,8 +18,8 @@ import {
   type StreamEvent,
   type StreamHandle,
   sendToWorker,
-  type streamRequests,
 } from '../protocol';
+import { MAX_PASSAGE_TEXT_CHARS, MAX_QUESTION_CHARS, MAX_SELECTION_CHARS } from '../text/limits';
 import { downloadFraction, loadingText, toUiError, type UiError } from './model-status';
 import type { SummaryState } from './summary-store';
 
@@ -27,9 +28,6 @@ export type ChatState = SummaryState;
 
 /** A failure as the chat shows it (message, stable code, whether Retry can help). */
 export type ChatError = UiError;
-
-/** What the panel sends to start an answer: the `chat` stream's start payload. */
-export type ChatRequest = InferOutput<typeof streamRequests.chat>;
 
 /** The page a tab shows, as far as the chat needs it. */
 export type ChatPage = NonNullable<ChatView['page']>;
@@ -226,11 +224,6 @@ const PRESET_QUESTIONS: Record<AskPreset, string> = {
   translate: 'Translate this',
 };
 
-// The protocol's limits (protocol.ts `streamRequests.chat` and `showSource`): cut rather than be refused.
-const MAX_QUESTION = 20_000;
-const MAX_SELECTION = 100_000;
-const MAX_SOURCE_TEXT = 20_000;
-
 /** One answer in progress. It keeps its tab and conversation, so the panel can look elsewhere meanwhile. */
 interface Run {
   id: number;
@@ -252,12 +245,6 @@ type Outcome = 'idle' | 'done' | 'error';
 function upToLastQuestion(messages: StoredMessage[]): StoredMessage[] {
   const last = messages.findLastIndex((message) => message.role === 'user');
   return last < 0 ? messages : messages.slice(0, last + 1);
-}
-
-/** The same page for the chat's purpose: the fragment only scrolls within it. */
-function samePage(a: string, b: string): boolean {
-  const strip = (url: string) => url.split('#', 1)[0];
-  return strip(a) === strip(b);
 }
 
 /** Creates the chat store over a client (the worker's, by default through `createChatWorkerClient`). */
@@ -588,8 +575,8 @@ export function createChatStore(
   const ask = (question: string, selection: string | null, preset: AskPreset | null) => {
     const tab = tabId.value;
     if (tab === null) return Promise.resolve();
-    const content = question.slice(0, MAX_QUESTION);
-    const quoted = selection === null ? null : selection.slice(0, MAX_SELECTION);
+    const content = question.slice(0, MAX_QUESTION_CHARS);
+    const quoted = selection === null ? null : selection.slice(0, MAX_SELECTION_CHARS);
     const message: StoredMessage = {
       id: localId(),
       role: 'user',
@@ -639,7 +626,7 @@ export function createChatStore(
       return;
     }
     batch(() => {
-      pendingSelection.value = pending.selection.slice(0, MAX_SELECTION);
+      pendingSelection.value = pending.selection.slice(0, MAX_SELECTION_CHARS);
       focusRequest.value++;
     });
   };
@@ -912,7 +899,7 @@ export function createChatStore(
       if (tab === null) return false;
       notice.value = null;
       try {
-        const shown = await client.showSource(tab, source.text.slice(0, MAX_SOURCE_TEXT));
+        const shown = await client.showSource(tab, source.text.slice(0, MAX_PASSAGE_TEXT_CHARS));
         if (!shown) notice.value = 'That passage is no longer on the page.';
         return shown;
       } catch (thrown) {

@@ -10,7 +10,7 @@ import {
   StoppingCriteria,
   Tensor,
 } from '@huggingface/transformers';
-import { AppError, cancelled } from '../../errors';
+import { AppError, throwIfAborted } from '../../errors';
 import type { DownloadProgress } from '../../protocol';
 import type { ModelSpec } from '../registry';
 import { createTextDelta } from '../text-delta';
@@ -200,10 +200,6 @@ function int64(ids: number[]): Tensor {
 
 function onesMask(length: number): Tensor {
   return new Tensor('int64', new BigInt64Array(length).fill(1n), [1, length]);
-}
-
-function throwIfAborted(signal: AbortSignal): void {
-  if (signal.aborted) throw cancelled();
 }
 
 /** Moves a forward pass's `present.*` outputs into the cache, as `generate` itself does. */

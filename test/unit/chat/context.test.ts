@@ -154,7 +154,7 @@ describe('rendering', () => {
   ] as const)('preset %s (UI language %s)', (preset, language, expected) => {
     expect(presetQuestion(preset, language)).toBe(expected);
     const result = buildChatPrompt(
-      input({ preset, language, question: '', selection: 'Apis mellifera' }),
+      input({ question: presetQuestion(preset, language), selection: 'Apis mellifera' }),
       1_000,
       wordCounter,
     );
@@ -178,9 +178,7 @@ describe('prefix stability', () => {
     const asks: Partial<ChatPromptInput<Source & { rank?: number }>>[] = [
       { question: 'What is urban beekeeping?', passages: [passage(0), passage(4, 8, null)] },
       {
-        question: '',
-        preset: 'translate',
-        language: 'fr',
+        question: presetQuestion('translate', 'fr'),
         selection: 'a queen excluder',
         passages: [passage(2)],
       },

@@ -6,7 +6,7 @@ import type { Engine } from '../../../src/engine/engine';
 import { TEST_TINY_LLAMA } from '../../../src/engine/registry';
 import type { ChatMessage, GenerateOptions, Session } from '../../../src/engine/types';
 import { AppError } from '../../../src/errors';
-import { conversationUrl, createChatHandler } from '../../../src/handlers/chat';
+import { createChatHandler } from '../../../src/handlers/chat';
 import type { StreamEvent } from '../../../src/protocol';
 
 const page = (url = 'https://example.org/harbour#top') =>
@@ -150,12 +150,4 @@ describe('the chat handler', () => {
     const kept = await failing.history.get(other?.id as string);
     expect(kept?.messages.at(-1)).toMatchObject({ role: 'assistant', content: 'It', status: 'interrupted' });
   });
-});
-
-test.each([
-  ['https://example.org/a#b', 'https://example.org/a'],
-  ['https://example.org/a?q=1', 'https://example.org/a?q=1'],
-  ['https://example.org/a', 'https://example.org/a'],
-])('conversationUrl(%s) is %s', (url, expected) => {
-  expect(conversationUrl(url)).toBe(expected);
 });

@@ -5,7 +5,6 @@ import { describe, expect, test } from 'vitest';
 import { App } from '../../../sidepanel/app';
 import type { StreamEvent } from '../../../src/protocol';
 import { ChatStoreContext } from '../../../src/ui/chat-context';
-import { oneLine } from '../../../src/ui/chat-message';
 import { createChatStore } from '../../../src/ui/chat-store';
 import {
   answer,
@@ -398,15 +397,5 @@ describe('the side panel', () => {
     await open(client);
     expect(byTestId('unreadable')?.textContent).toBe('Pagewise can’t read browser pages.');
     expect(input().disabled).toBe(true);
-  });
-});
-
-describe('oneLine', () => {
-  test.each([
-    ['short text stays', 'The moon pulls.', 'The moon pulls.'],
-    ['blocks and spaces fold into one line', '## Causes\n\n The  moon\npulls. ', '## Causes The moon pulls.'],
-    ['long text stays whole (CSS shows the first lines)', 'word '.repeat(200), 'word '.repeat(200).trim()],
-  ])('%s', (_, text, expected) => {
-    expect(oneLine(text)).toBe(expected);
   });
 });

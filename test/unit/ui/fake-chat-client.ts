@@ -1,4 +1,5 @@
 import type {
+  ChatRequest,
   ChatView,
   Conversation,
   ModelStatus,
@@ -6,7 +7,7 @@ import type {
   Source,
   StoredMessage,
 } from '../../../src/protocol';
-import type { ChatClient, ChatRequest, TabChange } from '../../../src/ui/chat-store';
+import type { ChatClient, TabChange } from '../../../src/ui/chat-store';
 import { createFakeStream, type FakeStream } from './fake-stream';
 
 /** One `chat` call as the fake worker sees it; the test plays the worker's part through it. */
