@@ -126,7 +126,7 @@ export function App({ tab }: { tab: TabInfo | null }) {
           state={state}
           text={store.statusText.value}
           error={error}
-          onRetry={() => void store.summarize()}
+          onRetry={() => void store.retry()}
         />
         {progress && <ProgressBar {...progress} />}
 

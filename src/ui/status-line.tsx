@@ -1,11 +1,11 @@
 import type { ModelStatus } from '../protocol';
 import { formatMegabytes, type UiError } from './model-status';
-import type { SummaryState } from './summary-store';
+import type { RunState } from './stream-run';
 
-const BUSY: ReadonlySet<SummaryState> = new Set(['loading', 'reading', 'generating']);
+const BUSY: ReadonlySet<RunState> = new Set(['loading', 'reading', 'generating']);
 
 /** One line saying what is happening, announced politely to screen readers. */
-function StatusLine({ state, text }: { state: SummaryState; text: string }) {
+function StatusLine({ state, text }: { state: RunState; text: string }) {
   return (
     <p
       class={`status status--${state}`}
@@ -21,12 +21,7 @@ function StatusLine({ state, text }: { state: SummaryState; text: string }) {
 }
 
 /** The status line, boxed with a Retry button when it reports an error that trying again may fix. */
-export function StatusArea(props: {
-  state: SummaryState;
-  text: string;
-  error: UiError | null;
-  onRetry(): void;
-}) {
+export function StatusArea(props: { state: RunState; text: string; error: UiError | null; onRetry(): void }) {
   const { state, text, error } = props;
   if (state !== 'error') return <StatusLine state={state} text={text} />;
   return (

@@ -1,6 +1,5 @@
 import { batch, computed, type ReadonlySignal, signal } from '@preact/signals';
 import browser from 'webextension-polyfill';
-import { isCancellation } from '../errors';
 import {
   type DownloadProgress,
   type ModelStatus,
@@ -13,10 +12,8 @@ import {
   sendToWorker,
 } from '../protocol';
 import { openSidePanel } from '../side-panel';
-import { downloadFraction, loadingText, toUiError, type UiError } from './model-status';
-
-/** Where a summary stands; the busy states mirror the worker's `stage` events. */
-export type SummaryState = 'idle' | 'loading' | 'reading' | 'generating' | 'done' | 'error';
+import { loadingText, type UiError } from './model-status';
+import { copyText, createStreamRun, type RunState } from './stream-run';
 
 /** The part of the protocol the summary UI needs, so tests can stand in for the worker. */
 export interface SummaryClient {
@@ -41,9 +38,6 @@ export function createWorkerClient(): SummaryClient {
   };
 }
 
-/** A failure as the popup shows it. */
-export type SummaryError = UiError;
-
 /** Where the length preference lives; `browser.storage.local` unless a test passes another. */
 export type PreferenceStorage = {
   get(key: string): Promise<Record<string, unknown>>;
@@ -58,7 +52,7 @@ export interface SummaryStoreOptions {
 
 /** State and actions of the summary UI; shared by the popup and, later, the side panel. */
 export interface SummaryStore {
-  readonly state: ReadonlySignal<SummaryState>;
+  readonly state: ReadonlySignal<RunState>;
   /** One readable line for every state. */
   readonly statusText: ReadonlySignal<string>;
   /** Model download fraction (0..1) while it downloads, else null. */
@@ -70,7 +64,7 @@ export interface SummaryStore {
   /** The summary's Markdown, streamed while it is written. */
   readonly text: ReadonlySignal<string>;
   readonly length: ReadonlySignal<SummaryLength>;
-  readonly error: ReadonlySignal<SummaryError | null>;
+  readonly error: ReadonlySignal<UiError | null>;
   /** The finished summary (a restored one included). */
   readonly result: ReadonlySignal<SummaryResult | null>;
   readonly coverage: ReadonlySignal<number | null>;
@@ -87,6 +81,8 @@ export interface SummaryStore {
   summarize(): Promise<void>;
   /** Stops the run, keeping what was written so far. */
   stop(): void;
+  /** Summarizes again after a failure. */
+  retry(): Promise<void>;
   /** Copies the summary's Markdown; false when there is nothing to copy or the clipboard refused. */
   copy(): Promise<boolean>;
   /** Opens the side panel's chat on the tab; call it straight from a click (a user gesture). */
@@ -105,67 +101,35 @@ export function createSummaryStore(
   options: SummaryStoreOptions = {},
 ): SummaryStore {
   const storage = options.storage ?? browser.storage.local;
-  const state = signal<SummaryState>('idle');
-  const download = signal<DownloadProgress | null>(null);
-  const part = signal<{ index: number; count: number } | null>(null);
-  const text = signal('');
+  const run = createStreamRun<SummaryResult>();
   const length = signal<SummaryLength>('standard');
-  const error = signal<SummaryError | null>(null);
   const result = signal<SummaryResult | null>(null);
   const modelStatus = signal<ModelStatus | null>(null);
-  const stopped = signal(false);
-
+  // The text as the worker settled it (a finished or a restored summary) replaces what the run streamed.
+  const settled = signal<string | null>(null);
   let tabId: number | null = null;
-  let handle: StreamHandle<SummaryResult> | null = null;
-  // Each run and each init gets a number; answers that arrive for an older one are dropped.
-  let generation = 0;
 
-  const busy = computed(() => ['loading', 'reading', 'generating'].includes(state.value));
-
-  const progress = computed(() => (state.value === 'loading' ? downloadFraction(download.value) : null));
+  const text = computed(() => settled.value ?? run.text.value);
 
   const statusText = computed(() => {
-    switch (state.value) {
+    switch (run.state.value) {
       case 'idle':
-        if (!stopped.value) return 'Ready';
+        if (!run.stopped.value) return 'Ready';
         return text.value ? 'Stopped. This summary is unfinished.' : 'Stopped';
       case 'loading':
-        return loadingText(download.value, modelStatus.value?.availability);
+        return loadingText(run.download.value, modelStatus.value?.availability);
       case 'reading':
         return 'Reading the page…';
-      case 'generating':
-        return part.value
-          ? `Reading part ${part.value.index} of ${part.value.count}…`
-          : 'Writing the summary…';
+      case 'generating': {
+        const part = run.part.value;
+        return part ? `Reading part ${part.index} of ${part.count}…` : 'Writing the summary…';
+      }
       case 'done':
         return 'Done';
       case 'error':
-        return error.value?.message ?? 'Something went wrong.';
+        return run.error.value?.message ?? 'Something went wrong.';
     }
   });
-
-  const clearRun = () => {
-    download.value = null;
-    part.value = null;
-    error.value = null;
-    stopped.value = false;
-  };
-
-  const onEvent = (run: number) => (event: StreamEvent) => {
-    if (run !== generation) return;
-    batch(() => {
-      if (event.type === 'stage') {
-        state.value = event.stage;
-        part.value = event.part ?? null;
-        if (event.stage !== 'loading') download.value = null;
-      } else if (event.type === 'modelProgress') {
-        state.value = 'loading';
-        download.value = event.progress;
-      } else if (event.type === 'token') {
-        text.value += event.text;
-      }
-    });
-  };
 
   const refreshModelStatus = async () => {
     try {
@@ -175,43 +139,57 @@ export function createSummaryStore(
     }
   };
 
-  const stop = () => {
-    if (!busy.value) return;
-    generation++;
-    handle?.stop();
-    handle = null;
+  const summarize = async () => {
+    if (tabId === null || run.running.value) return;
+    const id = tabId;
     batch(() => {
-      clearRun();
-      stopped.value = true;
-      state.value = 'idle';
+      result.value = null;
+      settled.value = null;
     });
+    const ended = await run.begin((onEvent) => client.summarize(id, length.value, onEvent));
+    switch (ended.kind) {
+      case 'done':
+        batch(() => {
+          result.value = ended.result;
+          settled.value = ended.result.text;
+          run.finish();
+        });
+        // The first run downloads the model; the first-use hint must not come back.
+        await refreshModelStatus();
+        break;
+      case 'cancelled':
+        run.markStopped();
+        break;
+      case 'failed':
+        run.fail(ended.error, summarize);
+        break;
+    }
   };
 
   return {
-    state,
+    state: run.state,
     statusText,
-    progress,
-    download,
-    part,
+    progress: run.progress,
+    download: run.download,
+    part: run.part,
     text,
     length,
-    error,
+    error: run.error,
     result,
     coverage: computed(() => result.value?.coverage ?? null),
     parts: computed(() => result.value?.parts ?? null),
     modelStatus,
-    stopped,
-    busy,
+    stopped: run.stopped,
+    busy: run.running,
 
     async init(id) {
-      if (busy.value) stop();
-      const run = ++generation;
+      void run.abandon();
+      const epoch = run.epoch();
       tabId = id;
       batch(() => {
-        clearRun();
-        text.value = '';
+        run.reset();
         result.value = null;
-        state.value = 'idle';
+        settled.value = '';
       });
       const [stored, last] = await Promise.all([
         storage.get(LENGTH_KEY).catch(() => ({}) as Record<string, unknown>),
@@ -221,11 +199,11 @@ export function createSummaryStore(
       const saved = stored[LENGTH_KEY];
       if (isSummaryLength(saved)) length.value = saved;
       // The user may have started a run while this loaded: theirs wins over the restored summary.
-      if (run !== generation || !last) return;
+      if (epoch !== run.epoch() || !last) return;
       batch(() => {
         result.value = last;
-        text.value = last.text;
-        state.value = 'done';
+        settled.value = last.text;
+        run.finish();
       });
     },
 
@@ -238,63 +216,10 @@ export function createSummaryStore(
       }
     },
 
-    async summarize() {
-      if (tabId === null || busy.value) return;
-      const run = ++generation;
-      batch(() => {
-        clearRun();
-        text.value = '';
-        result.value = null;
-        state.value = 'reading';
-      });
-      const current = client.summarize(tabId, length.value, onEvent(run));
-      handle = current;
-      try {
-        const summary = await current.result;
-        if (run !== generation) return;
-        handle = null;
-        batch(() => {
-          result.value = summary;
-          text.value = summary.text;
-          download.value = null;
-          part.value = null;
-          state.value = 'done';
-        });
-        // The first run downloads the model; the first-use hint must not come back.
-        await refreshModelStatus();
-      } catch (thrown) {
-        if (run !== generation) return;
-        handle = null;
-        if (isCancellation(thrown)) {
-          batch(() => {
-            clearRun();
-            stopped.value = true;
-            state.value = 'idle';
-          });
-          return;
-        }
-        batch(() => {
-          download.value = null;
-          part.value = null;
-          error.value = toUiError(thrown);
-          state.value = 'error';
-        });
-      }
-    },
-
-    stop,
-
-    async copy() {
-      const value = text.value;
-      const clipboard = options.clipboard ?? globalThis.navigator?.clipboard;
-      if (!value || !clipboard) return false;
-      try {
-        await clipboard.writeText(value);
-        return true;
-      } catch {
-        return false;
-      }
-    },
+    summarize,
+    stop: run.stop,
+    retry: run.retry,
+    copy: () => copyText(text.value, options.clipboard),
 
     async openChat() {
       if (tabId !== null) await client.openSidePanel(tabId);

@@ -1,7 +1,7 @@
 import { fakeBrowser } from '@webext-core/fake-browser';
 import { describe, expect, test, vi } from 'vitest';
 import { type PendingAsk, protocolKeys } from '../../../src/protocol';
-import { createChatWorkerClient } from '../../../src/ui/chat-store';
+import { createChatWorkerClient } from '../../../src/ui/chat-client';
 
 const ask = (tabId: number): PendingAsk => ({ tabId, selection: 'neap tide', preset: null, createdAt: 0 });
 

@@ -7,7 +7,7 @@ import type {
   Source,
   StoredMessage,
 } from '../../../src/protocol';
-import type { ChatClient, TabChange } from '../../../src/ui/chat-store';
+import type { ChatClient, TabChange } from '../../../src/ui/chat-client';
 import { createFakeStream, type FakeStream } from './fake-stream';
 
 /** One `chat` call as the fake worker sees it; the test plays the worker's part through it. */
