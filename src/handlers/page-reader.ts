@@ -1,7 +1,7 @@
 import browser from 'webextension-polyfill';
 import { AppError } from '../errors';
 import { type PageContent, sendToTab, type TabReadability } from '../protocol';
-import { unreadableReason } from '../text/restricted';
+import { unreadableReasonWithAccess } from '../text/restricted';
 
 /** A page that doesn't answer within this time is reported instead of leaving a spinner. */
 const PAGE_ANSWER_TIMEOUT_MS = 15_000;
@@ -11,11 +11,10 @@ const PAGE_ANSWER_TIMEOUT_MS = 15_000;
  * place that judges it: everything that reads a page, and every page that offers to, asks this.
  */
 export async function whyUnreadable(tab: browser.Tabs.Tab): Promise<string | null> {
-  const reason = unreadableReason(tab.url);
-  if (!reason || (reason.code === 'file' && (await browser.extension.isAllowedFileSchemeAccess()))) {
-    return null;
-  }
-  return reason.message;
+  const reason = await unreadableReasonWithAccess(tab.url, () =>
+    browser.extension.isAllowedFileSchemeAccess(),
+  );
+  return reason?.message ?? null;
 }
 
 /** Serves `getTabReadability`: lets the popup offer Summarize only where reading can work. */

@@ -131,8 +131,10 @@ describe('telling whether a tab can be read', () => {
     ['a local PDF, even with file access', 'file:///home/ana/report.pdf', true, expect.stringMatching(/PDF/)],
     ['a web page', 'https://example.org/a', false, null],
     ['a browser page', 'chrome://settings/', true, expect.stringMatching(/Chrome doesn't let extensions/)],
+    // Without file access the browser hides a file tab's address: it may be a file.
+    ['a hidden address', undefined, false, expect.stringMatching(/Allow access to file URLs/)],
   ])('%s', async (_, url, fileAccess, unreadable) => {
-    const tabId = await openTab(url);
+    const tabId = (await fakeBrowser.tabs.create({ url })).id as number;
     vi.spyOn(fakeBrowser.extension, 'isAllowedFileSchemeAccess').mockResolvedValue(fileAccess as never);
     const sendMessage = answerWith();
     await expect(getTabReadability(tabId)).resolves.toEqual({ unreadable });
