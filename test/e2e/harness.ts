@@ -131,17 +131,15 @@ export async function launchBrowser(
 const isAllowedFileAccess = (worker: Worker) =>
   worker.evaluate(() => chrome.extension.isAllowedFileSchemeAccess());
 
-/** The private API behind chrome://extensions' toggles (not in @types/chrome). */
+// The private API behind chrome://extensions' toggles (not in @types/chrome).
 interface DeveloperPrivate {
   updateProfileConfiguration(update: { inDeveloperMode: boolean }): Promise<void>;
   updateExtensionConfiguration(update: { extensionId: string; fileAccess: boolean }): Promise<void>;
 }
 
-/**
- * Flips "Allow access to file URLs" as the user does, on chrome://extensions, and returns the worker of the
- * reloaded extension. Developer mode goes on first: without it Chromium disables an unpacked extension it
- * reloads ("unsupported developer extension") instead of starting it again.
- */
+// Flips "Allow access to file URLs" as the user does on chrome://extensions, and returns the reloaded
+// extension's worker. Developer mode goes on first: without it Chromium disables an unpacked extension it
+// reloads ("unsupported developer extension") instead of starting it again.
 async function setFileAccess(
   context: BrowserContext,
   worker: Worker,
