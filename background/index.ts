@@ -5,7 +5,7 @@ import { createEngine } from '../src/engine/engine';
 import { defaultModel } from '../src/engine/registry';
 import { createChatHandler, getChatView } from '../src/handlers/chat';
 import { createContextMenus, onContextMenuClicked, takePendingAsk } from '../src/handlers/context-menu';
-import { readPage } from '../src/handlers/page-reader';
+import { getTabReadability, readPage } from '../src/handlers/page-reader';
 import { createSummarizeHandler } from '../src/handlers/summarize';
 import { forgetSummary, loadSummary } from '../src/handlers/summary-cache';
 import { isExtensionPage, onRequests, onStreams, sendToTab, workerRequests } from '../src/protocol';
@@ -26,6 +26,7 @@ onRequests(
   workerRequests,
   {
     getTabSummary: async ({ tabId }) => loadSummary(tabId, (await browser.tabs.get(tabId)).url),
+    getTabReadability: ({ tabId }) => getTabReadability(tabId),
     getModelStatus: () => engine.status(),
     getChat: ({ tabId }) => getChatView(history, tabId),
     listChats: () => history.list(),

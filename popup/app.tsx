@@ -20,11 +20,6 @@ export interface TabInfo {
 /** How close to the bottom (px) still counts as "reading along" while the summary streams. */
 const PIN_SLACK = 24;
 
-/** Only web pages have the content script; other URLs (chrome://, the Web Store, files) can't be read. */
-function isReadable(url: string | undefined): boolean {
-  return url === undefined || /^https?:/i.test(url);
-}
-
 function progressOf(store: SummaryStore): { value: number | null; label: string; valueText?: string } {
   const part = store.part.value;
   if (store.state.value === 'loading') {
@@ -67,7 +62,9 @@ export function App({ tab }: { tab: TabInfo | null }) {
   const error = store.error.value;
   const coverage = store.coverage.value;
   const modelStatus = store.modelStatus.value;
-  const readable = tab !== null && isReadable(tab.url);
+  // The worker judges what it can read (file access is the user's choice); until it answers, assume it can.
+  const unreadable = store.unreadable.value;
+  const readable = tab !== null && unreadable === null;
   // Through a computed, so the popup re-renders when text appears, not on every streamed token.
   const hasText = useComputed(() => store.text.value.length > 0).value;
   const progress = busy ? progressOf(store) : null;
@@ -115,8 +112,10 @@ export function App({ tab }: { tab: TabInfo | null }) {
         </div>
 
         {!tab && <p class="note">Open a web page, then click Pagewise again.</p>}
-        {tab && !readable && (
-          <p class="note">Pagewise can summarize web pages (http and https). Open one, then try again.</p>
+        {tab && unreadable !== null && (
+          <p class="note" data-testid="unreadable">
+            {unreadable}
+          </p>
         )}
         {readable && state === 'idle' && !hasText && modelStatus?.availability === 'downloadable' && (
           <FirstUseNote model={modelStatus} />

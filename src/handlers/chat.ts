@@ -8,7 +8,7 @@ import type { ChatRequest, Conversation, PageContent, StoredMessage, StreamConte
 import type { Passage } from '../retrieval/passages';
 import { type RetrieveOptions, toSources } from '../retrieval/retriever';
 import { CHAT_ANSWER_TOKENS, CHAT_PASSAGES } from '../text/limits';
-import { assertReadable } from './page-reader';
+import { whyUnreadable } from './page-reader';
 
 export interface ChatDependencies {
   engine: Engine;
@@ -148,11 +148,8 @@ export function createChatHandler({ engine, history, readPage, retrieve }: ChatD
 /** Serves `getChat`: the tab's page and the latest conversation about it. */
 export async function getChatView(history: HistoryStore, tabId: number) {
   const tab = await browser.tabs.get(tabId);
-  try {
-    await assertReadable(tab);
-  } catch (error) {
-    return { page: null, unreadable: (error as Error).message, conversation: null };
-  }
+  const unreadable = await whyUnreadable(tab);
+  if (unreadable) return { page: null, unreadable, conversation: null };
   const url = tab.url ?? '';
   return {
     page: { url, title: tab.title ?? url },

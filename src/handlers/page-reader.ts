@@ -1,17 +1,25 @@
 import browser from 'webextension-polyfill';
 import { AppError } from '../errors';
-import { type PageContent, sendToTab } from '../protocol';
-import { unreadableReason } from '../text/restricted';
+import { type PageContent, sendToTab, type TabReadability } from '../protocol';
+import { unreadableReasonWithAccess } from '../text/restricted';
 
 /** A page that doesn't answer within this time is reported instead of leaving a spinner. */
 const PAGE_ANSWER_TIMEOUT_MS = 15_000;
 
-/** Throws a user-facing error when the tab shows a page the extension can't read. */
-export async function assertReadable(tab: browser.Tabs.Tab): Promise<void> {
-  const reason = unreadableReason(tab.url);
-  if (reason && !(reason.code === 'file' && (await browser.extension.isAllowedFileSchemeAccess()))) {
-    throw new AppError('unreadable-page', reason.message);
-  }
+/**
+ * Why the tab's page can't be read, as a message for the user that says what to do; null when it can. The one
+ * place that judges it: everything that reads a page, and every page that offers to, asks this.
+ */
+export async function whyUnreadable(tab: browser.Tabs.Tab): Promise<string | null> {
+  const reason = await unreadableReasonWithAccess(tab.url, () =>
+    browser.extension.isAllowedFileSchemeAccess(),
+  );
+  return reason?.message ?? null;
+}
+
+/** Serves `getTabReadability`: lets the popup offer Summarize only where reading can work. */
+export async function getTabReadability(tabId: number): Promise<TabReadability> {
+  return { unreadable: await whyUnreadable(await browser.tabs.get(tabId)) };
 }
 
 /**
@@ -19,8 +27,8 @@ export async function assertReadable(tab: browser.Tabs.Tab): Promise<void> {
  * updated have no (or a stale) content script: inject it once and ask again.
  */
 export async function readPage(tabId: number): Promise<PageContent> {
-  const tab = await browser.tabs.get(tabId);
-  await assertReadable(tab);
+  const unreadable = await whyUnreadable(await browser.tabs.get(tabId));
+  if (unreadable) throw new AppError('unreadable-page', unreadable);
   try {
     return await withTimeout(sendToTab(tabId, 'extractPage', {}));
   } catch (error) {

@@ -153,6 +153,12 @@ export interface ChatView {
   conversation: Conversation | null;
 }
 
+/** Whether the worker can read a tab's page. */
+export interface TabReadability {
+  /** Why it can't (a browser page, a PDF, a file without file access...), saying what to do; or null. */
+  unreadable: string | null;
+}
+
 // ---- Requests: one message, one answer ---------------------------------------------------------------
 
 const ConversationId = v.pipe(v.string(), v.minLength(1), v.maxLength(100));
@@ -161,6 +167,7 @@ const PassageText = v.pipe(v.string(), v.maxLength(MAX_PASSAGE_TEXT_CHARS));
 /** Requests from the extension's pages (popup, side panel) to the worker. */
 export const workerRequests = {
   getTabSummary: v.object({ tabId: TabId }),
+  getTabReadability: v.object({ tabId: TabId }),
   getModelStatus: v.object({}),
   getChat: v.object({ tabId: TabId }),
   listChats: v.object({}),
@@ -173,6 +180,7 @@ export const workerRequests = {
 };
 export interface WorkerAnswers {
   getTabSummary: SummaryResult | null;
+  getTabReadability: TabReadability;
   getModelStatus: ModelStatus;
   getChat: ChatView;
   listChats: ConversationSummary[];

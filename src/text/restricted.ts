@@ -76,12 +76,14 @@ const MESSAGES = {
     "This tab shows a page's source code (view-source:), which extensions can't read. Open the page itself and try again.",
   pdf: 'This is a PDF, and only web pages can be read for now. Select the text you need, copy it and paste it into your question instead.',
   file: 'To read files opened from your computer, turn on "Allow access to file URLs" on this extension\'s details page (Manage extension), then reload this tab.',
+  'no-url-or-file':
+    "Pagewise can't read this page. If it is a browser page (like chrome://), the Web Store or another extension's page, open a web page and try again. If it is a file from your computer, turn on \"Allow access to file URLs\" on this extension's details page (Manage extension), then reload this tab.",
 } as const;
 
 /**
  * Whether the tab's page can't be read, and why; null for ordinary web pages. A `file:` URL gives code `file`:
- * it can be read once the user allows file access, so the caller checks `isAllowedFileSchemeAccess()` and
- * ignores this reason when that is true (a PDF file stays `pdf` either way).
+ * it can be read once the user allows file access, which `unreadableReasonWithAccess` takes into account (a
+ * PDF file stays `pdf` either way).
  *
  * Only the URL is judged: a PDF served from an address not ending in `.pdf`, or a site blocked by browser
  * policy, is found out when the content script does not answer.
@@ -125,6 +127,23 @@ export function unreadableReason(url: string | undefined): UnreadableReason | nu
     };
   }
   return notWeb(url, scheme);
+}
+
+/**
+ * `unreadableReason`, knowing whether the user allowed file URLs (asked only for the addresses that depend on
+ * it). Without file access the browser hides a file tab's address too, so a hidden address may be a file: its
+ * message then also says how to allow files.
+ */
+export async function unreadableReasonWithAccess(
+  url: string | undefined,
+  isFileAccessAllowed: () => Promise<boolean>,
+): Promise<UnreadableReason | null> {
+  const reason = unreadableReason(url);
+  if (reason?.code === 'file') return (await isFileAccessAllowed()) ? null : reason;
+  if (reason?.code === 'no-url' && !(await isFileAccessAllowed())) {
+    return { code: 'no-url', message: MESSAGES['no-url-or-file'] };
+  }
+  return reason;
 }
 
 function isPdfPath(url: URL): boolean {

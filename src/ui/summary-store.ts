@@ -10,6 +10,7 @@ import {
   type SummaryLength,
   type SummaryResult,
   sendToWorker,
+  type TabReadability,
 } from '../protocol';
 import { openSidePanel } from '../side-panel';
 import { loadingText, type UiError } from './model-status';
@@ -18,6 +19,7 @@ import { copyText, createStreamRun, type RunState } from './stream-run';
 /** The part of the protocol the summary UI needs, so tests can stand in for the worker. */
 export interface SummaryClient {
   getTabSummary(tabId: number): Promise<SummaryResult | null>;
+  getTabReadability(tabId: number): Promise<TabReadability>;
   getModelStatus(): Promise<ModelStatus>;
   summarize(
     tabId: number,
@@ -32,6 +34,7 @@ export interface SummaryClient {
 export function createWorkerClient(): SummaryClient {
   return {
     getTabSummary: (tabId) => sendToWorker('getTabSummary', { tabId }),
+    getTabReadability: (tabId) => sendToWorker('getTabReadability', { tabId }),
     getModelStatus: () => sendToWorker('getModelStatus', {}),
     summarize: (tabId, length, onEvent) => openStream('summarize', { tabId, length }, onEvent),
     openSidePanel,
@@ -70,11 +73,13 @@ export interface SummaryStore {
   readonly coverage: ReadonlySignal<number | null>;
   readonly parts: ReadonlySignal<number | null>;
   readonly modelStatus: ReadonlySignal<ModelStatus | null>;
+  /** Why the worker can't read the tab's page, saying what to do; null when it can or hasn't answered yet. */
+  readonly unreadable: ReadonlySignal<string | null>;
   /** True after the user stopped a run; the text kept is then unfinished. */
   readonly stopped: ReadonlySignal<boolean>;
   /** True while a run is in progress (loading, reading or generating). */
   readonly busy: ReadonlySignal<boolean>;
-  /** Binds the store to a tab: restores its last summary, the length preference and the model status. */
+  /** Binds the store to a tab: restores its last summary, the length preference, the model status and readability. */
   init(tabId: number): Promise<void>;
   setLength(length: SummaryLength): Promise<void>;
   /** Summarizes the tab's page; settles when the run ends, never rejects. */
@@ -105,6 +110,7 @@ export function createSummaryStore(
   const length = signal<SummaryLength>('standard');
   const result = signal<SummaryResult | null>(null);
   const modelStatus = signal<ModelStatus | null>(null);
+  const unreadable = signal<string | null>(null);
   // The text as the worker settled it (a finished or a restored summary) replaces what the run streamed.
   const settled = signal<string | null>(null);
   let tabId: number | null = null;
@@ -179,6 +185,7 @@ export function createSummaryStore(
     coverage: computed(() => result.value?.coverage ?? null),
     parts: computed(() => result.value?.parts ?? null),
     modelStatus,
+    unreadable,
     stopped: run.stopped,
     busy: run.running,
 
@@ -190,11 +197,19 @@ export function createSummaryStore(
         run.reset();
         result.value = null;
         settled.value = '';
+        unreadable.value = null;
       });
       const [stored, last] = await Promise.all([
         storage.get(LENGTH_KEY).catch(() => ({}) as Record<string, unknown>),
         client.getTabSummary(id).catch(() => null),
         refreshModelStatus(),
+        // A failed check leaves Summarize on: the worker's answer to it then says what is wrong.
+        client.getTabReadability(id).then(
+          (answer) => {
+            if (tabId === id) unreadable.value = answer.unreadable;
+          },
+          () => {},
+        ),
       ]);
       const saved = stored[LENGTH_KEY];
       if (isSummaryLength(saved)) length.value = saved;

@@ -37,11 +37,24 @@ export function createProfile(): { dir: string; remove(): void } {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** What to change from a fresh install of the extension. */
+export interface LaunchOptions {
+  /**
+   * Sets "Allow access to file URLs" (file:// pages). Left alone when absent: Chromium allows it for unpacked
+   * extensions, which is how the tests load it.
+   */
+  fileAccess?: boolean;
+}
+
 /**
  * Starts Chromium with the extension loaded (headless) and waits for its worker. The profile is fresh and
  * removed on close, unless one is given (see createProfile), which the caller then owns.
  */
-export async function launchBrowser(extensionDir = TEST_BUILD_DIR, profileDir?: string): Promise<Browser> {
+export async function launchBrowser(
+  extensionDir = TEST_BUILD_DIR,
+  profileDir?: string,
+  options: LaunchOptions = {},
+): Promise<Browser> {
   if (!existsSync(join(extensionDir, 'manifest.json'))) {
     throw new Error(`${extensionDir} is missing: run \`npm run build:test\` (or \`npm run build\`) first.`);
   }
@@ -61,8 +74,11 @@ export async function launchBrowser(extensionDir = TEST_BUILD_DIR, profileDir?: 
       `--load-extension=${extensionDir}`,
     ],
   });
-  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+  let worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
   const extensionId = new URL(worker.url()).host;
+  if (options.fileAccess !== undefined) {
+    worker = await setFileAccess(context, worker, extensionId, options.fileAccess);
+  }
   return {
     context,
     worker,
@@ -110,6 +126,44 @@ export async function launchBrowser(extensionDir = TEST_BUILD_DIR, profileDir?: 
       if (!profileDir) rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+const isAllowedFileAccess = (worker: Worker) =>
+  worker.evaluate(() => chrome.extension.isAllowedFileSchemeAccess());
+
+// The private API behind chrome://extensions' toggles (not in @types/chrome).
+interface DeveloperPrivate {
+  updateProfileConfiguration(update: { inDeveloperMode: boolean }): Promise<void>;
+  updateExtensionConfiguration(update: { extensionId: string; fileAccess: boolean }): Promise<void>;
+}
+
+// Flips "Allow access to file URLs" as the user does on chrome://extensions, and returns the reloaded
+// extension's worker. Developer mode goes on first: without it Chromium disables an unpacked extension it
+// reloads ("unsupported developer extension") instead of starting it again.
+async function setFileAccess(
+  context: BrowserContext,
+  worker: Worker,
+  extensionId: string,
+  allowed: boolean,
+): Promise<Worker> {
+  if ((await isAllowedFileAccess(worker)) === allowed) return worker;
+  const page = await context.newPage();
+  await page.goto('chrome://extensions');
+  const reloaded = context.waitForEvent('serviceworker');
+  await page.evaluate(
+    async ({ extensionId, allowed }) => {
+      const { developerPrivate } = chrome as unknown as { developerPrivate: DeveloperPrivate };
+      await developerPrivate.updateProfileConfiguration({ inDeveloperMode: true });
+      await developerPrivate.updateExtensionConfiguration({ extensionId, fileAccess: allowed });
+    },
+    { extensionId, allowed },
+  );
+  const next = await reloaded;
+  await page.close();
+  if ((await isAllowedFileAccess(next)) !== allowed) {
+    throw new Error(`Could not turn file access ${allowed ? 'on' : 'off'} for the extension.`);
+  }
+  return next;
 }
 
 export interface Site {

@@ -142,15 +142,20 @@ describe('summarize this page', () => {
     await popup.close();
   });
 
-  test.each([
-    ['a browser page', 'chrome://version/', /Chrome|browser/i],
-    ['a page with no text', '/empty', /no text/i],
-  ])('%s gets a clear message, not a spinner', async (_, path, message) => {
-    const { tabId } = await openArticle(path);
+  test('a browser page gets the worker’s reason and no Summarize', async () => {
+    const { tabId } = await openArticle('chrome://version/');
+    const popup = await browser.openExtensionPage(`popup/index.html?tab=${tabId}`);
+    expect(await popup.getByTestId('unreadable').textContent()).toMatch(/chrome:\/\//);
+    expect(await popup.getByTestId('summarize').isDisabled()).toBe(true);
+    await popup.close();
+  });
+
+  test('a page with no text gets a clear message, not a spinner', async () => {
+    const { tabId } = await openArticle('/empty');
     const popup = await browser.openExtensionPage(`popup/index.html?tab=${tabId}`);
     await popup.getByTestId('summarize').click();
     await expect.poll(() => status(popup).getAttribute('data-state'), { timeout: 30_000 }).toBe('error');
-    expect(await status(popup).textContent()).toMatch(message);
+    expect(await status(popup).textContent()).toMatch(/no text/i);
     await popup.close();
   });
 });

@@ -1,6 +1,6 @@
 import { fakeBrowser } from '@webext-core/fake-browser';
 import { describe, expect, test, vi } from 'vitest';
-import { readPage } from '../../../src/handlers/page-reader';
+import { getTabReadability, readPage } from '../../../src/handlers/page-reader';
 import { pageContent } from '../../support/article';
 
 const page = pageContent('Hello.', { url: 'https://example.org/a', title: 'A' });
@@ -116,5 +116,33 @@ describe('reading a tab’s page', () => {
     const error = await readPage(tabId).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'page-unreachable' });
     expect((error as Error).message).toMatch(/reload/i);
+  });
+});
+
+describe('telling whether a tab can be read', () => {
+  test.each([
+    ['a local file, with file access', 'file:///home/ana/notes.html', true, null],
+    [
+      'a local file, without file access',
+      'file:///home/ana/notes.html',
+      false,
+      expect.stringMatching(/Allow access to file URLs/),
+    ],
+    ['a local PDF, even with file access', 'file:///home/ana/report.pdf', true, expect.stringMatching(/PDF/)],
+    ['a web page', 'https://example.org/a', false, null],
+    ['a browser page', 'chrome://settings/', true, expect.stringMatching(/Chrome doesn't let extensions/)],
+    // Without file access the browser hides a file tab's address: it may be a file.
+    ['a hidden address', undefined, false, expect.stringMatching(/Allow access to file URLs/)],
+  ])('%s', async (_, url, fileAccess, unreadable) => {
+    const tabId = (await fakeBrowser.tabs.create({ url })).id as number;
+    vi.spyOn(fakeBrowser.extension, 'isAllowedFileSchemeAccess').mockResolvedValue(fileAccess as never);
+    const sendMessage = answerWith();
+    await expect(getTabReadability(tabId)).resolves.toEqual({ unreadable });
+    // Judged from the address alone: the page itself is not asked.
+    expect(sendMessage).not.toHaveBeenCalled();
+  });
+
+  test('a closed tab is an error, not a readable page', async () => {
+    await expect(getTabReadability(12345)).rejects.toThrow();
   });
 });

@@ -1,5 +1,9 @@
-import { describe, expect, test } from 'vitest';
-import { type UnreadableCode, unreadableReason } from '../../../src/text/restricted';
+import { describe, expect, test, vi } from 'vitest';
+import {
+  type UnreadableCode,
+  unreadableReason,
+  unreadableReasonWithAccess,
+} from '../../../src/text/restricted';
 
 describe('unreadableReason', () => {
   test.each<[string | undefined, UnreadableCode | null]>([
@@ -74,5 +78,51 @@ describe('unreadableReason', () => {
     ]) {
       expect(unreadableReason(url)?.message).toMatch(/(try again|instead|reload this tab)\.$/);
     }
+  });
+});
+
+describe('unreadableReasonWithAccess', () => {
+  const reason = (code: UnreadableCode, message: RegExp) => ({
+    code,
+    message: expect.stringMatching(message),
+  });
+
+  test.each([
+    ['a file, with file access', 'file:///home/maria/hives.html', true, null],
+    ['a file, without', 'file:///home/maria/hives.html', false, reason('file', /Allow access to file URLs/)],
+    ['a PDF file, with file access', 'file:///home/maria/hives.pdf', true, reason('pdf', /^This is a PDF/)],
+    // The browser hides file URLs from an extension without file access: a hidden address may be one.
+    [
+      'a hidden address, without',
+      undefined,
+      false,
+      reason('no-url', /chrome:\/\/.*Allow access to file URLs/),
+    ],
+    [
+      'a hidden address, with file access',
+      undefined,
+      true,
+      reason('no-url', /^(?!.*file URLs).*closed to extensions/),
+    ],
+  ])('%s', async (_, url, allowed, expected) => {
+    await expect(unreadableReasonWithAccess(url, async () => allowed)).resolves.toEqual(expected);
+  });
+
+  test('web pages are judged without asking about file access', async () => {
+    const isFileAccessAllowed = vi.fn(async () => false);
+    await expect(
+      unreadableReasonWithAccess('https://news.example/', isFileAccessAllowed),
+    ).resolves.toBeNull();
+    await expect(unreadableReasonWithAccess('chrome://settings', isFileAccessAllowed)).resolves.toMatchObject(
+      {
+        code: 'browser-page',
+      },
+    );
+    expect(isFileAccessAllowed).not.toHaveBeenCalled();
+  });
+
+  test('every message still says what to do next', async () => {
+    const reason = await unreadableReasonWithAccess(undefined, async () => false);
+    expect(reason?.message).toMatch(/(try again|instead|reload this tab)\.$/);
   });
 });

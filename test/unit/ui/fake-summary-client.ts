@@ -11,6 +11,8 @@ export interface FakeRun extends FakeStream<SummaryResult> {
 /** A stand-in for the worker: answers from plain fields, and hands every run to the test to drive. */
 export interface FakeSummaryClient extends SummaryClient {
   summaries: Map<number, SummaryResult>;
+  /** Tabs the worker can't read, with its reason; every other tab is readable. */
+  unreadable: Map<number, string>;
   status: ModelStatus;
   runs: FakeRun[];
   /** The latest run; throws if none started, so a test that forgot to start one fails loudly. */
@@ -46,6 +48,7 @@ export function createFakeSummaryClient(status: ModelStatus = qwen()): FakeSumma
   const runs: FakeRun[] = [];
   const client: FakeSummaryClient = {
     summaries: new Map(),
+    unreadable: new Map(),
     status,
     runs,
     openedPanels: [],
@@ -58,6 +61,7 @@ export function createFakeSummaryClient(status: ModelStatus = qwen()): FakeSumma
       return last;
     },
     getTabSummary: async (tabId) => client.summaries.get(tabId) ?? null,
+    getTabReadability: async (tabId) => ({ unreadable: client.unreadable.get(tabId) ?? null }),
     getModelStatus: async () => client.status,
     summarize(tabId, length, onEvent) {
       const { stream, handle } = createFakeStream<SummaryResult>(onEvent);

@@ -4,13 +4,17 @@ import { act } from 'preact/test-utils';
 import { describe, expect, test, vi } from 'vitest';
 import { App, type TabInfo } from '../../../popup/app';
 import { AppError } from '../../../src/errors';
-import type { StreamEvent } from '../../../src/protocol';
+import type { StreamEvent, TabReadability } from '../../../src/protocol';
 import { SummaryStoreContext } from '../../../src/ui/summary-context';
 import { createSummaryStore } from '../../../src/ui/summary-store';
 import { createFakeSummaryClient, type FakeSummaryClient, qwen, summaryOf } from './fake-summary-client';
 import { useMountPoint } from './mount';
 
 const TAB: TabInfo = { id: 3, title: 'How tides work', url: 'https://science.example/tides' };
+const NOTES_FILE: TabInfo = { id: 5, title: 'Notes', url: 'file:///home/ana/notes.html' };
+/** The worker's reason for a file without file access (the popup shows whatever the worker says). */
+const NO_FILE_ACCESS =
+  'To read files opened from your computer, turn on "Allow access to file URLs" on this extension’s details page (Manage extension), then reload this tab.';
 
 const mount = useMountPoint();
 
@@ -169,11 +173,33 @@ describe('the popup', () => {
     expect(client.run.length).toBe('brief');
   });
 
-  test.each([
-    ['a browser page', { id: 4, title: 'Extensions', url: 'chrome://extensions/' }],
-    ['no tab at all', null],
-  ])('cannot summarize %s', async (_, tab) => {
-    await open(createFakeSummaryClient(), tab);
+  test('a page the worker can’t read shows the worker’s reason once it answers, and cannot be summarized', async () => {
+    const client = createFakeSummaryClient();
+    let answer: (readability: TabReadability) => void = () => {};
+    client.getTabReadability = () => new Promise((resolve) => (answer = resolve));
+    await open(client, NOTES_FILE);
+    // No guess of our own while the worker thinks it over.
+    expect(mount.root.querySelector('.note')).toBeNull();
+
+    await act(() => answer({ unreadable: NO_FILE_ACCESS }));
+    await flush();
+    expect(byTestId('unreadable')?.textContent).toBe(NO_FILE_ACCESS);
+    expect(byTestId('summarize')?.hasAttribute('disabled')).toBe(true);
+    expect(byTestId('open-chat')).toBeNull();
+  });
+
+  test('a local file the worker can read is summarized like any web page', async () => {
+    const { client } = await open(createFakeSummaryClient(), NOTES_FILE);
+    expect(byTestId('unreadable')).toBeNull();
+    expect(byTestId('summarize')?.hasAttribute('disabled')).toBe(false);
+    await click('summarize');
+    expect(client.run.tabId).toBe(NOTES_FILE.id);
+    expect(status().state).toBe('reading');
+  });
+
+  test('with no tab at all, says to open a page and cannot summarize', async () => {
+    await open(createFakeSummaryClient(), null);
+    expect(mount.root.textContent).toContain('Open a web page, then click Pagewise again.');
     expect(byTestId('summarize')?.hasAttribute('disabled')).toBe(true);
   });
 });
