@@ -40,7 +40,7 @@ function progressOf(store: SummaryStore): { value: number | null; label: string;
 
 function Header({ tab, title }: { tab: TabInfo | null; title: string | undefined }) {
   return (
-    <header class="header">
+    <header class="header bar">
       <Brand />
       <PageLine title={title} url={tab?.url} />
     </header>

@@ -5,6 +5,7 @@ import { createSummaryStore, createWorkerClient } from '../src/ui/summary-store'
 import { readTabParam } from '../src/ui/tab-param';
 import { App, type TabInfo } from './app';
 import '../src/ui/theme.css';
+import '../src/ui/markdown.css';
 import './popup.css';
 
 /** The tab to act on: the one named by `?tab=`, else the active tab of this window. */

@@ -13,7 +13,7 @@ function Header() {
   const title = page?.title || store.conversation.value?.title;
   const history = store.screen.value === 'history';
   return (
-    <header class="header chat-header">
+    <header class="header bar chat-header">
       <div class="chat-header__bar">
         <Brand />
         <div class="chat-header__actions">
@@ -67,7 +67,7 @@ function Dock() {
   const unreadable = store.unreadable.value;
   const notice = store.notice.value;
   return (
-    <div class="chat-dock">
+    <div class="chat-dock bar">
       {unreadable && (
         <p class="note" data-testid="unreadable">
           {unreadable}

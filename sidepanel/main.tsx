@@ -4,6 +4,9 @@ import { createChatStore, createChatWorkerClient } from '../src/ui/chat-store';
 import { readTabParam } from '../src/ui/tab-param';
 import { App } from './app';
 import '../src/ui/theme.css';
+import '../src/ui/markdown.css';
+import '../src/ui/chat.css';
+import '../src/ui/chat-history.css';
 import './sidepanel.css';
 
 const root = document.getElementById('app');
