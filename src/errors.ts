@@ -63,8 +63,9 @@ function isErrorCode(code: unknown): code is ErrorCode {
 }
 
 /**
- * Turns any thrown value into an AppError with a message a user can act on, recognising the
- * browser's own messaging failures (refined-github keeps the same list in helpers/errors.ts).
+ * Turns any thrown value into an AppError with a message a user can act on. The browser's messaging
+ * failures get their own: a tab without a listening content script, and (as refined-github's
+ * `helpers/errors.ts` does) "Extension context invalidated" after an update.
  */
 export function asAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
