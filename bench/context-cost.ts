@@ -1,9 +1,7 @@
 /**
- * `npm run bench:context`: what reading a prompt (prefill) and writing (decode) cost on one CPU for the
- * default model's dimensions (Qwen2.5-0.5B, random weights, q8), at several prompt lengths. This is the
- * evidence behind the registry's `maxPromptTokens`: prefill time per token grows with the prompt, so long
- * pages are read in parts. onnxruntime-node, so the numbers are an estimate for the extension's WASM
- * runtime (measured here about 1.3-1.6x slower on SmolLM2-135M's dimensions); informational only.
+ * `npm run bench:context`: prefill and decode cost on one CPU at several prompt lengths for the default
+ * model's dimensions (Qwen2.5-0.5B, random weights, q8), the evidence for the registry's `maxPromptTokens`.
+ * onnxruntime-node: an estimate for the extension's WASM runtime (1.3-1.6x slower on SmolLM2-135M's shape).
  */
 import { DECODER_PRESETS, ensureDecoderModel } from '../scripts/test-models';
 import { createTransformersBackend } from '../src/engine/backends/transformers';

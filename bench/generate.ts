@@ -1,12 +1,10 @@
 /**
- * `npm run bench`: speed of the engine on a random-weight model with SmolLM2-135M's dimensions (random
- * weights cost exactly what real ones do), onnxruntime-node, one thread. Everything is measured side by side
- * in one run and reported as ratios, since this machine is shared and noisy: absolute numbers are for
- * information only.
+ * `npm run bench`: engine speed on a random-weight model with SmolLM2-135M's dimensions (random weights cost
+ * what real ones do), onnxruntime-node, one thread. Reported as ratios of runs side by side, since this
+ * machine is shared and noisy; absolute numbers are informational.
  *
- * 1. Engine overhead: our Session.generate (chunked prefill, a yield per step, streaming text deltas) vs a
- *    plain transformers.js `generate` on the same model.
- * 2. Follow-up with the KV cache of the earlier turns vs reading the whole conversation again.
+ * 1. Engine overhead: Session.generate (chunked prefill, per-step yield, text deltas) vs plain `generate`.
+ * 2. A follow-up with the earlier turns' KV cache vs reading the whole conversation again.
  */
 import { AutoModelForCausalLM, AutoTokenizer, env } from '@huggingface/transformers';
 import { BENCH_DECODER_DIR, DECODER_PRESETS, ensureDecoderModel } from '../scripts/test-models';

@@ -1,11 +1,9 @@
 /**
- * Writes the random-weight test models.
+ * Writes the random-weight test models, skipping a folder whose stamp file matches the generator version
+ * and options (cheap before every test or build) unless `--force`.
  *
  *   npx tsx scripts/generate-test-models.ts                      tiny decoder and encoder in test-models/
  *   npx tsx scripts/generate-test-models.ts --preset smollm2-135m [--out bench-models/smollm2-135m-random]
- *
- * A folder that already holds the same generator version and options is left alone (see the stamp
- * file), so this is cheap to run before every test or build; `--force` rewrites anyway.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';

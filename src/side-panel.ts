@@ -1,8 +1,6 @@
 /**
- * Opens the side panel for a tab. Chrome only allows it inside a user gesture (a click, a menu item, a
- * shortcut), so call it before any `await` in the handler. Chrome's `sidePanel` has no polyfill; Firefox's
- * sidebar comes with the Firefox build. Never rejects: a refused gesture leaves the panel to be opened by
- * hand.
+ * Opens the side panel for a tab. Chrome allows it only within a user gesture, so call it before any `await`
+ * in the handler. A no-op without `chrome.sidePanel` (Firefox's build has its own sidebar); never rejects.
  */
 export function openSidePanel(tabId: number): Promise<void> {
   return globalThis.chrome?.sidePanel?.open({ tabId }).catch(() => {}) ?? Promise.resolve();

@@ -42,10 +42,9 @@ function textBudget(session: Session, prompt: (text: string) => ChatMessage[], o
 }
 
 /**
- * Summarizes a page. A page that fits the prompt budget is summarized in one pass; a longer one is split
- * on block boundaries, each part is turned into notes (map), and the notes into the summary (reduce). Only
- * the final pass streams. Pages longer than MAX_SUMMARY_PARTS parts are summarized from their start and
- * `coverage` says how much.
+ * Summarizes a page in one pass when it fits, else map-reduce: notes on each part (cut at blocks), then the
+ * summary from the notes, the only pass that streams. Past MAX_SUMMARY_PARTS parts, only the start is read
+ * (`coverage` says how much).
  */
 export async function summarizePage(
   session: Session,

@@ -106,10 +106,9 @@ export class GraphBuilder {
   }
 
   /**
-   * `x @ weight` with `weight` of shape [inFeatures, outFeatures]. In q8 graphs the weight is stored as
-   * uint8 (symmetric, zero point 128, one scale per tensor) and multiplied with DynamicQuantizeLinear +
-   * MatMulInteger, as dynamically quantized Hugging Face exports do; the activation is quantized once
-   * per input and shared by every projection that reads it (q, k and v; gate and up).
+   * `x @ weight`, `weight` [inFeatures, outFeatures]. In q8 graphs the weight is uint8 (symmetric, zero
+   * point 128, one scale per tensor), multiplied with DynamicQuantizeLinear + MatMulInteger as dynamically
+   * quantized Hugging Face exports do; each input is quantized once and shared (q, k and v; gate and up).
    */
   linear(x: string, name: string, weight: Float32Array, inFeatures: number, outFeatures: number): string {
     if (this.weightFormat === 'fp32') {

@@ -5,23 +5,14 @@ import { collapse } from '../text/blocks';
 import { truncateToTokens } from '../text/chunk';
 
 /*
- * Prefix stability, for KV-cache reuse across turns (the engine keeps the cache of the previous prompt and
- * only reads the new tokens when the new prompt starts with the old one):
- *
- * - The system message depends only on the page (title and URL of the conversation), never on the turn.
- * - A user turn is rendered by `renderUserTurn(question, selection, passages)`, a pure function, and each
- *   earlier turn is rendered again from what is stored: the user message's `content` (the question) and
- *   `selection`, and the passages saved as the answer's `sources`. The caller stores exactly what
- *   `buildChatPrompt` returns (`question`, `selection`, `passages`), so turn N+1 renders turn N as it was sent.
- * - Assistant turns are the stored answers, unchanged.
- * - A passage that a turn before it (in the prompt) already shows is left out of a turn, which depends only
- *   on the turns before it, so this keeps the prefix too.
- *
- * So the prompt of turn N+1 is the prompt of turn N plus the answer plus the new user turn, until trimming
- * drops an old turn (the cache must then be rebuilt). The price: earlier turns keep their passages, so
- * history grows faster than with questions alone and is trimmed sooner (less so as passages are shown
- * once). Keeping only questions in earlier turns would instead change turn N's text on every follow-up,
- * so every follow-up would read the previous question and answer again.
+ * Prefix stability, for KV-cache reuse (the engine reads only the new tokens when a prompt starts with the
+ * previous one): turn N+1's prompt is turn N's plus the stored answer plus the new user turn.
+ * - The system message depends only on the page, never on the turn.
+ * - Earlier turns are rendered again by the pure `renderUserTurn` from what is stored; the caller stores
+ *   exactly what `buildChatPrompt` returns (`question`, `selection`; `passages` as the answer's `sources`).
+ * - A passage an earlier turn already shows is left out, which depends only on the turns before.
+ * Dropping an old turn to fit breaks the prefix (the cache is rebuilt). Passages kept in earlier turns mean
+ * trimming sooner, but keeping only questions would change turn N's text, and re-read it, on every follow-up.
  */
 
 /** A passage of the page offered to the model. `Source` fits this shape. */
@@ -81,12 +72,10 @@ const PASSAGE_SEAM_TOKENS = 2;
 const MIN_SELECTION_TOKENS = 16;
 
 /**
- * Builds the messages for one chat turn within `budget` prompt tokens. When everything does not fit, the
- * oldest earlier turns are dropped first, then passages (highest `rank` first, else from the end); the
- * question and the selection always stay, the selection shortened only if it alone is too long.
- *
- * `countPromptTokens` may run a real tokenizer over the whole prompt: it is called once when everything
- * fits, and otherwise about once per turn and per passage on small pieces, plus a final check.
+ * Builds the messages for one chat turn within `budget` prompt tokens. To fit, the oldest turns go first,
+ * then passages (highest `rank` first, else from the end); the question and selection always stay, the
+ * selection shortened only if it alone is too long. `countPromptTokens` may be a real tokenizer: it runs
+ * once when all fits, else about once per turn and per passage on small pieces, plus a final check.
  *
  * @throws AppError `too-long` when the question itself does not fit.
  */
@@ -159,15 +148,14 @@ export function buildChatPrompt<P extends ChatPassage>(
     const nextPassage = dropOrder.find((index) => !dropped.has(index));
     if (firstTurn < turns.length) firstTurn++;
     else if (nextPassage !== undefined) dropped.add(nextPassage);
-    // Unreachable: `base` was measured to fit. Kept as a guard against a counter that is not deterministic.
+    // Unreachable with a deterministic counter: `base` was measured to fit.
     else throw tooLong();
   }
 }
 
 /**
- * The user message of one turn: the passages, then the selection, then the question (last, where a small
- * model attends most). Pure: the same arguments always give the same text, which keeps earlier turns
- * byte-identical when they are rendered again on later turns.
+ * The user message of one turn: passages, selection, then the question (last, where a small model attends
+ * most). Pure, so earlier turns render byte-identical on later turns.
  */
 export function renderUserTurn(question: string, selection: string | null, passages: ChatPassage[]): string {
   const parts: string[] = [];
@@ -179,9 +167,8 @@ export function renderUserTurn(question: string, selection: string | null, passa
 }
 
 /**
- * The question a preset asks about the selection. Presets are written in English; when the browser's UI
- * language is another one, the answer is asked for in it (the system prompt would otherwise answer in
- * English, the language of this question).
+ * The question a preset asks about the selection. Presets are in English, so for another UI language the
+ * answer is asked for in it; the model would otherwise answer in the question's language.
  */
 export function presetQuestion(preset: AskPreset, language?: string): string {
   const name = language ? languageName(language) : null;
@@ -211,10 +198,7 @@ function pageField(text: string): string {
   return defuse(collapse(text).slice(0, MAX_PAGE_FIELD_CHARS));
 }
 
-/**
- * Passages in order; a heading is written when the section changes, unless the passage starts with its own
- * Markdown heading.
- */
+/** Passages in order, with a heading where the section changes unless the passage starts with its own. */
 function renderPassages(passages: ChatPassage[]): string {
   const blocks: string[] = [];
   let section: string | null = null;
@@ -288,10 +272,8 @@ function pairTurns(history: StoredMessage[]): Turn[] {
 }
 
 /**
- * Turns as [user, assistant] messages, in order. A passage already shown by a turn before it (in `shown`,
- * which this fills) is left out: the model has it in context already, and a follow-up that draws on the
- * same passages reads only the new ones. Rendering depends only on the turns before, so a prompt's prefix
- * stays the same as long as its first turn does.
+ * Turns as [user, assistant] messages. A passage already in `shown` (which this fills) is left out: the
+ * model has it in context. Depends only on earlier turns, so the prefix holds as long as its first turn does.
  */
 function renderTurns(turns: Turn[], shown: Set<number>): ChatMessage[] {
   return turns.flatMap((turn): ChatMessage[] => [

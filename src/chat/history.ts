@@ -3,11 +3,9 @@ import type { Conversation, ConversationSummary, StoredMessage } from '../protoc
 import { MAX_CONVERSATIONS, MAX_HISTORY_BYTES } from '../text/limits';
 
 /*
- * Chat history lives in IndexedDB, so it survives the side panel closing, the worker being stopped and the
- * browser restarting. Two stores are written together in every transaction: `conversations` holds the full
- * chats, `summaries` a small record per chat (what the history list shows, plus its size). Listing the
- * history and enforcing the size cap on every save then read a few kilobytes of summaries instead of up to
- * MAX_HISTORY_BYTES of conversations.
+ * In IndexedDB, to outlive the side panel, the worker and browser restarts. `summaries` (a list row and size
+ * per chat) is written with `conversations` in every transaction, so listing and the size cap on every save
+ * read a few kilobytes instead of up to MAX_HISTORY_BYTES of conversations.
  */
 
 /** Characters of the first question shown to recognise a chat in the history list. */
@@ -53,9 +51,8 @@ export interface HistoryStoreOptions {
 /** Saved conversations, one per chat about a page. */
 export interface HistoryStore {
   /**
-   * Saves (inserts or replaces) a conversation and stamps its `updatedAt` with the current time. If the
-   * history is then over its caps, the least recently updated other conversations are deleted; the one
-   * saved is always kept. Returns the conversation as stored.
+   * Inserts or replaces a conversation, stamping `updatedAt`, then deletes the least recently updated others
+   * while over the caps (never this one). Returns the conversation as stored.
    */
   save(conversation: Conversation): Promise<Conversation>;
   get(id: string): Promise<Conversation | null>;

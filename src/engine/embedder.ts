@@ -8,8 +8,7 @@ export interface Embedder {
   /** The registry id of the model (`EmbedderSpec.id`): vectors from different models never mix. */
   readonly id: string;
   /**
-   * Unit-length vectors (cosine similarity is their dot product), one per text, in order. Work is done in
-   * small batches with a yield between them, so an abort is seen within one batch.
+   * Unit-length vectors (cosine is a dot product), one per text, in order; batched, so aborts wait one batch.
    *
    * @throws AppError `cancelled` when `signal` aborts.
    */

@@ -15,9 +15,8 @@ export interface Engine {
   readonly model: ModelSpec;
   status(): Promise<ModelStatus>;
   /**
-   * Runs a task with the loaded model. Tasks run one at a time in arrival order, so two tabs never
-   * interleave; the model loads lazily on first use, once. A task whose signal aborts while it waits is
-   * dropped without running.
+   * Runs a task with the loaded model, one at a time in arrival order so two tabs never interleave; the
+   * model loads on first use, once. A task aborted while it waits never runs.
    */
   run<T>(task: (session: Session) => Promise<T>, options: RunOptions): Promise<T>;
   dispose(): Promise<void>;

@@ -12,15 +12,11 @@ export interface ModelSpec {
   /** The model's context window in tokens (`max_position_embeddings`); nothing may generate past it. */
   contextSize: number;
   /**
-   * Most prompt tokens of a summary pass. Below the context size on purpose: on one WASM thread reading a
-   * prompt takes seconds per thousand tokens (and grows faster than linearly), so beyond this a page is
-   * read in parts.
+   * Most prompt tokens of a summary pass, below the context on purpose: one WASM thread reads a prompt at
+   * seconds per thousand tokens (worse than linearly), so longer pages are read in parts.
    */
   maxPromptTokens: number;
-  /**
-   * Most prompt tokens of a chat. Larger than `maxPromptTokens` because follow-ups reuse the KV cache of
-   * earlier turns: only the new turn is read, so a longer conversation costs little until it must be trimmed.
-   */
+  /** Most prompt tokens of a chat; above `maxPromptTokens` as follow-ups reuse earlier turns' KV cache. */
   maxChatPromptTokens: number;
   /** Approximate download size in bytes, to tell the user before the first use. */
   downloadBytes: number;
@@ -31,21 +27,15 @@ export interface ModelSpec {
 }
 
 /**
- * Default model. Qwen2.5-0.5B-Instruct, int8 (`onnx-community/Qwen2.5-0.5B-Instruct`, file
- * `onnx/model_quantized.onnx`, 512 MB, checked in the hub's file list):
- * - quality: the strongest instruction follower of the sub-600 MB Apache-2.0 models with transformers.js
- *   ONNX files (SmolLM2-360M scores far lower on IFEval and writes English only; Qwen3-0.6B needs 570 MB+
- *   at q4f16, which is slow on CPU, and thinks by default; LFM2 is not Apache-licensed);
- * - multilingual, so pages in other languages are summarized in their language; 32k context;
- * - speed on one WASM thread: int8 is the fastest CPU kernel in ORT (faster than int4), and the same
- *   model Firefox ships for its on-device features (Mozilla/Qwen2.5-0.5B-Instruct).
- *
- * Measured in Chromium's service worker on this project's 2-core machine, one WASM thread, with a
- * random-weight model of these dimensions (`npm run bench:context` writes it): reading the prompt costs
- * about 11 ms a token, writing about 7.4 tokens/s. A 3,000-token page read in one pass shows its first
- * words after about 35 s; read as two parts, each part's notes alone cost about 16 s of writing, so the
- * first words come later (about 70 s). Hence a prompt cap of 3,072 tokens: long pages are split only
- * when they must be.
+ * Default model: Qwen2.5-0.5B-Instruct, int8 (`onnx/model_quantized.onnx`, 512 MB).
+ * - The best instruction follower of the sub-600 MB Apache-2.0 models with transformers.js ONNX files
+ *   (SmolLM2-360M: far lower IFEval, English only; Qwen3-0.6B: 570 MB+ at q4f16, slow on CPU, thinks by
+ *   default; LFM2: not Apache-licensed). Multilingual, so pages are summarized in their language.
+ * - int8 is ORT's fastest CPU kernel (faster than int4); Firefox ships it (Mozilla/Qwen2.5-0.5B-Instruct).
+ * - Measured in Chromium's service worker (2 cores, one WASM thread, random weights of these dimensions from
+ *   `npm run bench:context`): prefill ~11 ms a token, decode ~7.4 tokens/s. A 3,000-token page shows its
+ *   first words after ~35 s in one pass, ~70 s in two parts (each part's notes take ~16 s to write); hence
+ *   the 3,072-token prompt cap, so pages are split only when they must be.
  */
 export const QWEN25_05B: ModelSpec = {
   id: 'qwen2.5-0.5b-instruct-q8',
@@ -107,16 +97,14 @@ export interface EmbedderSpec {
 }
 
 /**
- * Default embedder. multilingual-e5-small, int8 (`Xenova/multilingual-e5-small`, pinned to commit 97cb8f9,
- * whose `onnx/` listing on the hub has `model_quantized.onnx`, 118 MB; its `tokenizer.json` is 17 MB):
- * - pages come in any language and the chat model (Qwen2.5) answers in them: an English-only embedder
- *   (all-MiniLM-L6-v2 at 23 MB, bge-small-en-v1.5 or gte-small at 34 MB, all with a 30k English WordPiece
- *   vocabulary) ranks non-English passages close to randomly, and fused with the lexical ranking that noise
- *   pushes good passages out instead of adding recall. e5's 250k-token XLM-R vocabulary covers ~100 languages;
- * - the cost is size and time: about 135 MB beside the 512 MB chat model (+26%), and 12 layers instead of
- *   MiniLM's 6, measured at about 190 ms per 200-token passage on one WASM thread (MiniLM-L6 shape: 95 ms),
- *   paid once per page version because the vectors are cached;
- * - it needs the `query: ` / `passage: ` prefixes it was trained with.
+ * Default embedder: multilingual-e5-small, int8 (`onnx/model_quantized.onnx` 118 MB, `tokenizer.json` 17 MB).
+ * - Pages come in any language: English-only embedders (all-MiniLM-L6-v2 23 MB, bge-small-en-v1.5 and
+ *   gte-small 34 MB; 30k English WordPiece vocabularies) rank non-English passages near randomly, and fused
+ *   with the lexical ranking that noise pushes good passages out. e5's 250k XLM-R vocabulary covers ~100
+ *   languages.
+ * - Cost: ~135 MB beside the 512 MB chat model (+26%), and 12 layers: ~190 ms per 200-token passage on one
+ *   WASM thread (MiniLM-L6 shape: 95 ms), paid once per page version since the vectors are cached.
+ * - Needs the `query: ` / `passage: ` prefixes it was trained with.
  */
 export const MULTILINGUAL_E5_SMALL: EmbedderSpec = {
   id: 'multilingual-e5-small-q8',

@@ -1,11 +1,8 @@
 /**
  * Turns generated token ids into text deltas that never end inside a multi-byte character: byte-level
- * tokenizers split emoji and CJK across tokens, and decoding a prefix then yields U+FFFD, which must not
- * reach the screen. The deltas concatenate exactly to `text`.
- *
- * Incremental, as Hugging Face's text-generation-inference does it: each step decodes only the last few
- * tokens (from `prefixOffset`), not the whole answer, and compares with the same window without the new
- * ones. Starting a few tokens back keeps decoders that treat a leading space specially exact.
+ * tokenizers split emoji and CJK across tokens, and a decoded prefix would show U+FFFD. The deltas add up to
+ * `text`. Incremental, as Hugging Face's text-generation-inference does it: each step decodes a window from
+ * a few tokens back (which keeps leading-space handling exact), not the whole answer.
  */
 export function createTextDelta(decode: (ids: number[]) => string) {
   const ids: number[] = [];

@@ -1,7 +1,6 @@
 /**
- * The rank offset of reciprocal rank fusion. 60 is the value of the method's paper (Cormack, Clarke and
- * Büttcher, SIGIR 2009), where it was stable across collections: large enough that being first in one
- * ranking does not outweigh being near the top of both.
+ * RRF's rank offset: 60, the paper's value (Cormack, Clarke and Büttcher, SIGIR 2009), stable across
+ * collections; large enough that being first in one ranking does not outweigh being near the top of both.
  */
 export const RRF_K = 60;
 
@@ -13,11 +12,9 @@ export interface FusionOptions {
 }
 
 /**
- * Reciprocal rank fusion: each item scores the sum over rankings of `1 / (k + rank)` (rank from 1), so
- * items ranked well by several rankings rise, and the rankings' own scores, which are not comparable (BM25
- * against cosine), are never mixed. An item missing from a ranking gets nothing from it, so an empty ranking
- * simply drops out. Equal scores are ordered by index, which keeps the result deterministic and, for
- * passages, in page order.
+ * Reciprocal rank fusion: an item scores the sum over rankings of `1 / (k + rank)` (rank from 1), so the
+ * rankings' incomparable scores (BM25, cosine) are never mixed and an empty ranking drops out. Ties go by
+ * index: deterministic, and page order for passages.
  *
  * @param rankings Lists of item indices, best first; an index appears at most once per list.
  * @returns Indices of every item in any ranking, best first (at most `limit`).

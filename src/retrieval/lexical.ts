@@ -16,10 +16,9 @@ const FALLBACK_WORD =
 const NOT_WORD_CHARACTER = /[^\p{L}\p{M}\p{N}]+/u;
 
 /**
- * Splits text into lowercase search terms in any language: `Intl.Segmenter` word boundaries where the
- * runtime has them (dictionary-based for Chinese, Japanese and Thai, which have no spaces), words split
- * at punctuation and symbols, compatibility forms folded (NFKC: full-width letters, ligatures). Accents are
- * kept: stripping them would merge different words in some languages (Spanish `año` and `ano`).
+ * Splits text into lowercase search terms in any language: `Intl.Segmenter` words where the runtime has them
+ * (it segments Chinese, Japanese and Thai by dictionary), split at punctuation, NFKC-folded. Accents stay:
+ * stripping them merges different words (Spanish `año` and `ano`).
  */
 export function tokenize(text: string): string[] {
   const normalized = text.normalize('NFKC').toLowerCase();
@@ -57,18 +56,16 @@ const SEARCH_OPTIONS: SearchOptions = {
   prefix: (term) => term.length >= PREFIX_MIN_CHARS,
   // Edit-distance matching costs much more and, across languages, mostly finds other words.
   fuzzy: false,
-  // Okapi BM25's usual constants; BM25+'s floor `d` corrects the penalty on very long documents, which
-  // passages of bounded size are not.
+  // Okapi BM25's usual constants; no BM25+ floor `d`, which only helps very long documents.
   bm25: { k: 1.2, b: 0.75, d: 0 },
   // A question repeating a word ("the ... the") should not count it twice.
   tokenize: (query) => [...new Set(tokenize(query))],
 };
 
 /**
- * A BM25 index over `texts` (document `i` is `texts[i]`), built with MiniSearch: a maintained inverted
- * index whose scorer is BM25 with tunable constants. One departure is undone: MiniSearch multiplies a
- * document's score by how many distinct query terms it matched, which would rank a passage full of the
- * question's common words ("what", "the", "did") above one holding its single rare term.
+ * A BM25 index over `texts` (document `i` is `texts[i]`), built with MiniSearch, whose score boost by the
+ * number of distinct query terms matched is undone: it ranks a passage full of the question's common words
+ * ("what", "the", "did") above one holding its single rare term.
  */
 export function createLexicalIndex(texts: readonly string[]): LexicalIndex {
   const search = new MiniSearch<{ id: number; text: string }>({

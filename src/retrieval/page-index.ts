@@ -26,9 +26,8 @@ export interface PageIndexStore {
   /** Keeps `index` in memory only: work in progress that a later call may finish. */
   remember(index: PageIndex): void;
   /**
-   * Stores `index` in memory and IndexedDB, replacing other versions of the same URL and dropping the least
-   * recently used pages beyond the cap. An IndexedDB failure (quota, private mode) is not an error: the
-   * index then lives in memory only.
+   * Stores `index` in memory and IndexedDB, replacing other versions of its URL and dropping the least
+   * recently used pages beyond the cap. An IndexedDB failure (quota, private mode) leaves it in memory only.
    */
   put(index: PageIndex): Promise<void>;
   /** Forgets every page (memory and IndexedDB). */

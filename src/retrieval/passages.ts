@@ -18,10 +18,8 @@ const HEADING_BLOCK = /^#{1,6} +(\S[^\n]*)$/;
 const HEADING_MARKER = /^[^\S\n]*#{1,6} +/gm;
 
 /**
- * Cuts structured page text (blocks separated by blank lines, headings as `#… `, as `extractPage` writes
- * it) into passages of at most `maxChars` characters, on block, then sentence, then word boundaries, with a
- * heading kept with the text under it where the passage has room (the rules of `splitIntoChunks`).
- * Together the passages hold all of the text's words, in order.
+ * Cuts structured page text (as `extractPage` writes it) into passages of at most `maxChars` characters by
+ * the rules of `splitIntoChunks`; together they hold all of the text's words, in order.
  */
 export function splitIntoPassages(text: string, maxChars = PASSAGE_CHARS): Passage[] {
   const headings = headingsOf(text);
@@ -89,10 +87,9 @@ export function searchableText(passage: Passage): string {
 const SELECTION_EDGE_CHARS = 40;
 
 /**
- * Indices of the passages that hold part of `selection`: the whole of it, or its first or last
- * {@link SELECTION_EDGE_CHARS} characters, or that lie wholly inside it. Compared case-insensitively with
- * whitespace collapsed, because a selection read from the page's DOM breaks lines differently than the
- * extracted text.
+ * Indices of the passages that hold all of `selection`, or its first or last {@link SELECTION_EDGE_CHARS}
+ * characters, or lie wholly inside it. Case and whitespace are ignored: a selection read from the DOM breaks
+ * lines differently than the extracted text.
  */
 export function passagesContaining(passages: readonly Passage[], selection: string): Set<number> {
   const wanted = normalizeForMatch(selection);

@@ -36,9 +36,8 @@ export interface RetrieveResult {
   /** Passages embedded by this call (0 on a cache hit). */
   embeddedPassages: number;
   /**
-   * `all`: the page has at most `k` passages, all returned with no ranking (and no embedder loaded).
-   * `hybrid`: lexical and semantic rankings fused. `lexical`: the embedder failed (see `error`), so the
-   * answer draws on word matches only rather than failing.
+   * `all`: at most `k` passages, all returned unranked (no embedder loaded). `hybrid`: lexical and semantic
+   * rankings fused. `lexical`: the embedder failed (see `error`), so word matches only, rather than failing.
    */
   mode: 'all' | 'hybrid' | 'lexical';
   /** Why the semantic ranking is missing, when `mode` is `lexical`. */
@@ -48,13 +47,11 @@ export interface RetrieveResult {
 /** Finds the passages of a page that bear on a question. */
 export interface Retriever {
   /**
-   * Ranks the page's passages for `question` by BM25 and by embedding similarity, fuses the two rankings,
-   * puts passages holding part of the selection first, and returns the best `k` in page order. A page's
-   * passages and their vectors are computed once per version of its text and reused for every later
-   * question, across worker restarts; only the question is embedded then.
+   * Ranks the page's passages for `question` by BM25 and by embedding similarity, fuses the rankings, puts
+   * passages holding part of the selection first, and returns the best `k` in page order. Passages and
+   * vectors are computed once per version of the page's text, and kept across worker restarts.
    *
-   * Meant to run inside the engine's queue, one call at a time: embedding shares the single CPU thread
-   * with generation.
+   * Run it inside the engine's queue: embedding shares the single CPU thread with generation.
    *
    * @throws AppError `cancelled` when `signal` aborts; the vectors computed so far are kept for next time.
    */

@@ -3,13 +3,10 @@ export type CountTokens = (text: string) => number;
 
 /**
  * Splits block-structured text (blocks separated by blank lines, as `extractPage` writes it) into chunks of
- * at most `maxTokens` tokens each. Consecutive blocks are packed greedily; a `#` heading starts a new chunk
- * when the current one is more than half full, so a section stays with its heading. A block larger than the
- * budget is split between sentences, then between words, and as a last resort inside a word.
- *
- * Every chunk is a trimmed substring of `text`, in order: together they hold all of its words, none twice
- * (only a hard split cuts inside a word). Each block is counted once, and each chunk of several blocks once
- * more to check it.
+ * at most `maxTokens`: blocks packed greedily, a `#` heading starting a new chunk once the current one is
+ * over half full, and an oversized block split between sentences, then words, then inside a word. Chunks are
+ * trimmed substrings of `text`, in order, holding each of its words once. Counts each block once, and each
+ * chunk of several blocks once more.
  *
  * @throws RangeError when `maxTokens` is below 1, or a single character counts as more than `maxTokens`.
  */
@@ -18,9 +15,8 @@ export function splitIntoChunks(text: string, maxTokens: number, countTokens: Co
 }
 
 /**
- * The start of `text` in at most `maxTokens` tokens, cut after a block, else after a sentence, else after a
- * word, and never right after a heading. Returns `text` itself when it fits; otherwise only as much of it
- * is counted as the cut needs.
+ * The start of `text` within `maxTokens`, cut after a block, else a sentence, else a word, never right after
+ * a heading; `text` itself when it fits. Counts only as much as the cut needs.
  *
  * @throws RangeError like `splitIntoChunks`.
  */
@@ -39,10 +35,9 @@ interface Unit {
 }
 
 /**
- * Joining two blocks can cost a token more than their separator alone (a tokenizer may split `\n\n` before a
- * word differently than on its own), so each block junction is estimated one token above the separator. Words
- * and sentences get no margin: with one per word a chunk would be half empty, and a tokenizer counts a word
- * alone much as it does after a space; the check after packing catches the rest.
+ * A block junction is estimated one token above `\n\n` alone, which a tokenizer may split differently before
+ * a word. Words and sentences get none: they count about the same after a space, and a margin per word would
+ * half-empty a chunk. The count after packing catches the rest.
  */
 const BLOCK_JUNCTION_MARGIN = 1;
 
@@ -84,9 +79,8 @@ interface Context {
 }
 
 /**
- * A block too large for the budget starts in the chunk being packed when at least this share of the budget
- * is left there (so that a heading is not left alone in a chunk above its long paragraph); otherwise it
- * starts a chunk of its own.
+ * An oversized block starts in the current chunk when at least this share of the budget is left there (so a
+ * heading is not left alone above its long paragraph); otherwise it starts a chunk of its own.
  */
 const MIN_ROOM_SHARE = 0.25;
 

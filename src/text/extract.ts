@@ -5,9 +5,8 @@ import { MAX_META_CHARS, MAX_PAGE_CHARS, MIN_READABLE_CHARS } from './limits';
 import { visibleClone } from './visibility';
 
 /**
- * Reads the main content of `doc` for the model, without changing it. Runs Readability on a clone from which
- * everything hidden on the live page has been removed; falls back to the page's visible text when Readability
- * finds less than `MIN_READABLE_CHARS`.
+ * Reads the main content of `doc` for the model, without changing it: Readability on a clone without what the
+ * live page hides, else the visible text when Readability finds under `MIN_READABLE_CHARS`.
  */
 export function extractPage(doc: Document): PageContent {
   const clean = visibleClone(doc);

@@ -1,7 +1,6 @@
 /*
- * Shows the user where an answer came from: finds a passage's text in the live page, scrolls to it and
- * highlights it without changing the page's DOM (CSS Custom Highlight API; the selection where that API is
- * missing).
+ * Shows where an answer came from: finds a passage in the live page, scrolls to it and highlights it without
+ * changing the DOM (CSS Custom Highlight API, else the selection).
  */
 
 const HIGHLIGHT_NAME = 'pagewise-source';

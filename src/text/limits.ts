@@ -1,49 +1,36 @@
 /**
- * Most characters of page text the content script hands over. Far more than any small model can read in one
- * go (the caller chunks or truncates by tokens), but it bounds the message size and the work spent on huge
- * pages such as endless feeds or single-page books. Text is cut at a block boundary.
+ * Most characters of page text the content script sends (cut at a block). Models read far less anyway; this
+ * bounds the message and the work on huge pages (endless feeds, single-page books).
  */
 export const MAX_PAGE_CHARS = 400_000;
 
 /**
- * Readability results shorter than this many characters are treated as "found nothing" and the page's
- * visible text is used instead: on app-like pages Readability tends to pick one small box (a toolbar, a
- * card) and drop the rest.
+ * A shorter Readability result counts as "found nothing" and the visible text is used: on app-like pages
+ * Readability tends to pick one small box (a toolbar, a card) and drop the rest.
  */
 export const MIN_READABLE_CHARS = 250;
 
 /** Most characters of selected text kept; a "select all" on a long page is cut here (at a word boundary). */
 export const MAX_SELECTION_CHARS = 100_000;
 
-/**
- * Most characters of surrounding text sent with a selection so the model can ground it (which paragraph,
- * which section). The selection itself counts towards this, and the window is centred on it.
- */
+/** Most characters of text around a selection (itself included, centred), so the model can ground it. */
 export const MAX_SELECTION_CONTEXT_CHARS = 2_000;
 
-/**
- * Most characters kept of the title, byline and site name. These can come from `<meta>` tags the user never
- * sees, so they are kept short rather than trusted as a second channel into the prompt.
- */
+/** Most characters of title, byline and site name, kept short: they may come from unseen `<meta>` tags. */
 export const MAX_META_CHARS = 300;
 
 /**
- * Most parts a long page is read in when summarizing (one model pass each, plus one to combine them). On one
- * CPU thread each part costs several seconds of prefill, so beyond this the summary covers the page's start
- * and says how much of it.
+ * Most parts a page is summarized in (a pass each, plus one to combine): each costs seconds of prefill on one
+ * CPU thread, so beyond this the summary covers the page's start and says how much.
  */
 export const MAX_SUMMARY_PARTS = 6;
 
-/**
- * Most conversations kept in the chat history. Saving one more evicts the least recently updated, so the
- * history list stays short enough to scan and the database cannot grow without bound.
- */
+/** Most conversations kept (least recently updated evicted first), so the history list stays scannable. */
 export const MAX_CONVERSATIONS = 200;
 
 /**
- * Approximate size cap of the chat history, measured as the JSON length of the stored conversations (about
- * bytes for most text). Answers quote pages, so a few very long chats could otherwise fill the extension's
- * storage quota; the least recently updated conversations are evicted first.
+ * Chat history cap as JSON length of the conversations (~bytes), least recently updated evicted first:
+ * answers quote pages, so a few long chats could otherwise fill the extension's storage quota.
  */
 export const MAX_HISTORY_BYTES = 20_000_000;
 
@@ -54,22 +41,17 @@ export const CHAT_PASSAGES = 4;
 export const CHAT_ANSWER_TOKENS = 320;
 
 /**
- * Target size in characters of the passages a page is cut into for chat retrieval: about a paragraph or two
- * (150-200 tokens of English), small enough that several fit the prompt beside the conversation and that
- * a passage is about one thing, large enough to carry its own context.
+ * Target passage size for chat retrieval, a paragraph or two (150-200 English tokens): several fit the prompt
+ * beside the conversation, and each is about one thing yet carries its own context.
  */
 export const PASSAGE_CHARS = 700;
 
-/**
- * Pages whose passage vectors are kept in IndexedDB; the least recently used is dropped first. At ~130
- * passages x 384 floats a page is at most ~200 KB of vectors plus its text.
- */
+/** Pages whose vectors IndexedDB keeps (LRU); a page is at most ~200 KB of vectors (~130 x 384 floats). */
 export const MAX_INDEXED_PAGES = 20;
 
 /**
- * Most passages of one page embedded for semantic search (about 90,000 characters). Embedding costs about
- * 0.2 s a passage on one WASM thread, so this bounds the first question on a huge page to roughly 25 s;
- * passages past it are still found by the lexical ranking.
+ * Most passages of a page embedded (~90,000 characters): at ~0.2 s a passage on one WASM thread, the first
+ * question on a huge page waits ~25 s at most. Later passages are still found lexically.
  */
 export const MAX_EMBEDDED_PASSAGES = 128;
 

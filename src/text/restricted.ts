@@ -81,12 +81,9 @@ const MESSAGES = {
 } as const;
 
 /**
- * Whether the tab's page can't be read, and why; null for ordinary web pages. A `file:` URL gives code `file`:
- * it can be read once the user allows file access, which `unreadableReasonWithAccess` takes into account (a
- * PDF file stays `pdf` either way).
- *
- * Only the URL is judged: a PDF served from an address not ending in `.pdf`, or a site blocked by browser
- * policy, is found out when the content script does not answer.
+ * Whether the tab's page can't be read, and why; null for ordinary web pages. `file` holds only until the user
+ * allows file access (see `unreadableReasonWithAccess`; a PDF file stays `pdf`). Only the URL is judged: a PDF at
+ * an address not ending in `.pdf`, or a site blocked by policy, shows when the content script does not answer.
  */
 export function unreadableReason(url: string | undefined): UnreadableReason | null {
   if (!url) return { code: 'no-url', message: MESSAGES['no-url'] };

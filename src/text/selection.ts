@@ -4,9 +4,8 @@ import { MAX_PAGE_CHARS, MAX_SELECTION_CHARS, MAX_SELECTION_CONTEXT_CHARS } from
 import { removeHidden } from './visibility';
 
 /**
- * The user's selection in `win` and the text around it, or null when nothing is selected. A selection inside
- * a focused `<textarea>` or text `<input>` counts too (people do select their own drafts to ask about them);
- * password fields never do.
+ * The user's selection in `win` and the text around it, or null. A selection in a focused `<textarea>` or
+ * text `<input>` counts too (people ask about their own drafts); password fields never do.
  */
 export function extractSelection(win: Window): SelectionContent | null {
   const field = selectionInField(win.document);

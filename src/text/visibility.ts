@@ -1,9 +1,8 @@
 import { BLOCK_MARK, DROPPED_TAGS, isBlockTag, TEXT_NODE } from './blocks';
 
 /**
- * A copy of `doc` without what the live page hides. Hidden text is where pages (or attackers) put prompt
- * injections that the user never sees, so it must not reach the model. Visibility can only be read on the
- * live, laid-out page; the clone is what gets changed.
+ * A copy of `doc` without what the live page hides: hidden text is where prompt injections the user never
+ * sees go. Visibility is read on the live, laid-out page; only the clone is changed.
  */
 export function visibleClone(doc: Document): Document {
   const clone = doc.cloneNode(true) as Document;
@@ -46,11 +45,9 @@ export function removeHidden(live: Element, copy: Element): void {
 }
 
 /**
- * How `el` shows on the live page. `checkVisibility()` (where the browser has it) also sees what computed
- * style alone misses, such as `content-visibility: hidden` and closed `<details>`. `visibility` is read from
- * computed style rather than with `checkVisibility({ visibilityProperty: true })`: it is inherited and a
- * child may set it back to `visible`, so it hides an element's own text, not its subtree (and browsers
- * before Chrome 121 and Firefox 122 ignore that option).
+ * How `el` shows on the live page. `checkVisibility()` also catches `content-visibility: hidden` and closed
+ * `<details>`. `visibility` is read from computed style: it hides only the element's own text (see
+ * `removeHidden`), and Chrome < 121 and Firefox < 122 ignore `checkVisibility({ visibilityProperty: true })`.
  */
 function visibilityOf(el: Element, view: Window | null): Visibility {
   if (el.hasAttribute('hidden') || el.getAttribute('aria-hidden') === 'true') return 'hidden';

@@ -20,16 +20,14 @@ import {
 } from './transformers';
 
 /**
- * Texts per model call. On one WASM thread a batch is no faster per text than a single one (measured with
- * an e5-small-shaped model: 190 ms per 200-token passage at 1, 4 or 8 a call), while the whole call blocks
- * the worker; four keeps a Stop waiting under a second.
+ * Texts per model call. On one WASM thread batching is no faster per text (e5-small shape: 190 ms per
+ * 200-token passage at 1, 4 or 8 a call) and a call blocks the worker; four keeps a Stop under a second.
  */
 const EMBED_BATCH_SIZE = 4;
 
 /**
- * Loads a sentence-embedding model with transformers.js (`feature-extraction`), from the extension's
- * `models/` folder when the spec is bundled, else from the hub (browser cache first). Vectors are the
- * mean of the token vectors, scaled to unit length, as the supported models (e5, MiniLM, BERT-likes) expect.
+ * Loads a sentence-embedding model with transformers.js (`feature-extraction`), bundled or from the hub.
+ * Vectors are mean-pooled and unit length, as the supported models (e5, MiniLM, BERT-likes) expect.
  *
  * @throws AppError `model-download` or `model-load`; damaged cached files are dropped so a retry downloads
  *   them again.

@@ -25,10 +25,9 @@ export interface TransformersBackendOptions {
 }
 
 /**
- * Prompt tokens read per model call. A long prompt read in one call blocks the worker with no progress and
- * no way to stop, and Chrome may stop a worker that is silent for 30 s; chunks through the KV cache keep
- * it responsive at no extra cost. At about 11 ms a token (0.5B model, one WASM thread) a Stop waits at
- * most about 1.5 s.
+ * Prompt tokens read per model call. One long call blocks the worker with no progress or Stop, and Chrome
+ * may stop a worker silent for 30 s; chunks through the KV cache cost nothing extra, and at ~11 ms a token
+ * (0.5B, one WASM thread) a Stop waits at most ~1.5 s.
  */
 const PREFILL_CHUNK_TOKENS = 128;
 
