@@ -5,6 +5,15 @@ import { splitIntoChunks } from './text/chunk';
 import { MAX_SUMMARY_PARTS } from './text/limits';
 import { combinePrompt, partNotesPrompt, SUMMARY_OUTPUT_TOKENS, summaryPrompt } from './text/prompts';
 
+/**
+ * Tokenizers disagree by a token or two at the seams between a fenced text and its prompt; keep a little
+ * room so a part that measured as fitting really fits.
+ */
+const SEAM_TOKENS = 8;
+
+/** Most notes-merging rounds for a very long page before the notes are cut to fit. */
+const MAX_COMBINE_ROUNDS = 3;
+
 export interface SummarizeCallbacks {
   signal: AbortSignal;
   /** A long page is read in parts: called before part `index` (1-based) of `count`. */
@@ -22,15 +31,6 @@ export interface Summary {
   /** Writing speed of the final pass. */
   tokensPerSecond: number;
 }
-
-/**
- * Tokenizers disagree by a token or two at the seams between a fenced text and its prompt; keep a little
- * room so a part that measured as fitting really fits.
- */
-const SEAM_TOKENS = 8;
-
-/** Most notes-merging rounds for a very long page before the notes are cut to fit. */
-const MAX_COMBINE_ROUNDS = 3;
 
 /** Tokens of text that fit in `prompt` when the model must still write `outputTokens`. */
 function textBudget(session: Session, prompt: (text: string) => ChatMessage[], outputTokens: number): number {

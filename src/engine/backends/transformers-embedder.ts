@@ -9,6 +9,7 @@ import type { DownloadProgress } from '../../protocol';
 import type { Embedder } from '../embedder';
 import type { EmbedderSpec } from '../registry';
 import { yieldToEventLoop } from '../yield';
+import type { TransformersBackendOptions } from './transformers';
 import {
   configureEnvironment,
   createProgressTracker,
@@ -16,8 +17,7 @@ import {
   isCached,
   isDamagedFileError,
   loadError,
-  type TransformersBackendOptions,
-} from './transformers';
+} from './transformers-files';
 
 /**
  * Texts per model call. On one WASM thread batching is no faster per text (e5-small shape: 190 ms per
@@ -37,7 +37,7 @@ export async function loadTransformersEmbedder(
   options: TransformersBackendOptions,
   onProgress: (progress: DownloadProgress) => void,
 ): Promise<Embedder> {
-  configureEnvironment(spec, options);
+  configureEnvironment(spec, options.localModelPath);
   const cached = spec.bundled || (await isCached(spec));
   let extractor: FeatureExtractionPipeline;
   try {

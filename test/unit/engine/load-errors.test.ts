@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { isDamagedFileError, loadError } from '../../../src/engine/backends/transformers';
+import { isDamagedFileError, loadError } from '../../../src/engine/backends/transformers-files';
 import { QWEN25_05B, TEST_TINY_LLAMA } from '../../../src/engine/registry';
 
 describe('what a failed model load tells the user', () => {
