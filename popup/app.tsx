@@ -32,9 +32,12 @@ function progressOf(store: SummaryStore): { value: number | null; label: string;
         : undefined,
     };
   }
+  const read = store.promptRead.value;
+  const partRead = read && read.total > 0 ? read.done / read.total : 0;
   if (store.state.value === 'generating' && part) {
-    return { value: (part.index - 1) / part.count, label: 'Reading the page in parts' };
+    return { value: (part.index - 1 + partRead) / part.count, label: 'Reading the page in parts' };
   }
+  if (store.state.value === 'generating' && read) return { value: partRead, label: 'Reading the page' };
   return { value: null, label: 'Working' };
 }
 

@@ -22,6 +22,8 @@ export interface SummarizeCallbacks {
   onWriting?(): void;
   /** The final summary, streamed. */
   onToken?(text: string): void;
+  /** Prompt reading progress of each model call, in tokens. */
+  onPrefill?(done: number, total: number): void;
 }
 
 export interface Summary {
@@ -64,6 +66,7 @@ export async function summarizePage(
       maxNewTokens: finalTokens,
       signal,
       onToken: callbacks.onToken,
+      onPrefill: callbacks.onPrefill,
     });
     // Not trimmed: the streamed tokens must add up to exactly this text.
     return { text: result.text, tokensPerSecond: result.tokensPerSecond };
@@ -92,6 +95,7 @@ export async function summarizePage(
     const result = await session.generate(partNotesPrompt(page, part, i + 1, parts.length), {
       maxNewTokens: SUMMARY_OUTPUT_TOKENS.notes,
       signal,
+      onPrefill: callbacks.onPrefill,
     });
     notes.push(result.text.trim());
   }
@@ -105,6 +109,7 @@ export async function summarizePage(
       const result = await session.generate(combinePrompt(page, group, 'brief'), {
         maxNewTokens: SUMMARY_OUTPUT_TOKENS.notes,
         signal,
+        onPrefill: callbacks.onPrefill,
       });
       merged.push(result.text.trim());
     }

@@ -115,6 +115,7 @@ export function createChatHandler({ engine, history, readPage, retrieve }: ChatD
             maxNewTokens: CHAT_ANSWER_TOKENS,
             signal,
             cacheKey: conversation.id,
+            onPrefill: (done, total) => emit({ type: 'promptProgress', done, total }),
             onToken: (text) => {
               answer.content += text;
               emit({ type: 'token', text });

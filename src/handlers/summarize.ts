@@ -21,6 +21,7 @@ export function createSummarizeHandler(engine: Engine) {
           onPart: (index, count) => emit({ type: 'stage', stage: 'generating', part: { index, count } }),
           onWriting: () => emit({ type: 'stage', stage: 'generating' }),
           onToken: (text) => emit({ type: 'token', text }),
+          onPrefill: (done, total) => emit({ type: 'promptProgress', done, total }),
         }),
       { signal, onProgress: (progress) => emit({ type: 'modelProgress', progress }) },
     );

@@ -219,6 +219,8 @@ export type StreamEvent =
   | { type: 'modelProgress'; progress: DownloadProgress }
   | { type: 'stage'; stage: 'loading' | 'reading' | 'generating'; part?: { index: number; count: number } }
   | { type: 'token'; text: string }
+  /** Prompt tokens read so far: a long prompt takes seconds to read before the first word. */
+  | { type: 'promptProgress'; done: number; total: number }
   /** Chat: the conversation as saved when the question was accepted (user message included). */
   | { type: 'conversation'; conversation: Conversation }
   /** Chat: the passages the answer is drawing on, before it starts. */

@@ -4,7 +4,7 @@ import type { ChatRequest, Conversation, ModelStatus, Source, StoredMessage, Str
 import type { ChatClient } from './chat-client';
 import { type ChatViewState, showConversation, upToLastQuestion } from './chat-view';
 import { loadingText } from './model-status';
-import { createStreamRun, type RunState, type StreamRun } from './stream-run';
+import { createStreamRun, type RunState, readPercent, type StreamRun } from './stream-run';
 
 /** One answer in progress. It keeps its tab and conversation, so the panel can look elsewhere meanwhile. */
 interface Answer {
@@ -94,8 +94,10 @@ export function createChatRun(
           ? `Reading the page… ${Math.floor((part.index / part.count) * 100)}%`
           : 'Reading the page…';
       }
-      case 'generating':
-        return 'Writing the answer…';
+      case 'generating': {
+        const read = stream.promptRead.value;
+        return read ? `Reading the page… ${readPercent(read)}%` : 'Writing the answer…';
+      }
       case 'done':
         return 'Done';
       case 'error':

@@ -9,6 +9,17 @@ export type RunState = 'idle' | 'loading' | 'reading' | 'generating' | 'done' | 
 /** A busy state: what the worker is doing for the run. */
 export type RunStage = 'loading' | 'reading' | 'generating';
 
+/** Prompt tokens read of all. */
+export interface PromptRead {
+  done: number;
+  total: number;
+}
+
+/** A prompt read as a whole percentage, for status lines. */
+export function readPercent({ done, total }: PromptRead): number {
+  return total > 0 ? Math.min(100, Math.floor((done / total) * 100)) : 0;
+}
+
 /** How a run ended. `superseded`: stopped, abandoned or replaced here; nothing more is to be done. */
 export type RunEnd<R> =
   | { kind: 'done'; result: R }
@@ -27,6 +38,8 @@ export interface StreamRun<R> {
   readonly download: ReadonlySignal<DownloadProgress | null>;
   /** The part being read, when the worker reads in parts. */
   readonly part: ReadonlySignal<{ index: number; count: number } | null>;
+  /** How much of the prompt the model has read, while it reads one that takes a while. */
+  readonly promptRead: ReadonlySignal<PromptRead | null>;
   /** The text streamed so far by the latest run (kept after it ends). */
   readonly text: ReadonlySignal<string>;
   /** How the last run ended, as far as the UI is told (see `finish`, `fail`, `markStopped`). */
@@ -76,6 +89,7 @@ export function createStreamRun<R>(): StreamRun<R> {
   const stage = signal<RunStage>('reading');
   const download = signal<DownloadProgress | null>(null);
   const part = signal<{ index: number; count: number } | null>(null);
+  const promptRead = signal<PromptRead | null>(null);
   const text = signal('');
   const outcome = signal<'idle' | 'done' | 'error'>('idle');
   const stopped = signal(false);
@@ -100,6 +114,7 @@ export function createStreamRun<R>(): StreamRun<R> {
       running.value = false;
       download.value = null;
       part.value = null;
+      promptRead.value = null;
     });
   };
 
@@ -123,6 +138,7 @@ export function createStreamRun<R>(): StreamRun<R> {
       case 'stage':
         stage.value = event.stage;
         part.value = event.part ?? null;
+        promptRead.value = null;
         if (event.stage !== 'loading') download.value = null;
         break;
       case 'modelProgress':
@@ -131,7 +147,11 @@ export function createStreamRun<R>(): StreamRun<R> {
         break;
       case 'token':
         stage.value = 'generating';
+        promptRead.value = null;
         text.value += event.text;
+        break;
+      case 'promptProgress':
+        promptRead.value = { done: event.done, total: event.total };
         break;
     }
   };
@@ -140,6 +160,7 @@ export function createStreamRun<R>(): StreamRun<R> {
     stage,
     download,
     part,
+    promptRead,
     text,
     outcome,
     stopped,
@@ -158,6 +179,7 @@ export function createStreamRun<R>(): StreamRun<R> {
         text.value = '';
         download.value = null;
         part.value = null;
+        promptRead.value = null;
         stage.value = 'reading';
         running.value = true;
       });

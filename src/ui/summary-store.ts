@@ -14,7 +14,7 @@ import {
 } from '../protocol';
 import { openSidePanel } from '../side-panel';
 import { loadingText, type UiError } from './model-status';
-import { copyText, createStreamRun, type RunState } from './stream-run';
+import { copyText, createStreamRun, type PromptRead, type RunState, readPercent } from './stream-run';
 
 /** The part of the protocol the summary UI needs, so tests can stand in for the worker. */
 export interface SummaryClient {
@@ -64,6 +64,8 @@ export interface SummaryStore {
   readonly download: ReadonlySignal<DownloadProgress | null>;
   /** The part being read while a long page is read in parts. */
   readonly part: ReadonlySignal<{ index: number; count: number } | null>;
+  /** How much of the current prompt the model has read. */
+  readonly promptRead: ReadonlySignal<PromptRead | null>;
   /** The summary's Markdown, streamed while it is written. */
   readonly text: ReadonlySignal<string>;
   readonly length: ReadonlySignal<SummaryLength>;
@@ -128,7 +130,10 @@ export function createSummaryStore(
         return 'Reading the page…';
       case 'generating': {
         const part = run.part.value;
-        return part ? `Reading part ${part.index} of ${part.count}…` : 'Writing the summary…';
+        const read = run.promptRead.value;
+        const percent = read ? ` ${readPercent(read)}%` : '';
+        if (part) return `Reading part ${part.index} of ${part.count}…${percent}`;
+        return read ? `Reading the page…${percent}` : 'Writing the summary…';
       }
       case 'done':
         return 'Done';
@@ -178,6 +183,7 @@ export function createSummaryStore(
     progress: run.progress,
     download: run.download,
     part: run.part,
+    promptRead: run.promptRead,
     text,
     length,
     error: run.error,
