@@ -8,7 +8,14 @@ import { createContextMenus, onContextMenuClicked, takePendingAsk } from '../src
 import { getTabReadability, readPage } from '../src/handlers/page-reader';
 import { createSummarizeHandler } from '../src/handlers/summarize';
 import { forgetSummary, loadSummary } from '../src/handlers/summary-cache';
-import { isExtensionPage, onRequests, onStreams, sendToTab, workerRequests } from '../src/protocol';
+import {
+  isExtensionPage,
+  onRequests,
+  onStreams,
+  type StreamServer,
+  sendToTab,
+  workerRequests,
+} from '../src/protocol';
 import { openSidePanel } from '../src/side-panel';
 import { createPageRetriever } from './retrieval';
 
@@ -22,13 +29,27 @@ const engine = createEngine(
 const history = createHistoryStore();
 const retriever = createPageRetriever(import.meta.env.MODE, localModelPath);
 
+const streams: StreamServer = onStreams(
+  {
+    summarize: createSummarizeHandler(engine),
+    chat: createChatHandler({ engine, history, readPage, retrieve: retriever.retrieve }),
+  },
+  isExtensionPage,
+);
+
 onRequests(
   workerRequests,
   {
-    getTabSummary: async ({ tabId }) => loadSummary(tabId, (await browser.tabs.get(tabId)).url),
+    getTabSummary: async ({ tabId }) => ({
+      summary: await loadSummary(tabId, (await browser.tabs.get(tabId)).url),
+      running: streams.isRunning('summarize', tabId),
+    }),
     getTabReadability: ({ tabId }) => getTabReadability(tabId),
     getModelStatus: () => engine.status(),
-    getChat: ({ tabId }) => getChatView(history, tabId),
+    getChat: async ({ tabId }) => ({
+      ...(await getChatView(history, tabId)),
+      answering: streams.isRunning('chat', tabId),
+    }),
     listChats: () => history.list(),
     openChat: ({ id }) => history.get(id),
     deleteChat: ({ id }) => history.delete(id),
@@ -38,14 +59,6 @@ onRequests(
     },
     takePendingAsk: ({ tabId }) => takePendingAsk(tabId),
     showSource: ({ tabId, text }) => sendToTab(tabId, 'highlightText', { text }),
-  },
-  isExtensionPage,
-);
-
-onStreams(
-  {
-    summarize: createSummarizeHandler(engine),
-    chat: createChatHandler({ engine, history, readPage, retrieve: retriever.retrieve }),
   },
   isExtensionPage,
 );

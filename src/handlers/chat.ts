@@ -1,10 +1,17 @@
 import browser from 'webextension-polyfill';
 import { buildChatPrompt, presetQuestion } from '../chat/context';
 import { type HistoryStore, newConversation } from '../chat/history';
-import { conversationUrl } from '../chat/page-url';
 import type { Engine } from '../engine/engine';
 import { AppError, isCancellation } from '../errors';
-import type { ChatRequest, Conversation, PageContent, StoredMessage, StreamContext } from '../protocol';
+import { conversationUrl } from '../page-url';
+import type {
+  ChatRequest,
+  ChatView,
+  Conversation,
+  PageContent,
+  StoredMessage,
+  StreamContext,
+} from '../protocol';
 import type { Passage } from '../retrieval/passages';
 import { type RetrieveOptions, toSources } from '../retrieval/retriever';
 import { CHAT_ANSWER_TOKENS, CHAT_PASSAGES } from '../text/limits';
@@ -147,7 +154,10 @@ export function createChatHandler({ engine, history, readPage, retrieve }: ChatD
 }
 
 /** Serves `getChat`: the tab's page and the latest conversation about it. */
-export async function getChatView(history: HistoryStore, tabId: number) {
+export async function getChatView(
+  history: HistoryStore,
+  tabId: number,
+): Promise<Omit<ChatView, 'answering'>> {
   const tab = await browser.tabs.get(tabId);
   const unreadable = await whyUnreadable(tab);
   if (unreadable) return { page: null, unreadable, conversation: null };

@@ -1,5 +1,6 @@
 /** The one typed protocol between the extension's contexts: what the rest of the code imports. */
+export { onStreams, type StreamContext, type StreamServer } from './jobs';
 export * from './messages';
 export { onRequests, sendToTab, sendToWorker } from './requests';
 export { isExtensionPage, isFromExtension } from './senders';
-export { onStreams, openStream, type StreamContext, type StreamHandle } from './streams';
+export { attachStream, openStream, type StreamHandle } from './streams';

@@ -151,6 +151,16 @@ export interface ChatView {
   unreadable: string | null;
   /** The latest conversation about this page, if any. */
   conversation: Conversation | null;
+  /** True while an answer for this tab is being written: the panel attaches to it. */
+  answering: boolean;
+}
+
+/** What the popup needs to show a tab. */
+export interface TabSummary {
+  /** The last summary of the page the tab shows, if any. */
+  summary: SummaryResult | null;
+  /** True while a summary of the tab is being written: the popup attaches to it. */
+  running: boolean;
 }
 
 /** Whether the worker can read a tab's page. */
@@ -179,7 +189,7 @@ export const workerRequests = {
   showSource: v.object({ tabId: TabId, text: PassageText }),
 };
 export interface WorkerAnswers {
-  getTabSummary: SummaryResult | null;
+  getTabSummary: TabSummary;
   getTabReadability: TabReadability;
   getModelStatus: ModelStatus;
   getChat: ChatView;

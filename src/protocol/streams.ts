@@ -1,21 +1,27 @@
 import type { ErrorObject } from 'serialize-error';
 import * as v from 'valibot';
 import browser, { type Runtime } from 'webextension-polyfill';
-import { AppError, asAppError, cancelled, fromErrorData, isCancellation, toErrorData } from '../errors';
-import { type DataOf, PROTOCOL, type StreamEvent, type StreamResults, streamRequests } from './messages';
+import { AppError, asAppError, cancelled, fromErrorData } from '../errors';
+import { type DataOf, PROTOCOL, type StreamEvent, type StreamResults, type streamRequests } from './messages';
 
-// A port per streamed request: the client sends start and stop, the worker events and one done or error.
+// A port per streamed request. The client starts a job, or attaches to the one running for a tab, and may
+// stop it; the worker sends its events (those so far first, to an attaching client) and one done or error.
+// A job outlives its clients: closing the popup does not end it (jobs.ts).
 
-type PortMessage =
+export type PortMessage =
   | { kind: 'start'; data: unknown }
+  | { kind: 'attach'; tabId: number }
   | { kind: 'stop' }
   | { kind: 'event'; event: StreamEvent }
   | { kind: 'done'; result: unknown }
-  | { kind: 'error'; error: ErrorObject };
+  | { kind: 'error'; error: ErrorObject }
+  /** Answers `attach` when no job of that kind runs for the tab. */
+  | { kind: 'idle' };
 
-const PORT_PREFIX = `${PROTOCOL}:`;
-const ClientPortMessage = v.variant('kind', [
+export const PORT_PREFIX = `${PROTOCOL}:`;
+export const ClientPortMessage = v.variant('kind', [
   v.object({ kind: v.literal('start'), data: v.unknown() }),
+  v.object({ kind: v.literal('attach'), tabId: v.pipe(v.number(), v.integer(), v.minValue(0)) }),
   v.object({ kind: v.literal('stop') }),
 ]);
 
@@ -31,12 +37,32 @@ export function openStream<K extends keyof StreamResults>(
   data: DataOf<typeof streamRequests, K>,
   onEvent: (event: StreamEvent) => void,
 ): StreamHandle<StreamResults[K]> {
+  return connect<StreamResults[K]>(name, { kind: 'start', data }, onEvent) as StreamHandle<StreamResults[K]>;
+}
+
+/**
+ * Attaches to the request of this kind running for a tab: its events so far arrive first, then the rest.
+ * `result` is null when none is running.
+ */
+export function attachStream<K extends keyof StreamResults>(
+  name: K,
+  tabId: number,
+  onEvent: (event: StreamEvent) => void,
+): StreamHandle<StreamResults[K] | null> {
+  return connect<StreamResults[K]>(name, { kind: 'attach', tabId }, onEvent);
+}
+
+function connect<R>(
+  name: keyof StreamResults,
+  first: PortMessage,
+  onEvent: (event: StreamEvent) => void,
+): StreamHandle<R | null> {
   let port: Runtime.Port;
   let settled = false;
   let stopRequested = false;
-  let resolve!: (value: StreamResults[K]) => void;
+  let resolve!: (value: R | null) => void;
   let reject!: (error: unknown) => void;
-  const result = new Promise<StreamResults[K]>((res, rej) => {
+  const result = new Promise<R | null>((res, rej) => {
     resolve = res;
     reject = rej;
   });
@@ -55,8 +81,9 @@ export function openStream<K extends keyof StreamResults>(
   port.onMessage.addListener((message: unknown) => {
     const m = message as PortMessage;
     if (m.kind === 'event') onEvent(m.event);
-    else if (m.kind === 'done') settle(() => resolve(m.result as StreamResults[K]));
+    else if (m.kind === 'done') settle(() => resolve(m.result as R));
     else if (m.kind === 'error') settle(() => reject(fromErrorData(m.error)));
+    else if (m.kind === 'idle') settle(() => resolve(null));
   });
   port.onDisconnect.addListener(() =>
     settle(() =>
@@ -67,7 +94,7 @@ export function openStream<K extends keyof StreamResults>(
       ),
     ),
   );
-  port.postMessage({ kind: 'start', data } satisfies PortMessage);
+  port.postMessage(first);
   return {
     result,
     stop() {
@@ -78,76 +105,4 @@ export function openStream<K extends keyof StreamResults>(
       setTimeout(() => settle(() => reject(cancelled())), 3000);
     },
   };
-}
-
-export interface StreamContext {
-  signal: AbortSignal;
-  emit(event: StreamEvent): void;
-  sender: Runtime.MessageSender;
-}
-
-type StreamHandlers = {
-  [K in keyof StreamResults]: (
-    data: DataOf<typeof streamRequests, K>,
-    context: StreamContext,
-  ) => Promise<StreamResults[K]>;
-};
-
-/**
- * Serves streamed requests. A handler's signal aborts when the client says stop or goes away (popup
- * closed), so no work runs for no one.
- */
-export function onStreams(
-  handlers: StreamHandlers,
-  isAllowedSender: (sender: Runtime.MessageSender) => boolean,
-): () => void {
-  const listener = (port: Runtime.Port) => {
-    if (!port.name.startsWith(PORT_PREFIX)) return;
-    const name = port.name.slice(PORT_PREFIX.length);
-    if (!Object.hasOwn(streamRequests, name) || !port.sender || !isAllowedSender(port.sender)) {
-      port.disconnect();
-      return;
-    }
-    const key = name as keyof StreamResults;
-    const controller = new AbortController();
-    let connected = true;
-    let started = false;
-    const post = (message: PortMessage) => {
-      if (connected) port.postMessage(message);
-    };
-    port.onDisconnect.addListener(() => {
-      connected = false;
-      controller.abort(cancelled());
-    });
-    port.onMessage.addListener((message: unknown) => {
-      const parsed = v.safeParse(ClientPortMessage, message);
-      if (!parsed.success) return;
-      if (parsed.output.kind === 'stop') {
-        controller.abort(cancelled());
-        return;
-      }
-      if (started) return;
-      started = true;
-      const data = v.safeParse(streamRequests[key], parsed.output.data);
-      const run = async () => {
-        if (!data.success) throw new AppError('invalid-message', `Malformed "${key}" request.`);
-        // The schema for `key` validated `data.output`; TypeScript can't correlate the two unions.
-        const handler = handlers[key] as (data: unknown, context: StreamContext) => Promise<unknown>;
-        return handler(data.output, {
-          signal: controller.signal,
-          emit: (event) => post({ kind: 'event', event }),
-          sender: port.sender as Runtime.MessageSender,
-        });
-      };
-      run().then(
-        (result) => post({ kind: 'done', result }),
-        (error) => {
-          if (!isCancellation(error)) console.error(`[${key}]`, error);
-          post({ kind: 'error', error: toErrorData(error) });
-        },
-      );
-    });
-  };
-  browser.runtime.onConnect.addListener(listener);
-  return () => browser.runtime.onConnect.removeListener(listener);
 }

@@ -1,5 +1,6 @@
 import browser, { type Storage, type Tabs } from 'webextension-polyfill';
 import {
+  attachStream,
   type ChatRequest,
   type ChatView,
   type Conversation,
@@ -33,6 +34,8 @@ export interface ChatClient {
   showSource(tabId: number, text: string): Promise<boolean>;
   getModelStatus(): Promise<ModelStatus>;
   chat(request: ChatRequest, onEvent: (event: StreamEvent) => void): StreamHandle<Conversation>;
+  /** Follows the answer being written for the tab; its result is null when none is. */
+  attachChat(tabId: number, onEvent: (event: StreamEvent) => void): StreamHandle<Conversation | null>;
   /** The active tab of the panel's window, or null when there is none. */
   activeTabId(): Promise<number | null>;
   /** Calls back with each tab that becomes active in the panel's window; returns the unsubscribe. */
@@ -71,6 +74,7 @@ export function createChatWorkerClient(): ChatClient {
     showSource: (tabId, text) => sendToWorker('showSource', { tabId, text }),
     getModelStatus: () => sendToWorker('getModelStatus', {}),
     chat: (request, onEvent) => openStream('chat', request, onEvent),
+    attachChat: (tabId, onEvent) => attachStream('chat', tabId, onEvent),
     async activeTabId() {
       const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
       return tab?.id ?? null;

@@ -1,6 +1,14 @@
 import { batch, computed, type ReadonlySignal, signal } from '@preact/signals';
-import { samePage } from '../chat/page-url';
-import type { ChatRequest, Conversation, ModelStatus, Source, StoredMessage, StreamEvent } from '../protocol';
+import { samePage } from '../page-url';
+import type {
+  ChatRequest,
+  Conversation,
+  ModelStatus,
+  Source,
+  StoredMessage,
+  StreamEvent,
+  StreamHandle,
+} from '../protocol';
 import type { ChatClient } from './chat-client';
 import { type ChatViewState, showConversation, upToLastQuestion } from './chat-view';
 import { loadingText } from './model-status';
@@ -11,7 +19,8 @@ interface Answer {
   tabId: number;
   /** The page the question is about; the answer is not shown on another page of the same tab. */
   url: string | null;
-  request: ChatRequest;
+  /** True when writing the last answer again. */
+  regenerate: boolean;
   /** The question as shown at once; null when writing the last answer again. */
   question: StoredMessage | null;
   /** The conversation the answer belongs to: the request's, then the one the worker confirmed. */
@@ -22,7 +31,7 @@ interface Answer {
 
 /** The answer being written, as the side panel shows it; at most one at a time. */
 export interface ChatRun {
-  readonly stream: StreamRun<Conversation>;
+  readonly stream: StreamRun<Conversation | null>;
   /** True while an answer for the conversation on screen is in progress. */
   readonly busy: ReadonlySignal<boolean>;
   readonly state: ReadonlySignal<RunState>;
@@ -44,6 +53,8 @@ export interface ChatRun {
   refreshModelStatus(): Promise<void>;
   /** Asks the worker; a run in progress elsewhere is abandoned. Settles when the answer ends. */
   start(request: ChatRequest, question: StoredMessage | null): Promise<void>;
+  /** Follows the answer the worker is writing for the tab (the panel was reloaded meanwhile). */
+  attach(tabId: number): Promise<void>;
   /** Stops the answer being written, keeping what was written, marked as stopped. */
   stop(): void;
   /** Stops a run that is not on screen (another tab's, or a conversation no longer shown). */
@@ -64,7 +75,7 @@ export function createChatRun(
     retryAnswer: () => Promise<void>;
   },
 ): ChatRun {
-  const stream = createStreamRun<Conversation>();
+  const stream = createStreamRun<Conversation | null>();
   const current = signal<Answer | null>(null);
   const streamSources = signal<Source[]>([]);
   const modelStatus = signal<ModelStatus | null>(null);
@@ -111,7 +122,7 @@ export function createChatRun(
     if (!answer) return base;
     // Once confirmed (or when answering again), the answer being written replaces whatever followed the
     // question: the old answer, or a partial one the worker may have saved on the way.
-    if (answer.accepted || answer.request.regenerate) return upToLastQuestion(base);
+    if (answer.accepted || answer.regenerate) return upToLastQuestion(base);
     return answer.question ? [...base, answer.question] : base;
   });
 
@@ -131,7 +142,7 @@ export function createChatRun(
     const conversation = view.conversation.value;
     // What was written here replaces what followed the question: the old answer when answering again, or a
     // partial the worker saved on the way. With nothing written, an old answer stays as it was.
-    if (conversation && (text || (answer.accepted && !answer.request.regenerate))) {
+    if (conversation && (text || (answer.accepted && !answer.regenerate))) {
       view.conversation.value = { ...conversation, messages: upToLastQuestion(conversation.messages) };
     }
     if (text) {
@@ -199,29 +210,34 @@ export function createChatRun(
     });
   };
 
-  const start = async (request: ChatRequest, question: StoredMessage | null) => {
+  /** Follows an answer to its end, on screen or not. */
+  const follow = async (
+    answer: Answer,
+    open: (onEvent: (event: StreamEvent) => void) => StreamHandle<Conversation | null>,
+  ) => {
     abandon();
-    const answer: Answer = {
-      tabId: request.tabId,
-      url: view.page.value?.url ?? null,
-      request,
-      question,
-      conversationId: request.conversationId,
-      accepted: false,
-    };
     batch(() => {
       reset();
       streamSources.value = [];
       current.value = answer;
     });
-    const ended = await stream.begin((events) => client.chat(request, events), onEvent);
+    const ended = await stream.begin(open, onEvent);
     if (ended.kind === 'superseded') return;
     const onScreen = shown.value;
+    // Attached after the worker had finished: the saved conversation is the answer.
+    const result =
+      ended.kind === 'done' && ended.result === null && answer.conversationId !== null
+        ? await client.openChat(answer.conversationId).catch(() => null)
+        : ended.kind === 'done'
+          ? ended.result
+          : null;
     batch(() => {
       if (ended.kind === 'done') {
-        const result = ended.result;
         // Back on the tab after looking elsewhere, the chat shows this conversation again: bring it up to date.
-        if (onScreen || (view.tabId.value === answer.tabId && view.conversation.value?.id === result.id)) {
+        if (
+          result &&
+          (onScreen || (view.tabId.value === answer.tabId && view.conversation.value?.id === result.id))
+        ) {
           showConversation(view, result);
         }
         if (onScreen) stream.finish();
@@ -238,6 +254,32 @@ export function createChatRun(
     });
     if (ended.kind === 'done' && modelStatus.value?.availability !== 'available') await refreshModelStatus();
   };
+
+  const start = (request: ChatRequest, question: StoredMessage | null) =>
+    follow(
+      {
+        tabId: request.tabId,
+        url: view.page.value?.url ?? null,
+        regenerate: request.regenerate,
+        question,
+        conversationId: request.conversationId,
+        accepted: false,
+      },
+      (events) => client.chat(request, events),
+    );
+
+  const attach = (tabId: number) =>
+    follow(
+      {
+        tabId,
+        url: view.page.value?.url ?? null,
+        regenerate: false,
+        question: null,
+        conversationId: view.conversation.value?.id ?? null,
+        accepted: false,
+      },
+      (events) => client.attachChat(tabId, events),
+    );
 
   const stop = () => {
     const answer = shown.value;
@@ -265,6 +307,7 @@ export function createChatRun(
     modelStatus,
     refreshModelStatus,
     start,
+    attach,
     stop,
     abandon,
     conversationId: () => current.value?.conversationId ?? null,

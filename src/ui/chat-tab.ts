@@ -1,5 +1,5 @@
 import { batch, type ReadonlySignal, signal } from '@preact/signals';
-import { samePage } from '../chat/page-url';
+import { samePage } from '../page-url';
 import type { ChatView } from '../protocol';
 import type { ChatClient } from './chat-client';
 import type { ChatRun } from './chat-run';
@@ -74,6 +74,8 @@ export function createTabBinding(
       view.loading.value = false;
       showTab(shown);
     });
+    // The panel was reloaded (or reopened) while the worker writes an answer here: follow it again.
+    if (shown.answering) void run.attach(tab);
     await takePendingAsk(tab);
   };
 

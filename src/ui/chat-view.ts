@@ -1,5 +1,5 @@
 import { batch, computed, type ReadonlySignal, type Signal, signal } from '@preact/signals';
-import { samePage } from '../chat/page-url';
+import { samePage } from '../page-url';
 import type { ChatView, Conversation, StoredMessage } from '../protocol';
 
 /** The page a tab shows, as far as the chat needs it. */

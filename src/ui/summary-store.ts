@@ -1,6 +1,7 @@
 import { batch, computed, type ReadonlySignal, signal } from '@preact/signals';
 import browser from 'webextension-polyfill';
 import {
+  attachStream,
   type DownloadProgress,
   type ModelStatus,
   openStream,
@@ -11,6 +12,7 @@ import {
   type SummaryResult,
   sendToWorker,
   type TabReadability,
+  type TabSummary,
 } from '../protocol';
 import { openSidePanel } from '../side-panel';
 import { loadingText, type UiError } from './model-status';
@@ -18,7 +20,7 @@ import { copyText, createStreamRun, type PromptRead, type RunState, readPercent 
 
 /** The part of the protocol the summary UI needs, so tests can stand in for the worker. */
 export interface SummaryClient {
-  getTabSummary(tabId: number): Promise<SummaryResult | null>;
+  getTabSummary(tabId: number): Promise<TabSummary>;
   getTabReadability(tabId: number): Promise<TabReadability>;
   getModelStatus(): Promise<ModelStatus>;
   summarize(
@@ -26,6 +28,8 @@ export interface SummaryClient {
     length: SummaryLength,
     onEvent: (event: StreamEvent) => void,
   ): StreamHandle<SummaryResult>;
+  /** Follows the summary being written for the tab; its result is null when none is. */
+  attachSummary(tabId: number, onEvent: (event: StreamEvent) => void): StreamHandle<SummaryResult | null>;
   /** Opens the side panel on the tab (inside the click that asked for it). */
   openSidePanel(tabId: number): Promise<void>;
 }
@@ -37,6 +41,7 @@ export function createWorkerClient(): SummaryClient {
     getTabReadability: (tabId) => sendToWorker('getTabReadability', { tabId }),
     getModelStatus: () => sendToWorker('getModelStatus', {}),
     summarize: (tabId, length, onEvent) => openStream('summarize', { tabId, length }, onEvent),
+    attachSummary: (tabId, onEvent) => attachStream('summarize', tabId, onEvent),
     openSidePanel,
   };
 }
@@ -108,7 +113,7 @@ export function createSummaryStore(
   options: SummaryStoreOptions = {},
 ): SummaryStore {
   const storage = options.storage ?? browser.storage.local;
-  const run = createStreamRun<SummaryResult>();
+  const run = createStreamRun<SummaryResult | null>();
   const length = signal<SummaryLength>('standard');
   const result = signal<SummaryResult | null>(null);
   const modelStatus = signal<ModelStatus | null>(null);
@@ -150,23 +155,35 @@ export function createSummaryStore(
     }
   };
 
-  const summarize = async () => {
-    if (tabId === null || run.running.value) return;
-    const id = tabId;
+  const show = (summary: SummaryResult) => {
+    batch(() => {
+      result.value = summary;
+      settled.value = summary.text;
+      run.finish();
+    });
+  };
+
+  /** Follows a run to its end: one this store started, or one the worker was already writing. */
+  const follow = async (
+    id: number,
+    open: (onEvent: (event: StreamEvent) => void) => StreamHandle<SummaryResult | null>,
+  ) => {
     batch(() => {
       result.value = null;
       settled.value = null;
     });
-    const ended = await run.begin((onEvent) => client.summarize(id, length.value, onEvent));
+    const ended = await run.begin(open);
     switch (ended.kind) {
       case 'done':
-        batch(() => {
-          result.value = ended.result;
-          settled.value = ended.result.text;
-          run.finish();
-        });
-        // The first run downloads the model; the first-use hint must not come back.
-        await refreshModelStatus();
+        if (ended.result) {
+          show(ended.result);
+          // The first run downloads the model; the first-use hint must not come back.
+          await refreshModelStatus();
+        } else {
+          // It ended before this store could attach: show what it left.
+          run.reset();
+          await restore(id);
+        }
         break;
       case 'cancelled':
         run.markStopped();
@@ -175,6 +192,22 @@ export function createSummaryStore(
         run.fail(ended.error, summarize);
         break;
     }
+  };
+
+  /** Shows the tab's last summary, or attaches to the one being written; false when there is neither. */
+  const restore = async (id: number) => {
+    const epoch = run.epoch();
+    const tab = await client.getTabSummary(id).catch(() => null);
+    // The user may have started a run while this loaded: theirs wins over the restored summary.
+    if (epoch !== run.epoch() || tabId !== id || !tab) return;
+    if (tab.running) void follow(id, (onEvent) => client.attachSummary(id, onEvent));
+    else if (tab.summary) show(tab.summary);
+  };
+
+  const summarize = async () => {
+    if (tabId === null || run.running.value) return;
+    const id = tabId;
+    await follow(id, (onEvent) => client.summarize(id, length.value, onEvent));
   };
 
   return {
@@ -197,7 +230,6 @@ export function createSummaryStore(
 
     async init(id) {
       void run.abandon();
-      const epoch = run.epoch();
       tabId = id;
       batch(() => {
         run.reset();
@@ -205,9 +237,9 @@ export function createSummaryStore(
         settled.value = '';
         unreadable.value = null;
       });
-      const [stored, last] = await Promise.all([
+      const [stored] = await Promise.all([
         storage.get(LENGTH_KEY).catch(() => ({}) as Record<string, unknown>),
-        client.getTabSummary(id).catch(() => null),
+        restore(id),
         refreshModelStatus(),
         // A failed check leaves Summarize on: the worker's answer to it then says what is wrong.
         client.getTabReadability(id).then(
@@ -219,13 +251,6 @@ export function createSummaryStore(
       ]);
       const saved = stored[LENGTH_KEY];
       if (isSummaryLength(saved)) length.value = saved;
-      // The user may have started a run while this loaded: theirs wins over the restored summary.
-      if (epoch !== run.epoch() || !last) return;
-      batch(() => {
-        result.value = last;
-        settled.value = last.text;
-        run.finish();
-      });
     },
 
     async setLength(value) {

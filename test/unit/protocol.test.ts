@@ -180,25 +180,6 @@ describe('streams', () => {
     expect(signal?.aborted).toBe(true);
   });
 
-  test('closing the page (port gone) aborts the work', async () => {
-    const { serverPorts } = installFakePorts(popup);
-    let signal: AbortSignal | undefined;
-    onStreams(
-      streamHandlers({
-        summarize: (_, context) => {
-          signal = context.signal;
-          return new Promise(() => {});
-        },
-      }),
-      isExtensionPage,
-    );
-    openStream('summarize', { tabId: 1, length: 'brief' }, () => {});
-    await vi.waitFor(() => expect(signal).toBeDefined());
-    expect(signal?.aborted).toBe(false);
-    serverPorts[0]?.peer.disconnect();
-    await vi.waitFor(() => expect(signal?.aborted).toBe(true));
-  });
-
   test('the worker going away rejects the stream instead of hanging', async () => {
     const { serverPorts } = installFakePorts(popup);
     onStreams(streamHandlers({ summarize: () => new Promise(() => {}) }), isExtensionPage);

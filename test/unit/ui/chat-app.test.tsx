@@ -114,7 +114,7 @@ describe('the side panel', () => {
 
     expect(await press('Enter')).toBe(false);
     expect(client.runs).toHaveLength(1);
-    expect(client.run.request.question).toBe('First line');
+    expect(client.run.request?.question).toBe('First line');
     expect(input().value).toBe('');
   });
 
@@ -292,7 +292,7 @@ describe('the side panel', () => {
     expect(byTestId('empty-chat')).not.toBeNull();
     await type('Fresh?');
     await click('chat-send');
-    expect(client.run.request.conversationId).toBeNull();
+    expect(client.run.request?.conversationId).toBeNull();
   });
 
   test('History: open a chat, delete one, clear all after confirming', async () => {
@@ -393,6 +393,7 @@ describe('the side panel', () => {
       page: null,
       unreadable: 'Pagewise can’t read browser pages.',
       conversation: null,
+      answering: false,
     });
     await open(client);
     expect(byTestId('unreadable')?.textContent).toBe('Pagewise can’t read browser pages.');

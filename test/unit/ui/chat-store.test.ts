@@ -104,7 +104,7 @@ describe('asking', () => {
     const { store } = await ready(client);
     expect(transcript(store)).toEqual(['user: What causes tides?', 'assistant: The **moon**.']);
     void store.send('And the sun?');
-    expect(client.run.request.conversationId).toBe('c1');
+    expect(client.run.request?.conversationId).toBe('c1');
     expect(transcript(store)).toEqual([
       'user: What causes tides?',
       'assistant: The **moon**.',
@@ -141,6 +141,7 @@ describe('asking', () => {
       page: null,
       unreadable: 'Pagewise can’t read browser pages.',
       conversation: null,
+      answering: false,
     });
     const { store } = await ready(client);
     expect(store.unreadable.value).toBe('Pagewise can’t read browser pages.');
@@ -415,7 +416,7 @@ describe('right-click requests', () => {
     store.clearSelection();
     expect(store.pendingSelection.value).toBeNull();
     void store.send('Plain question');
-    expect(client.run.request.selection).toBeNull();
+    expect(client.run.request?.selection).toBeNull();
   });
 });
 
@@ -540,7 +541,7 @@ describe('new chat', () => {
     expect(store.conversation.value).toBeNull();
     expect(store.messages.value).toEqual([]);
     void store.send('Fresh question');
-    expect(client.run.request.conversationId).toBeNull();
+    expect(client.run.request?.conversationId).toBeNull();
   });
 
   test('stops an answer in progress first', async () => {
@@ -576,7 +577,7 @@ describe('history', () => {
     expect(transcript(store)).toEqual(['user: What causes tides?', 'assistant: The **moon**.']);
     expect(store.otherPage.value).toBe(false);
     void store.send('More?');
-    expect(client.run.request.conversationId).toBe('c1');
+    expect(client.run.request?.conversationId).toBe('c1');
   });
 
   test('a chat about another page is shown but not continued here', async () => {
@@ -669,5 +670,41 @@ describe('sources and copy', () => {
     });
     await refusing.init(TAB);
     await expect(refusing.copy(id)).resolves.toBe(false);
+  });
+});
+
+describe('an answer that outlives the panel', () => {
+  test('a reloaded panel attaches to the answer being written and shows it whole at the end', async () => {
+    const client = createFakeChatClient();
+    const saved = conversationOf('c1', [question('Why two tides?'), answer('The moon', [], 'interrupted')]);
+    client.views.set(TAB, { ...viewOf(TIDES, saved), answering: true });
+    const { store } = await ready(client);
+    await settle();
+    expect(client.run).toMatchObject({ request: null, attachedTo: TAB });
+    client.run.emit(
+      { type: 'conversation', conversation: conversationOf('c1', [question('Why two tides?')]) },
+      { type: 'stage', stage: 'generating' },
+      { type: 'token', text: 'The moon and' },
+    );
+    expect(store.busy.value).toBe(true);
+    expect(transcript(store)).toEqual(['user: Why two tides?']);
+    expect(store.answer.value).toBe('The moon and');
+    client.run.emit({ type: 'token', text: ' the sun.' });
+    client.run.finish(conversationOf('c1', [question('Why two tides?'), answer('The moon and the sun.')]));
+    await settle();
+    expect(transcript(store)).toEqual(['user: Why two tides?', 'assistant: The moon and the sun.']);
+    expect(view(store)).toEqual({ state: 'done', status: 'Done' });
+  });
+
+  test('an answer that ended before the panel attached is read back from the history', async () => {
+    const client = createFakeChatClient();
+    const saved = conversationOf('c1', [question('Why?'), answer('Becau', [], 'interrupted')]);
+    client.views.set(TAB, { ...viewOf(TIDES, saved), answering: true });
+    client.saved.set('c1', conversationOf('c1', [question('Why?'), answer('Because of the moon.')]));
+    const { store } = await ready(client);
+    await settle();
+    client.run.finish(null);
+    await settle();
+    expect(transcript(store)).toEqual(['user: Why?', 'assistant: Because of the moon.']);
   });
 });

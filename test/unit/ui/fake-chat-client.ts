@@ -6,13 +6,17 @@ import type {
   PendingAsk,
   Source,
   StoredMessage,
+  StreamHandle,
 } from '../../../src/protocol';
 import type { ChatClient, TabChange } from '../../../src/ui/chat-client';
 import { createFakeStream, type FakeStream } from './fake-stream';
 
 /** One `chat` call as the fake worker sees it; the test plays the worker's part through it. */
-export interface FakeChatRun extends FakeStream<Conversation> {
-  request: ChatRequest;
+export interface FakeChatRun extends FakeStream<Conversation | null> {
+  /** What the panel asked; null when it attached to an answer already being written. */
+  request: ChatRequest | null;
+  /** The tab whose running answer the panel attached to, or null. */
+  attachedTo: number | null;
 }
 
 /** A stand-in for the worker and the browser: answers from plain fields, and hands every run to the test. */
@@ -74,7 +78,7 @@ export const VOLCANOES = { url: 'https://science.example/volcanoes', title: 'Vol
 
 /** The view of a readable tab showing `page`, with its latest conversation. */
 export function viewOf(page = TIDES, conversation: Conversation | null = null): ChatView {
-  return { page, unreadable: null, conversation };
+  return { page, unreadable: null, conversation, answering: false };
 }
 
 /** The default model's status, as the worker reports it. */
@@ -151,8 +155,13 @@ export function createFakeChatClient(status: ModelStatus = qwen()): FakeChatClie
       for (const listener of askListeners) listener(ask.tabId);
     },
     chat(request, onEvent) {
-      const { stream, handle } = createFakeStream<Conversation>(onEvent);
-      runs.push(Object.assign(stream, { request }));
+      const { stream, handle } = createFakeStream<Conversation | null>(onEvent);
+      runs.push(Object.assign(stream, { request, attachedTo: null }));
+      return handle as StreamHandle<Conversation>;
+    },
+    attachChat(tabId, onEvent) {
+      const { stream, handle } = createFakeStream<Conversation | null>(onEvent);
+      runs.push(Object.assign(stream, { request: null, attachedTo: tabId }));
       return handle;
     },
   };

@@ -1,16 +1,19 @@
-import type { ModelStatus, SummaryLength, SummaryResult } from '../../../src/protocol';
+import type { ModelStatus, StreamHandle, SummaryLength, SummaryResult } from '../../../src/protocol';
 import type { SummaryClient } from '../../../src/ui/summary-store';
 import { createFakeStream, type FakeStream } from './fake-stream';
 
 /** One `summarize` call as the fake worker sees it; the test plays the worker's part through it. */
-export interface FakeRun extends FakeStream<SummaryResult> {
+export interface FakeRun extends FakeStream<SummaryResult | null> {
   tabId: number;
-  length: SummaryLength;
+  /** The length asked for; null when the popup attached to a summary already being written. */
+  length: SummaryLength | null;
 }
 
 /** A stand-in for the worker: answers from plain fields, and hands every run to the test to drive. */
 export interface FakeSummaryClient extends SummaryClient {
   summaries: Map<number, SummaryResult>;
+  /** Tabs with a summary being written in the worker. */
+  running: Set<number>;
   /** Tabs the worker can't read, with its reason; every other tab is readable. */
   unreadable: Map<number, string>;
   status: ModelStatus;
@@ -48,6 +51,7 @@ export function createFakeSummaryClient(status: ModelStatus = qwen()): FakeSumma
   const runs: FakeRun[] = [];
   const client: FakeSummaryClient = {
     summaries: new Map(),
+    running: new Set(),
     unreadable: new Map(),
     status,
     runs,
@@ -60,12 +64,20 @@ export function createFakeSummaryClient(status: ModelStatus = qwen()): FakeSumma
       if (!last) throw new Error('No summarize run was started.');
       return last;
     },
-    getTabSummary: async (tabId) => client.summaries.get(tabId) ?? null,
+    getTabSummary: async (tabId) => ({
+      summary: client.summaries.get(tabId) ?? null,
+      running: client.running.has(tabId),
+    }),
     getTabReadability: async (tabId) => ({ unreadable: client.unreadable.get(tabId) ?? null }),
     getModelStatus: async () => client.status,
     summarize(tabId, length, onEvent) {
-      const { stream, handle } = createFakeStream<SummaryResult>(onEvent);
+      const { stream, handle } = createFakeStream<SummaryResult | null>(onEvent);
       runs.push(Object.assign(stream, { tabId, length }));
+      return handle as StreamHandle<SummaryResult>;
+    },
+    attachSummary(tabId, onEvent) {
+      const { stream, handle } = createFakeStream<SummaryResult | null>(onEvent);
+      runs.push(Object.assign(stream, { tabId, length: null }));
       return handle;
     },
   };

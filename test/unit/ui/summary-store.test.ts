@@ -276,3 +276,70 @@ describe('copy', () => {
     await expect(store.copy()).resolves.toBe(false);
   });
 });
+
+describe('reading a long prompt', () => {
+  test.each([
+    ['one pass', null, 'Reading the page… 25%'],
+    ['part 2 of 3', { index: 2, count: 3 }, 'Reading part 2 of 3… 25%'],
+  ])('%s says how much of the prompt is read, until the first words', async (_, part, status) => {
+    const { client, store } = await ready();
+    void store.summarize();
+    client.run.emit(
+      part ? { type: 'stage', stage: 'generating', part } : { type: 'stage', stage: 'generating' },
+      { type: 'promptProgress', done: 128, total: 512 },
+    );
+    expect(view(store)).toMatchObject({ state: 'generating', status });
+    expect(store.promptRead.value).toEqual({ done: 128, total: 512 });
+    client.run.emit({ type: 'token', text: 'Tides' });
+    expect(store.promptRead.value).toBeNull();
+    if (!part) expect(store.statusText.value).toBe('Writing the summary…');
+  });
+});
+
+describe('a summary that outlives the popup', () => {
+  test('a reopened popup attaches to the summary being written and follows it to the end', async () => {
+    const client = createFakeSummaryClient();
+    client.running.add(TAB);
+    const { store } = await ready(client);
+    await settle();
+    expect(client.run).toMatchObject({ tabId: TAB, length: null });
+    // The worker first replays what the closed popup missed.
+    client.run.emit(
+      { type: 'stage', stage: 'generating', part: { index: 2, count: 3 } },
+      { type: 'promptProgress', done: 300, total: 600 },
+    );
+    expect(view(store)).toMatchObject({ state: 'generating', status: 'Reading part 2 of 3… 50%' });
+    expect(store.busy.value).toBe(true);
+    client.run.emit({ type: 'stage', stage: 'generating' }, { type: 'token', text: '- Tides' });
+    client.run.finish(summaryOf('- Tides rise twice a day.'));
+    await settle();
+    expect(view(store)).toEqual({ state: 'done', status: 'Done', text: '- Tides rise twice a day.' });
+  });
+
+  test('one that ended before the popup could attach shows as remembered', async () => {
+    const client = createFakeSummaryClient();
+    client.running.add(TAB);
+    const { store } = await ready(client);
+    await settle();
+    client.running.delete(TAB);
+    client.summaries.set(TAB, summaryOf('- Finished meanwhile.'));
+    client.run.finish(null);
+    await settle();
+    expect(view(store)).toEqual({ state: 'done', status: 'Done', text: '- Finished meanwhile.' });
+  });
+
+  test('Stop in the reopened popup stops the worker’s run', async () => {
+    const client = createFakeSummaryClient();
+    client.running.add(TAB);
+    const { store } = await ready(client);
+    await settle();
+    client.run.emit({ type: 'stage', stage: 'generating' }, { type: 'token', text: 'Half' });
+    store.stop();
+    expect(client.run.stopped).toBe(true);
+    expect(view(store)).toEqual({
+      state: 'idle',
+      status: 'Stopped. This summary is unfinished.',
+      text: 'Half',
+    });
+  });
+});

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { conversationUrl, samePage } from '../../../src/chat/page-url';
+import { conversationUrl, samePage } from '../../src/page-url';
 
 test.each([
   ['https://example.org/a#b', 'https://example.org/a'],

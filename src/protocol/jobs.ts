@@ -1,0 +1,212 @@
+import * as v from 'valibot';
+import browser, { type Runtime, type Tabs } from 'webextension-polyfill';
+import { AppError, cancelled, isCancellation, toErrorData } from '../errors';
+import { samePage } from '../page-url';
+import { type DataOf, type StreamEvent, type StreamResults, streamRequests } from './messages';
+import { ClientPortMessage, PORT_PREFIX, type PortMessage } from './streams';
+
+export interface StreamContext {
+  /** Aborts on Stop, when the tab moves to another page or closes, or when a new request replaces this one. */
+  signal: AbortSignal;
+  emit(event: StreamEvent): void;
+  sender: Runtime.MessageSender;
+}
+
+type StreamHandlers = {
+  [K in keyof StreamResults]: (
+    data: DataOf<typeof streamRequests, K>,
+    context: StreamContext,
+  ) => Promise<StreamResults[K]>;
+};
+
+/**
+ * Chrome stops a worker that makes no extension call for 30 s, even mid-computation, and a job whose
+ * popup closed sends nothing (developer.chrome.com/docs/extensions/develop/concepts/service-workers/lifecycle).
+ */
+const KEEPALIVE_MS = 20_000;
+
+/** The cheapest extension call: it tells Chrome the worker is busy. */
+function ping(): void {
+  Promise.resolve()
+    .then(() => browser.runtime.getPlatformInfo())
+    .catch(() => {});
+}
+
+/** The running jobs, as far as the worker's other handlers need to know. */
+export interface StreamServer {
+  /** Whether a request of this kind runs for the tab. */
+  isRunning(name: keyof StreamResults, tabId: number): boolean;
+  dispose(): void;
+}
+
+/** One streamed request, running in the worker for a tab, whoever is watching it. */
+interface Job {
+  tabId: number;
+  /** The page the tab showed when the job started: moving to another page ends it. */
+  url: string | undefined;
+  controller: AbortController;
+  /** Its events so far, compacted: what an attaching client is sent first. */
+  log: StreamEvent[];
+  clients: Set<Runtime.Port>;
+}
+
+/** Adds an event to a job's log, keeping it short: streamed text joined, only the latest of the rest. */
+export function appendToLog(log: StreamEvent[], event: StreamEvent): void {
+  const last = log.at(-1);
+  if (event.type === 'token') {
+    if (last?.type === 'token') log[log.length - 1] = { type: 'token', text: last.text + event.text };
+    else log.push(event);
+    return;
+  }
+  // A new stage makes earlier progress reports moot.
+  const superseded = (type: StreamEvent['type']) =>
+    type === event.type ||
+    (event.type === 'stage' && (type === 'modelProgress' || type === 'promptProgress'));
+  for (let i = log.length - 1; i >= 0; i--) {
+    if (superseded((log[i] as StreamEvent).type)) log.splice(i, 1);
+  }
+  log.push(event);
+}
+
+/**
+ * Serves streamed requests as jobs, one per kind and tab. A job runs to its end when its client goes away
+ * (the popup closes); it stops on Stop, when its tab moves to another page or closes, or when a new request
+ * of its kind for the tab replaces it. A client can attach to it again and gets its events so far.
+ */
+export function onStreams(
+  handlers: StreamHandlers,
+  isAllowedSender: (sender: Runtime.MessageSender) => boolean,
+): StreamServer {
+  const jobs = new Map<string, Job>();
+  let keepAlive: ReturnType<typeof setInterval> | undefined;
+  const keyOf = (name: string, tabId: number) => `${name}:${tabId}`;
+
+  const post = (port: Runtime.Port, message: PortMessage) => {
+    try {
+      port.postMessage(message);
+    } catch {
+      // The client went away between two events; its disconnect listener forgets it.
+    }
+  };
+  const broadcast = (job: Job, message: PortMessage) => {
+    for (const port of job.clients) post(port, message);
+  };
+
+  const finish = (key: string, job: Job) => {
+    if (jobs.get(key) === job) jobs.delete(key);
+    if (jobs.size === 0 && keepAlive !== undefined) {
+      clearInterval(keepAlive);
+      keepAlive = undefined;
+    }
+  };
+
+  const start = (name: keyof StreamResults, data: unknown, port: Runtime.Port): Job | undefined => {
+    const parsed = v.safeParse(streamRequests[name], data);
+    if (!parsed.success) {
+      post(port, {
+        kind: 'error',
+        error: toErrorData(new AppError('invalid-message', `Malformed "${name}" request.`)),
+      });
+      return undefined;
+    }
+    const { tabId } = parsed.output;
+    const key = keyOf(name, tabId);
+    jobs.get(key)?.controller.abort(cancelled());
+    const job: Job = {
+      tabId,
+      url: undefined,
+      controller: new AbortController(),
+      log: [],
+      clients: new Set([port]),
+    };
+    jobs.set(key, job);
+    keepAlive ??= setInterval(ping, KEEPALIVE_MS);
+    browser.tabs.get(tabId).then(
+      (tab) => {
+        job.url = tab?.url;
+      },
+      () => {},
+    );
+    // The schema for `name` validated `parsed.output`; TypeScript can't correlate the two unions.
+    const handler = handlers[name] as (data: unknown, context: StreamContext) => Promise<unknown>;
+    handler(parsed.output, {
+      signal: job.controller.signal,
+      emit: (event) => {
+        appendToLog(job.log, event);
+        broadcast(job, { kind: 'event', event });
+      },
+      sender: port.sender as Runtime.MessageSender,
+    })
+      .then(
+        (result) => broadcast(job, { kind: 'done', result }),
+        (error) => {
+          if (!isCancellation(error)) console.error(`[${name}]`, error);
+          broadcast(job, { kind: 'error', error: toErrorData(error) });
+        },
+      )
+      .finally(() => finish(key, job));
+    return job;
+  };
+
+  const attach = (name: keyof StreamResults, tabId: number, port: Runtime.Port): Job | undefined => {
+    const job = jobs.get(keyOf(name, tabId));
+    if (!job) {
+      post(port, { kind: 'idle' });
+      return undefined;
+    }
+    for (const event of job.log) post(port, { kind: 'event', event });
+    job.clients.add(port);
+    return job;
+  };
+
+  const onConnect = (port: Runtime.Port) => {
+    if (!port.name.startsWith(PORT_PREFIX)) return;
+    const name = port.name.slice(PORT_PREFIX.length);
+    if (!Object.hasOwn(streamRequests, name) || !port.sender || !isAllowedSender(port.sender)) {
+      port.disconnect();
+      return;
+    }
+    const kind = name as keyof StreamResults;
+    let job: Job | undefined;
+    let asked = false;
+    port.onDisconnect.addListener(() => job?.clients.delete(port));
+    port.onMessage.addListener((message: unknown) => {
+      const parsed = v.safeParse(ClientPortMessage, message);
+      if (!parsed.success) return;
+      const request = parsed.output;
+      if (request.kind === 'stop') {
+        job?.controller.abort(cancelled());
+        return;
+      }
+      // One request per port.
+      if (asked) return;
+      asked = true;
+      job = request.kind === 'start' ? start(kind, request.data, port) : attach(kind, request.tabId, port);
+    });
+  };
+
+  /** Stops a tab's jobs: all of them, or those about another page than `url`. */
+  const stopTab = (tabId: number, url?: string) => {
+    for (const job of jobs.values()) {
+      if (job.tabId !== tabId) continue;
+      if (url === undefined || (job.url !== undefined && !samePage(job.url, url)))
+        job.controller.abort(cancelled());
+    }
+  };
+  const onRemoved = (tabId: number) => stopTab(tabId);
+  const onUpdated = (tabId: number, change: Tabs.OnUpdatedChangeInfoType) => {
+    if (change.url !== undefined) stopTab(tabId, change.url);
+  };
+
+  browser.runtime.onConnect.addListener(onConnect);
+  browser.tabs.onRemoved.addListener(onRemoved);
+  browser.tabs.onUpdated.addListener(onUpdated);
+  return {
+    isRunning: (name, tabId) => jobs.has(keyOf(name, tabId)),
+    dispose() {
+      browser.runtime.onConnect.removeListener(onConnect);
+      browser.tabs.onRemoved.removeListener(onRemoved);
+      browser.tabs.onUpdated.removeListener(onUpdated);
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { longArticleHtml } from '../support/article';
+import { afterNextFrames, type Browser, launchBrowser, recordStatus, type Site, serveSite } from './harness';
+
+let browser: Browser;
+let site: Site;
+
+beforeAll(async () => {
+  site = await serveSite({
+    '/long': longArticleHtml('The harbour, the long read', 9_000),
+    '/article': longArticleHtml('The harbour, sixty years on', 1_500),
+  });
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+const state = (page: Page) => page.getByTestId('status').getAttribute('data-state');
+const statusText = (page: Page) => page.getByTestId('status').textContent();
+const BUSY = ['loading', 'reading', 'generating'];
+
+describe('work that outlives the page that asked for it', () => {
+  test('progress arrives while a long prompt is read', async () => {
+    const { tabId } = await browser.openTab(`${site.origin}/long`);
+    const popup = await browser.openExtensionPage(`popup/index.html?tab=${tabId}`);
+    const log = await recordStatus(popup);
+    await popup.getByTestId('summarize').click();
+    await expect.poll(() => state(popup), { timeout: 180_000 }).toBe('done');
+    const { texts } = await log();
+    // Several readings of one part, rising: the read is reported as it goes, not once at the end.
+    const percents = texts
+      .map((text) => /part 1 of \d+… (\d+)%/.exec(text)?.[1])
+      .filter((p): p is string => p !== undefined)
+      .map(Number);
+    console.info(`[e2e] part 1 read: ${percents.join('%, ')}%`);
+    expect(percents.length).toBeGreaterThan(1);
+    expect([...percents].sort((a, b) => a - b)).toEqual(percents);
+    expect(percents.at(-1)).toBeGreaterThan(percents[0] as number);
+    await popup.close();
+  });
+
+  test('a popup closed mid-summary and opened again shows the progress, and the summary completes', async () => {
+    const { tabId } = await browser.openTab(`${site.origin}/long`);
+    const popup = await browser.openExtensionPage(`popup/index.html?tab=${tabId}`);
+    await popup.getByTestId('summarize').click();
+    await expect.poll(() => statusText(popup), { timeout: 120_000 }).toMatch(/part 1 of/i);
+    await popup.close();
+
+    const again = await browser.openExtensionPage(`popup/index.html?tab=${tabId}`);
+    // Still at work for this tab: the popup follows it instead of offering to start over.
+    await expect.poll(() => state(again), { timeout: 10_000 }).toMatch(new RegExp(BUSY.join('|')));
+    expect(await again.getByTestId('stop').isVisible()).toBe(true);
+    await expect.poll(() => state(again), { timeout: 180_000 }).toBe('done');
+    await afterNextFrames(again);
+    expect((await again.getByTestId('summary').textContent())?.length ?? 0).toBeGreaterThan(20);
+    expect(await statusText(again)).toBe('Done');
+    await again.close();
+  });
+
+  test('a side panel reloaded mid-answer attaches to it again', async () => {
+    // A long summary on another tab keeps the engine busy, so the question waits long enough to reload.
+    const busy = await browser.openTab(`${site.origin}/long`);
+    const popup = await browser.openExtensionPage(`popup/index.html?tab=${busy.tabId}`);
+    await popup.getByTestId('summarize').click();
+    await expect.poll(() => state(popup), { timeout: 60_000 }).toBe('generating');
+
+    const { tabId } = await browser.openTab(`${site.origin}/article`);
+    const panel = await browser.openExtensionPage(`sidepanel/index.html?tab=${tabId}`);
+    await panel.getByTestId('chat-input').fill('Who runs the bakery?');
+    await panel.getByTestId('chat-send').click();
+    await expect.poll(() => state(panel), { timeout: 30_000 }).toMatch(new RegExp(BUSY.join('|')));
+    await panel.reload();
+
+    await expect.poll(() => state(panel), { timeout: 10_000 }).toMatch(new RegExp(BUSY.join('|')));
+    expect(await panel.getByTestId('stop').isVisible()).toBe(true);
+    await expect.poll(() => state(panel), { timeout: 180_000 }).toBe('done');
+    await afterNextFrames(panel);
+    const answers = panel.locator('[data-testid="chat-message"][data-role="assistant"]');
+    expect(await answers.count()).toBe(1);
+    expect((await answers.first().textContent())?.length ?? 0).toBeGreaterThan(10);
+    await expect.poll(() => state(popup), { timeout: 180_000 }).toBe('done');
+    await Promise.all([panel.close(), popup.close()]);
+  });
+});

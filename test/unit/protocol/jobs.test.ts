@@ -1,0 +1,178 @@
+import { fakeBrowser } from '@webext-core/fake-browser';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import type { Runtime } from 'webextension-polyfill';
+import {
+  attachStream,
+  isExtensionPage,
+  onStreams,
+  openStream,
+  type StreamContext,
+  type StreamEvent,
+  type SummaryResult,
+} from '../../../src/protocol';
+import { appendToLog } from '../../../src/protocol/jobs';
+import { installFakePorts } from '../support/fake-ports';
+
+const popup: Runtime.MessageSender = {
+  id: 'test-extension-id',
+  url: 'chrome-extension://test-extension-id/popup/index.html',
+};
+
+const result: SummaryResult = {
+  url: 'https://example.org/',
+  title: 'Example',
+  length: 'brief',
+  text: 'Done.',
+  parts: 1,
+  coverage: 1,
+  tokensPerSecond: 12,
+  createdAt: 0,
+};
+
+/** A summarize handler that streams what it is told to and finishes when the test says so. */
+function controlledSummarize() {
+  let context: StreamContext | undefined;
+  let finish: (() => void) | undefined;
+  const summarize = vi.fn(
+    (_: unknown, ctx: StreamContext) =>
+      new Promise<SummaryResult>((resolve, reject) => {
+        context = ctx;
+        finish = () => resolve(result);
+        ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason));
+      }),
+  );
+  return {
+    summarize,
+    emit: (event: StreamEvent) => context?.emit(event),
+    signal: () => context?.signal,
+    finish: () => finish?.(),
+    started: () => vi.waitFor(() => expect(context).toBeDefined()),
+  };
+}
+
+function serve(summarize: ReturnType<typeof controlledSummarize>['summarize']) {
+  const ports = installFakePorts(popup);
+  onStreams({ summarize, chat: vi.fn() } as unknown as Parameters<typeof onStreams>[0], isExtensionPage);
+  return ports;
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('jobs', () => {
+  test('a job outlives its client; a new client attaches and gets the events so far, then the rest', async () => {
+    const job = controlledSummarize();
+    const { serverPorts } = serve(job.summarize);
+    openStream('summarize', { tabId: 1, length: 'brief' }, () => {}).result.catch(() => {});
+    await job.started();
+    job.emit({ type: 'stage', stage: 'generating' });
+    job.emit({ type: 'token', text: 'Har' });
+    job.emit({ type: 'token', text: 'bour' });
+    // The popup closes.
+    serverPorts[0]?.peer.disconnect();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(job.signal()?.aborted).toBe(false);
+
+    const seen: StreamEvent[] = [];
+    const again = attachStream('summarize', 1, (event) => seen.push(event));
+    await vi.waitFor(() => expect(seen).toHaveLength(2));
+    expect(seen).toEqual([
+      { type: 'stage', stage: 'generating' },
+      { type: 'token', text: 'Harbour' },
+    ]);
+    job.emit({ type: 'token', text: ' walls' });
+    job.finish();
+    await expect(again.result).resolves.toEqual(result);
+    expect(seen.at(-1)).toEqual({ type: 'token', text: ' walls' });
+  });
+
+  test('attaching where nothing runs settles with null', async () => {
+    serve(controlledSummarize().summarize);
+    await expect(attachStream('summarize', 4, () => {}).result).resolves.toBeNull();
+  });
+
+  test('Stop from an attached client stops the job for every client', async () => {
+    const job = controlledSummarize();
+    serve(job.summarize);
+    const first = openStream('summarize', { tabId: 1, length: 'brief' }, () => {});
+    await job.started();
+    const second = attachStream('summarize', 1, () => {});
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    second.stop();
+    await expect(first.result).rejects.toMatchObject({ code: 'cancelled' });
+    await expect(second.result).rejects.toMatchObject({ code: 'cancelled' });
+    expect(job.signal()?.aborted).toBe(true);
+  });
+
+  test('a new request of the same kind for the tab replaces the running one', async () => {
+    const job = controlledSummarize();
+    serve(job.summarize);
+    const first = openStream('summarize', { tabId: 1, length: 'brief' }, () => {});
+    await job.started();
+    const firstSignal = job.signal();
+    openStream('summarize', { tabId: 1, length: 'detailed' }, () => {}).result.catch(() => {});
+    await expect(first.result).rejects.toMatchObject({ code: 'cancelled' });
+    expect(firstSignal?.aborted).toBe(true);
+    expect(job.summarize).toHaveBeenCalledTimes(2);
+  });
+
+  test.each([
+    ['closing the tab', 'close', true],
+    ['moving to another page', 'https://example.org/other', true],
+    ['following a link within the page', 'https://example.org/harbour#history', false],
+  ])('%s stops its job: %s', async (_, change, stops) => {
+    const tab = await fakeBrowser.tabs.create({ url: 'https://example.org/harbour' });
+    const tabId = tab.id as number;
+    const job = controlledSummarize();
+    serve(job.summarize);
+    const stream = openStream('summarize', { tabId, length: 'brief' }, () => {});
+    stream.result.catch(() => {});
+    await job.started();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    if (change === 'close')
+      await fakeBrowser.tabs.onRemoved.trigger(tabId, { windowId: 0, isWindowClosing: false });
+    else await fakeBrowser.tabs.onUpdated.trigger(tabId, { url: change }, { ...tab, url: change });
+    expect(job.signal()?.aborted).toBe(stops);
+  });
+
+  test('a running job keeps the worker awake, and nothing does once it ends', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const ping = vi.spyOn(fakeBrowser.runtime, 'getPlatformInfo').mockResolvedValue({} as never);
+    const job = controlledSummarize();
+    serve(job.summarize);
+    const stream = openStream('summarize', { tabId: 1, length: 'brief' }, () => {});
+    await job.started();
+    vi.advanceTimersByTime(61_000);
+    await vi.waitFor(() => expect(ping).toHaveBeenCalledTimes(3));
+    job.finish();
+    await stream.result;
+    vi.advanceTimersByTime(61_000);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(ping).toHaveBeenCalledTimes(3);
+  });
+});
+
+describe('appendToLog', () => {
+  test('keeps the text whole and only the latest stage and progress', () => {
+    const log: StreamEvent[] = [];
+    const progress = (loaded: number) => ({ files: [], loaded, total: 100 });
+    for (const event of [
+      { type: 'stage', stage: 'loading' },
+      { type: 'modelProgress', progress: progress(10) },
+      { type: 'modelProgress', progress: progress(90) },
+      { type: 'stage', stage: 'generating', part: { index: 1, count: 2 } },
+      { type: 'promptProgress', done: 128, total: 400 },
+      { type: 'promptProgress', done: 256, total: 400 },
+      { type: 'stage', stage: 'generating' },
+      { type: 'token', text: 'The ' },
+      { type: 'token', text: 'harbour' },
+    ] as StreamEvent[]) {
+      appendToLog(log, event);
+    }
+    expect(log).toEqual([
+      { type: 'stage', stage: 'generating' },
+      { type: 'token', text: 'The harbour' },
+    ]);
+  });
+});
