@@ -9,6 +9,10 @@ export interface RunOptions {
   onProgress?(progress: DownloadProgress): void;
   /** Called when the model is ready and this request's turn has come. */
   onReady?(): void;
+  /** Who asks (a job's key), so that requests waiting behind this one can say what they wait for. */
+  owner?: string;
+  /** Called while this request waits, with the owner of the request running now, each time that changes. */
+  onWaiting?(ahead: string | undefined): void;
 }
 
 export interface Engine {
@@ -27,6 +31,10 @@ export function createEngine(backend: Backend, model: ModelSpec): Engine {
   let downloading = false;
   const progressListeners = new Set<(progress: DownloadProgress) => void>();
   let queue: Promise<unknown> = Promise.resolve();
+  // The request whose turn it is, and those waiting behind it, to tell them who is ahead.
+  let running: { owner: string | undefined } | null = null;
+  let pending = 0;
+  const waiting = new Set<(ahead: string | undefined) => void>();
 
   const load = (): Promise<Session> => {
     loading ??= (async () => {
@@ -55,9 +63,20 @@ export function createEngine(backend: Backend, model: ModelSpec): Engine {
       return { modelName: model.name, availability, downloadBytes: model.downloadBytes };
     },
 
-    run(task, { signal, onProgress, onReady }) {
+    run(task, { signal, onProgress, onReady, owner, onWaiting }) {
+      if (pending > 0 && onWaiting) {
+        waiting.add(onWaiting);
+        if (running) onWaiting(running.owner);
+      }
+      pending++;
+      const me = { owner };
+      let started = false;
       const turn = queue.then(async () => {
+        if (onWaiting) waiting.delete(onWaiting);
         if (signal.aborted) throw cancelled();
+        started = true;
+        running = me;
+        for (const notify of waiting) notify(owner);
         if (onProgress) progressListeners.add(onProgress);
         let session: Session;
         try {
@@ -69,9 +88,24 @@ export function createEngine(backend: Backend, model: ModelSpec): Engine {
         onReady?.();
         return task(session);
       });
+      const done = turn.finally(() => {
+        pending--;
+        if (running === me) running = null;
+      });
       // The queue only orders work: one task's failure must not fail the next.
-      queue = turn.catch(() => {});
-      return turn;
+      queue = done.catch(() => {});
+      // A request stopped while it waits settles at once and its turn is skipped; a running one ends at
+      // its next step, as the task sees the signal.
+      return new Promise((resolve, reject) => {
+        const onAbort = () => {
+          if (started) return;
+          if (onWaiting) waiting.delete(onWaiting);
+          reject(cancelled());
+        };
+        if (signal.aborted) onAbort();
+        signal.addEventListener('abort', onAbort, { once: true });
+        done.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+      });
     },
 
     async dispose() {

@@ -34,7 +34,7 @@ const SAVE_EVERY_MS = 1_000;
  * the answer (reusing the model's cache of the conversation so far) and saves it as it grows.
  */
 export function createChatHandler({ engine, history, readPage, retrieve }: ChatDependencies) {
-  return async (request: ChatRequest, { signal, emit }: StreamContext): Promise<Conversation> => {
+  return async (request: ChatRequest, { signal, emit, queue }: StreamContext): Promise<Conversation> => {
     emit({ type: 'stage', stage: 'reading' });
     const page = await readPage(request.tabId);
     const url = conversationUrl(page.url);
@@ -134,7 +134,7 @@ export function createChatHandler({ engine, history, readPage, retrieve }: ChatD
           });
           answer.status = 'complete';
         },
-        { signal, onProgress: (progress) => emit({ type: 'modelProgress', progress }) },
+        { signal, ...queue, onProgress: (progress) => emit({ type: 'modelProgress', progress }) },
       );
     } catch (error) {
       if (isCancellation(error)) answer.status = 'stopped';

@@ -9,7 +9,7 @@ import { saveSummary } from './summary-cache';
 export function createSummarizeHandler(engine: Engine) {
   return async (
     { tabId, length }: { tabId: number; length: SummaryLength },
-    { signal, emit }: StreamContext,
+    { signal, emit, queue }: StreamContext,
   ): Promise<SummaryResult> => {
     emit({ type: 'stage', stage: 'reading' });
     const page = await readPage(tabId);
@@ -23,7 +23,7 @@ export function createSummarizeHandler(engine: Engine) {
           onToken: (text) => emit({ type: 'token', text }),
           onPrefill: (done, total) => emit({ type: 'promptProgress', done, total }),
         }),
-      { signal, onProgress: (progress) => emit({ type: 'modelProgress', progress }) },
+      { signal, ...queue, onProgress: (progress) => emit({ type: 'modelProgress', progress }) },
     );
     const result: SummaryResult = {
       url: page.url,

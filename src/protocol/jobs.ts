@@ -2,7 +2,13 @@ import * as v from 'valibot';
 import browser, { type Runtime, type Tabs } from 'webextension-polyfill';
 import { AppError, cancelled, isCancellation, toErrorData } from '../errors';
 import { samePage } from '../page-url';
-import { type DataOf, type StreamEvent, type StreamResults, streamRequests } from './messages';
+import {
+  type DataOf,
+  type QueueAhead,
+  type StreamEvent,
+  type StreamResults,
+  streamRequests,
+} from './messages';
 import { ClientPortMessage, PORT_PREFIX, type PortMessage } from './streams';
 
 export interface StreamContext {
@@ -10,6 +16,8 @@ export interface StreamContext {
   signal: AbortSignal;
   emit(event: StreamEvent): void;
   sender: Runtime.MessageSender;
+  /** For the engine's queue: who asks, and where to say what it waits for. */
+  queue: { owner: string; onWaiting(ahead: string | undefined): void };
 }
 
 type StreamHandlers = {
@@ -41,7 +49,11 @@ export interface StreamServer {
 
 /** One streamed request, running in the worker for a tab, whoever is watching it. */
 interface Job {
+  key: string;
+  name: keyof StreamResults;
   tabId: number;
+  /** The job the engine is busy with while this one waits for it. */
+  waitingFor: string | undefined;
   /** The page the tab showed when the job started: moving to another page ends it. */
   url: string | undefined;
   controller: AbortController;
@@ -61,11 +73,18 @@ export function appendToLog(log: StreamEvent[], event: StreamEvent): void {
   // A new stage makes earlier progress reports moot.
   const superseded = (type: StreamEvent['type']) =>
     type === event.type ||
-    (event.type === 'stage' && (type === 'modelProgress' || type === 'promptProgress'));
+    (event.type === 'stage' && (type === 'modelProgress' || type === 'promptProgress' || type === 'waiting'));
   for (let i = log.length - 1; i >= 0; i--) {
     if (superseded((log[i] as StreamEvent).type)) log.splice(i, 1);
   }
   log.push(event);
+}
+
+/** The job ahead, as the waiting one describes it to its user. */
+function describe(ahead: Job, waiting: Job): QueueAhead {
+  const stage = ahead.log.findLast((event) => event.type === 'stage');
+  const part = ahead.name === 'summarize' && stage?.type === 'stage' ? (stage.part ?? null) : null;
+  return { kind: ahead.name, sameTab: ahead.tabId === waiting.tabId, part };
 }
 
 /**
@@ -92,6 +111,22 @@ export function onStreams(
     for (const port of job.clients) post(port, message);
   };
 
+  const emit = (job: Job, event: StreamEvent) => {
+    appendToLog(job.log, event);
+    broadcast(job, { kind: 'event', event });
+    // Those waiting behind this job see how far along it is.
+    for (const other of jobs.values()) if (other.waitingFor === job.key) tellWaiting(other);
+  };
+
+  /** Tells a waiting job what the engine is busy with, when that changed. */
+  const tellWaiting = (job: Job) => {
+    const ahead = job.waitingFor === undefined ? undefined : jobs.get(job.waitingFor);
+    const event: StreamEvent = { type: 'waiting', ahead: ahead ? describe(ahead, job) : null };
+    const last = job.log.findLast((e) => e.type === 'waiting');
+    if (last && JSON.stringify(last) === JSON.stringify(event)) return;
+    emit(job, event);
+  };
+
   const finish = (key: string, job: Job) => {
     if (jobs.get(key) === job) jobs.delete(key);
     if (jobs.size === 0 && keepAlive !== undefined) {
@@ -113,7 +148,10 @@ export function onStreams(
     const key = keyOf(name, tabId);
     jobs.get(key)?.controller.abort(cancelled());
     const job: Job = {
+      key,
+      name,
       tabId,
+      waitingFor: undefined,
       url: undefined,
       controller: new AbortController(),
       log: [],
@@ -132,14 +170,23 @@ export function onStreams(
     handler(parsed.output, {
       signal: job.controller.signal,
       emit: (event) => {
-        appendToLog(job.log, event);
-        broadcast(job, { kind: 'event', event });
+        job.waitingFor = undefined;
+        emit(job, event);
       },
       sender: port.sender as Runtime.MessageSender,
+      queue: {
+        owner: key,
+        onWaiting: (ahead) => {
+          job.waitingFor = ahead;
+          tellWaiting(job);
+        },
+      },
     })
       .then(
         (result) => broadcast(job, { kind: 'done', result }),
-        (error) => {
+        (thrown) => {
+          // A stopped job ends as stopped, whatever its work failed on as it was cut off.
+          const error = job.controller.signal.aborted ? job.controller.signal.reason : thrown;
           if (!isCancellation(error)) console.error(`[${name}]`, error);
           broadcast(job, { kind: 'error', error: toErrorData(error) });
         },

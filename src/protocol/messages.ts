@@ -224,11 +224,22 @@ export type DataOf<S extends Schemas, K extends keyof S> = v.InferOutput<S[K]>;
 
 // ---- Streams: a port per request, for progress and tokens ----------------------------------------------
 
+/** The request the model is busy with, as a waiting one describes it. */
+export interface QueueAhead {
+  kind: 'summarize' | 'chat';
+  /** Whether it is for the same tab as the one waiting. */
+  sameTab: boolean;
+  /** A summary read in parts: the part it is at. */
+  part: { index: number; count: number } | null;
+}
+
 /** Events a long request reports while it runs. */
 export type StreamEvent =
   | { type: 'modelProgress'; progress: DownloadProgress }
   | { type: 'stage'; stage: 'loading' | 'reading' | 'generating'; part?: { index: number; count: number } }
   | { type: 'token'; text: string }
+  /** The request waits for the model, busy with the one described (null: with something unknown). */
+  | { type: 'waiting'; ahead: QueueAhead | null }
   /** Prompt tokens read so far: a long prompt takes seconds to read before the first word. */
   | { type: 'promptProgress'; done: number; total: number }
   /** Chat: the conversation as saved when the question was accepted (user message included). */

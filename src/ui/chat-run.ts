@@ -11,7 +11,7 @@ import type {
 } from '../protocol';
 import type { ChatClient } from './chat-client';
 import { type ChatViewState, showConversation, upToLastQuestion } from './chat-view';
-import { loadingText } from './model-status';
+import { loadingText, waitingText } from './model-status';
 import { createStreamRun, type RunState, readPercent, type StreamRun } from './stream-run';
 
 /** One answer in progress. It keeps its tab and conversation, so the panel can look elsewhere meanwhile. */
@@ -96,8 +96,11 @@ export function createChatRun(
     switch (state.value) {
       case 'idle':
         return stream.stopped.value ? 'Stopped. This answer is unfinished.' : 'Ready';
-      case 'loading':
+      case 'loading': {
+        const waiting = stream.waiting.value;
+        if (waiting) return waitingText(waiting.ahead);
         return loadingText(stream.download.value, modelStatus.value?.availability);
+      }
       case 'reading': {
         const part = stream.part.value;
         // The first question on a long page indexes it once; later questions skip this.

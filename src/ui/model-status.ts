@@ -1,5 +1,5 @@
 import { asAppError, type ErrorCode } from '../errors';
-import type { Availability, DownloadProgress } from '../protocol';
+import type { Availability, DownloadProgress, QueueAhead } from '../protocol';
 
 /** A failure as the UI shows it. */
 export interface UiError {
@@ -43,4 +43,13 @@ export function loadingText(
       ? `${Math.round(download.loaded / MB)} / ${formatMegabytes(download.total)}`
       : formatMegabytes(download.loaded);
   return `${verb} the model… ${amount}`;
+}
+
+/** The status line while a request waits its turn: what the model is busy with, and how far along. */
+export function waitingText(ahead: QueueAhead | null): string {
+  if (!ahead) return 'Waiting for the assistant…';
+  const what = ahead.kind === 'summarize' ? 'summarizing' : 'answering a question about';
+  const where = ahead.sameTab ? 'this page' : 'another tab';
+  const part = ahead.part ? ` (part ${ahead.part.index} of ${ahead.part.count})` : '';
+  return `Waiting: ${what} ${where}${part}`;
 }

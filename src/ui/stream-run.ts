@@ -1,6 +1,6 @@
 import { batch, computed, type ReadonlySignal, signal } from '@preact/signals';
 import { isCancellation } from '../errors';
-import type { DownloadProgress, StreamEvent, StreamHandle } from '../protocol';
+import type { DownloadProgress, QueueAhead, StreamEvent, StreamHandle } from '../protocol';
 import { downloadFraction, toUiError, type UiError } from './model-status';
 
 /** Where a run stands; the busy states mirror the worker's `stage` events. */
@@ -38,6 +38,8 @@ export interface StreamRun<R> {
   readonly download: ReadonlySignal<DownloadProgress | null>;
   /** The part being read, when the worker reads in parts. */
   readonly part: ReadonlySignal<{ index: number; count: number } | null>;
+  /** While the run waits for the model: what it is busy with (null inside: something unknown). */
+  readonly waiting: ReadonlySignal<{ ahead: QueueAhead | null } | null>;
   /** How much of the prompt the model has read, while it reads one that takes a while. */
   readonly promptRead: ReadonlySignal<PromptRead | null>;
   /** The text streamed so far by the latest run (kept after it ends). */
@@ -90,6 +92,7 @@ export function createStreamRun<R>(): StreamRun<R> {
   const download = signal<DownloadProgress | null>(null);
   const part = signal<{ index: number; count: number } | null>(null);
   const promptRead = signal<PromptRead | null>(null);
+  const waiting = signal<{ ahead: QueueAhead | null } | null>(null);
   const text = signal('');
   const outcome = signal<'idle' | 'done' | 'error'>('idle');
   const stopped = signal(false);
@@ -115,6 +118,7 @@ export function createStreamRun<R>(): StreamRun<R> {
       download.value = null;
       part.value = null;
       promptRead.value = null;
+      waiting.value = null;
     });
   };
 
@@ -134,7 +138,12 @@ export function createStreamRun<R>(): StreamRun<R> {
   };
 
   const reduce = (event: StreamEvent) => {
+    if (event.type !== 'waiting') waiting.value = null;
     switch (event.type) {
+      case 'waiting':
+        stage.value = 'loading';
+        waiting.value = { ahead: event.ahead };
+        break;
       case 'stage':
         stage.value = event.stage;
         part.value = event.part ?? null;
@@ -160,6 +169,7 @@ export function createStreamRun<R>(): StreamRun<R> {
     stage,
     download,
     part,
+    waiting,
     promptRead,
     text,
     outcome,
@@ -180,6 +190,7 @@ export function createStreamRun<R>(): StreamRun<R> {
         download.value = null;
         part.value = null;
         promptRead.value = null;
+        waiting.value = null;
         stage.value = 'reading';
         running.value = true;
       });

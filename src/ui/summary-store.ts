@@ -15,7 +15,7 @@ import {
   type TabSummary,
 } from '../protocol';
 import { openSidePanel } from '../side-panel';
-import { loadingText, type UiError } from './model-status';
+import { loadingText, type UiError, waitingText } from './model-status';
 import { copyText, createStreamRun, type PromptRead, type RunState, readPercent } from './stream-run';
 
 /** The part of the protocol the summary UI needs, so tests can stand in for the worker. */
@@ -129,8 +129,11 @@ export function createSummaryStore(
       case 'idle':
         if (!run.stopped.value) return 'Ready';
         return text.value ? 'Stopped. This summary is unfinished.' : 'Stopped';
-      case 'loading':
+      case 'loading': {
+        const waiting = run.waiting.value;
+        if (waiting) return waitingText(waiting.ahead);
         return loadingText(run.download.value, modelStatus.value?.availability);
+      }
       case 'reading':
         return 'Reading the page…';
       case 'generating': {

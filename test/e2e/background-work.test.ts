@@ -72,11 +72,15 @@ describe('work that outlives the page that asked for it', () => {
     const panel = await browser.openExtensionPage(`sidepanel/index.html?tab=${tabId}`);
     await panel.getByTestId('chat-input').fill('Who runs the bakery?');
     await panel.getByTestId('chat-send').click();
-    await expect.poll(() => state(panel), { timeout: 30_000 }).toMatch(new RegExp(BUSY.join('|')));
+    // The question waits its turn, and says what for.
+    await expect
+      .poll(() => statusText(panel), { timeout: 30_000 })
+      .toMatch(/^Waiting: summarizing another tab \(part \d+ of \d+\)$/);
     await panel.reload();
 
     await expect.poll(() => state(panel), { timeout: 10_000 }).toMatch(new RegExp(BUSY.join('|')));
     expect(await panel.getByTestId('stop').isVisible()).toBe(true);
+    expect(await statusText(panel)).toMatch(/^Waiting: summarizing another tab|Writing|Reading/);
     await expect.poll(() => state(panel), { timeout: 180_000 }).toBe('done');
     await afterNextFrames(panel);
     const answers = panel.locator('[data-testid="chat-message"][data-role="assistant"]');

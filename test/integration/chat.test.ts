@@ -1,3 +1,4 @@
+import { ALONE } from '../support/queue';
 import 'fake-indexeddb/auto';
 import { afterAll, expect, test, vi } from 'vitest';
 import { TEST_MODELS_DIR } from '../../scripts/test-models';
@@ -65,7 +66,7 @@ async function ask(question: string, conversationId: string | null, selection: s
   const events: StreamEvent[] = [];
   const conversation = await chat(
     { tabId: 1, conversationId, question, selection, preset: null, regenerate: false },
-    { signal: new AbortController().signal, emit: (e) => events.push(e), sender: {} },
+    { signal: new AbortController().signal, emit: (e) => events.push(e), sender: {}, queue: ALONE },
   );
   return { conversation, events };
 }
@@ -132,6 +133,7 @@ test('Stop keeps the partial answer, marked stopped', async () => {
         if (e.type === 'token' && ++tokens === 3) setTimeout(() => controller.abort(), 0);
       },
       sender: {},
+      queue: ALONE,
     },
   );
   await expect(run).rejects.toMatchObject({ code: 'cancelled' });

@@ -63,12 +63,48 @@ describe('engine', () => {
     const controller = new AbortController();
     const second = vi.fn(async () => {});
     const waiting = engine.run(second, { signal: controller.signal });
+    const stopped = expect(waiting).rejects.toMatchObject({ code: 'cancelled' });
     controller.abort();
     await vi.waitFor(() => expect(release).toBeDefined());
     release();
     await first;
-    await expect(waiting).rejects.toMatchObject({ code: 'cancelled' });
+    await stopped;
     expect(second).not.toHaveBeenCalled();
+  });
+
+  test('a request stopped while it waits settles at once, before the one ahead ends', async () => {
+    const engine = createEngine(fakeBackend(), TEST_TINY_LLAMA);
+    let release!: () => void;
+    const first = engine.run(() => new Promise<void>((resolve) => (release = resolve)), { signal: signal() });
+    const controller = new AbortController();
+    const waiting = engine.run(async () => {}, { signal: controller.signal });
+    await vi.waitFor(() => expect(release).toBeDefined());
+    controller.abort();
+    await expect(waiting).rejects.toMatchObject({ code: 'cancelled' });
+    release();
+    await first;
+  });
+
+  test('a waiting request is told whose turn it is, each time that changes', async () => {
+    const engine = createEngine(fakeBackend(), TEST_TINY_LLAMA);
+    const releases: (() => void)[] = [];
+    const hold = () => new Promise<void>((resolve) => releases.push(resolve));
+    const told: Record<string, (string | undefined)[]> = { b: [], c: [] };
+    const a = engine.run(hold, { signal: signal(), owner: 'a', onWaiting: () => told.x?.push('never') });
+    const b = engine.run(hold, { signal: signal(), owner: 'b', onWaiting: (ahead) => told.b?.push(ahead) });
+    const c = engine.run(hold, { signal: signal(), owner: 'c', onWaiting: (ahead) => told.c?.push(ahead) });
+    await vi.waitFor(() => expect(releases).toHaveLength(1));
+    expect(told).toEqual({ b: ['a'], c: ['a'] });
+    releases[0]?.();
+    await a;
+    await vi.waitFor(() => expect(releases).toHaveLength(2));
+    expect(told).toEqual({ b: ['a'], c: ['a', 'b'] });
+    releases[1]?.();
+    await b;
+    await vi.waitFor(() => expect(releases).toHaveLength(3));
+    releases[2]?.();
+    await c;
+    expect(told).toEqual({ b: ['a'], c: ['a', 'b'] });
   });
 
   test('download progress reaches the requests waiting for the model', async () => {

@@ -1,4 +1,5 @@
 import { pageContent } from '../../support/article';
+import { ALONE } from '../../support/queue';
 import 'fake-indexeddb/auto';
 import { describe, expect, test, vi } from 'vitest';
 import { createHistoryStore } from '../../../src/chat/history';
@@ -60,7 +61,7 @@ function setup({ answer = 'It was built in 1962.', failure }: { answer?: string;
         regenerate: false,
         ...request,
       },
-      { signal, emit: (e) => events.push(e), sender: {} },
+      { signal, emit: (e) => events.push(e), sender: {}, queue: ALONE },
     );
     return { result, events };
   };

@@ -1,8 +1,12 @@
 import { fakeBrowser } from '@webext-core/fake-browser';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import type { Runtime } from 'webextension-polyfill';
+import { createEngine } from '../../../src/engine/engine';
+import { TEST_TINY_LLAMA } from '../../../src/engine/registry';
+import type { Session } from '../../../src/engine/types';
 import {
   attachStream,
+  type Conversation,
   isExtensionPage,
   onStreams,
   openStream,
@@ -174,5 +178,53 @@ describe('appendToLog', () => {
       { type: 'stage', stage: 'generating' },
       { type: 'token', text: 'The harbour' },
     ]);
+  });
+});
+
+describe('the queue, seen from a waiting job', () => {
+  test('says what the engine is busy with, and follows its parts', async () => {
+    const engine = createEngine(
+      { id: 'transformers-node', availability: async () => 'available', load: async () => ({}) as Session },
+      TEST_TINY_LLAMA,
+    );
+    let nextPart!: () => void;
+    const parts = (ctx: StreamContext) =>
+      engine.run(
+        async () => {
+          ctx.emit({ type: 'stage', stage: 'generating', part: { index: 1, count: 3 } });
+          await new Promise<void>((resolve) => (nextPart = resolve));
+          ctx.emit({ type: 'stage', stage: 'generating', part: { index: 2, count: 3 } });
+          await new Promise<void>((resolve) => (nextPart = resolve));
+          return result;
+        },
+        { signal: ctx.signal, ...ctx.queue },
+      );
+    const answer = (ctx: StreamContext) =>
+      engine.run(async () => ({ id: 'c1' }) as Conversation, { signal: ctx.signal, ...ctx.queue });
+    installFakePorts(popup);
+    onStreams(
+      { summarize: (_, ctx) => parts(ctx), chat: (_, ctx) => answer(ctx) } as Parameters<typeof onStreams>[0],
+      isExtensionPage,
+    );
+    const summary = openStream('summarize', { tabId: 1, length: 'brief' }, () => {});
+    await vi.waitFor(() => expect(nextPart).toBeDefined());
+    const seen: StreamEvent[] = [];
+    const chat = openStream(
+      'chat',
+      { tabId: 2, conversationId: null, question: 'Why?', selection: null, preset: null, regenerate: false },
+      (event) => seen.push(event),
+    );
+    const waiting = () => seen.filter((event) => event.type === 'waiting');
+    await vi.waitFor(() => expect(waiting()).toHaveLength(1));
+    expect(waiting()[0]).toEqual({
+      type: 'waiting',
+      ahead: { kind: 'summarize', sameTab: false, part: { index: 1, count: 3 } },
+    });
+    nextPart();
+    await vi.waitFor(() => expect(waiting()).toHaveLength(2));
+    expect(waiting()[1]).toMatchObject({ ahead: { part: { index: 2, count: 3 } } });
+    nextPart();
+    await expect(summary.result).resolves.toEqual(result);
+    await expect(chat.result).resolves.toEqual({ id: 'c1' });
   });
 });

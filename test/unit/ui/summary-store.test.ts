@@ -343,3 +343,23 @@ describe('a summary that outlives the popup', () => {
     });
   });
 });
+
+describe('waiting in the queue', () => {
+  test('says what the model is busy with, has its Stop, and moves on when its turn comes', async () => {
+    const { client, store } = await ready();
+    void store.summarize();
+    client.run.emit({
+      type: 'waiting',
+      ahead: { kind: 'chat', sameTab: false, part: null },
+    });
+    expect(view(store)).toMatchObject({
+      state: 'loading',
+      status: 'Waiting: answering a question about another tab',
+    });
+    expect(store.busy.value).toBe(true);
+    client.run.emit({ type: 'stage', stage: 'generating' });
+    expect(view(store)).toMatchObject({ state: 'generating', status: 'Writing the summary…' });
+    store.stop();
+    expect(client.run.stopped).toBe(true);
+  });
+});
