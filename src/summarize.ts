@@ -1,9 +1,15 @@
 import type { ChatMessage, Session } from './engine/types';
 import { AppError } from './errors';
 import type { PageContent, SummaryLength } from './protocol';
-import { splitIntoChunks } from './text/chunk';
-import { MAX_SUMMARY_PARTS } from './text/limits';
-import { combinePrompt, partNotesPrompt, SUMMARY_OUTPUT_TOKENS, summaryPrompt } from './text/prompts';
+import { truncateToTokens } from './text/chunk';
+import { FIRST_SUMMARY_PART_TOKENS, MAX_SUMMARY_PARTS, SINGLE_PASS_MAX_TOKENS } from './text/limits';
+import {
+  OVERVIEW_TOKENS,
+  overviewPrompt,
+  partPointsPrompt,
+  SUMMARY_OUTPUT_TOKENS,
+  summaryPrompt,
+} from './text/prompts';
 
 /**
  * Tokenizers disagree by a token or two at the seams between a fenced text and its prompt; keep a little
@@ -11,16 +17,16 @@ import { combinePrompt, partNotesPrompt, SUMMARY_OUTPUT_TOKENS, summaryPrompt } 
  */
 const SEAM_TOKENS = 8;
 
-/** Most notes-merging rounds for a very long page before the notes are cut to fit. */
-const MAX_COMBINE_ROUNDS = 3;
+/** A part's points get at least this many tokens, even when many parts share a brief summary's budget. */
+const MIN_POINTS_TOKENS = 40;
 
 export interface SummarizeCallbacks {
   signal: AbortSignal;
   /** A long page is read in parts: called before part `index` (1-based) of `count`. */
   onPart?(index: number, count: number): void;
-  /** Called once the final summary starts being written. */
+  /** Called once the summary (or the overview that ends a long page's) starts being written. */
   onWriting?(): void;
-  /** The final summary, streamed. */
+  /** The summary's text as it is written: every part's points, then the overview. */
   onToken?(text: string): void;
   /** Prompt reading progress of each model call, in tokens. */
   onPrefill?(done: number, total: number): void;
@@ -43,10 +49,18 @@ function textBudget(session: Session, prompt: (text: string) => ChatMessage[], o
   return budget;
 }
 
+/** Tokens of each part's points: the length's budget shared out, but never too few for one point. */
+function pointsTokens(length: SummaryLength, parts: number): number {
+  const shared = (SUMMARY_OUTPUT_TOKENS[length] - OVERVIEW_TOKENS[length]) / parts;
+  return Math.max(MIN_POINTS_TOKENS, Math.floor(shared));
+}
+
 /**
- * Summarizes a page in one pass when it fits, else map-reduce: notes on each part (cut at blocks), then the
- * summary from the notes, the only pass that streams. Past MAX_SUMMARY_PARTS parts, only the start is read
- * (`coverage` says how much).
+ * Summarizes a page. A short one is summarized in one pass. A longer one is read progressively: a small first
+ * part, so its key points show within seconds, then larger parts, each part's points streamed as they are
+ * written; then an overview of the whole page, written from the points, ends it. The points stay: they are
+ * the body of the summary, and the chosen length is shared between them and the overview. Past
+ * MAX_SUMMARY_PARTS parts, only the start is read (`coverage` says how much).
  */
 export async function summarizePage(
   session: Session,
@@ -54,73 +68,83 @@ export async function summarizePage(
   length: SummaryLength,
   callbacks: SummarizeCallbacks,
 ): Promise<Summary> {
-  const { signal } = callbacks;
+  const { signal, onToken, onPrefill } = callbacks;
   const count = (text: string) => session.countTokens(text);
-  const finalTokens = SUMMARY_OUTPUT_TOKENS[length];
   const text = page.text.trim();
   if (!text) throw new AppError('empty-page', 'This page has no text to summarize.');
-
-  const writeFinal = async (messages: ChatMessage[]) => {
-    callbacks.onWriting?.();
-    const result = await session.generate(messages, {
-      maxNewTokens: finalTokens,
-      signal,
-      onToken: callbacks.onToken,
-      onPrefill: callbacks.onPrefill,
-    });
-    // Not trimmed: the streamed tokens must add up to exactly this text.
-    return { text: result.text, tokensPerSecond: result.tokensPerSecond };
+  let written = '';
+  // A section's heading goes out with its first words, so that the prompt read before them shows as such.
+  let heading = '';
+  const show = (piece: string) => {
+    const text = heading + piece;
+    heading = '';
+    written += text;
+    onToken?.(text);
+  };
+  const write = async (messages: ChatMessage[], maxNewTokens: number) => {
+    const result = await session.generate(messages, { maxNewTokens, signal, onToken: show, onPrefill });
+    return result;
   };
 
-  const wholeBudget = textBudget(session, (t) => summaryPrompt(page, t, length), finalTokens);
-  // Tokenizing a 400k-character page costs time for nothing: no more than the parts we read can matter.
-  const readable = cutAtBlock(text, wholeBudget * MAX_SUMMARY_PARTS * 8);
-  if (readable.length === text.length && count(text) <= wholeBudget) {
-    return { ...(await writeFinal(summaryPrompt(page, text, length))), parts: 1, coverage: 1 };
+  const wholeBudget = textBudget(
+    session,
+    (t) => summaryPrompt(page, t, length),
+    SUMMARY_OUTPUT_TOKENS[length],
+  );
+  if (count(text) <= Math.min(wholeBudget, SINGLE_PASS_MAX_TOKENS)) {
+    callbacks.onWriting?.();
+    const result = await write(summaryPrompt(page, text, length), SUMMARY_OUTPUT_TOKENS[length]);
+    // Not trimmed: the streamed tokens must add up to exactly this text.
+    return { text: written, tokensPerSecond: result.tokensPerSecond, parts: 1, coverage: 1 };
   }
 
   const partBudget = textBudget(
     session,
-    (t) => partNotesPrompt(page, t, 99, 99),
-    SUMMARY_OUTPUT_TOKENS.notes,
+    (t) => partPointsPrompt(page, t, length, 99, 99),
+    pointsTokens(length, 1),
   );
-  const allParts = splitIntoChunks(readable, partBudget, count);
-  const parts = allParts.slice(0, MAX_SUMMARY_PARTS);
-  const complete = parts.length === allParts.length && readable.length === text.length;
-  const coverage = complete ? 1 : parts.reduce((sum, part) => sum + part.length, 0) / text.length;
+  const { parts, complete } = splitProgressively(text, partBudget, count);
+  const covered = parts.reduce((sum, part) => sum + part.length, 0);
+  const coverage = complete ? 1 : Math.min(covered / text.length, 0.99);
 
-  let notes: string[] = [];
+  const points: string[] = [];
   for (const [i, part] of parts.entries()) {
     callbacks.onPart?.(i + 1, parts.length);
-    const result = await session.generate(partNotesPrompt(page, part, i + 1, parts.length), {
-      maxNewTokens: SUMMARY_OUTPUT_TOKENS.notes,
-      signal,
-      onPrefill: callbacks.onPrefill,
-    });
-    notes.push(result.text.trim());
+    heading = `${written ? '\n\n' : ''}**Part ${i + 1} of ${parts.length}**\n\n`;
+    const result = await write(
+      partPointsPrompt(page, part, length, i + 1, parts.length),
+      pointsTokens(length, parts.length),
+    );
+    points.push(result.text.trim());
   }
 
-  const combineBudget = textBudget(session, (t) => combinePrompt(page, t, length), finalTokens);
-  for (let round = 0; round < MAX_COMBINE_ROUNDS && count(notes.join('\n\n')) > combineBudget; round++) {
-    // Too many notes for one prompt: merge neighbouring notes into shorter notes first.
-    const groups = splitIntoChunks(notes.join('\n\n'), partBudget, count);
-    const merged: string[] = [];
-    for (const group of groups) {
-      const result = await session.generate(combinePrompt(page, group, 'brief'), {
-        maxNewTokens: SUMMARY_OUTPUT_TOKENS.notes,
-        signal,
-        onPrefill: callbacks.onPrefill,
-      });
-      merged.push(result.text.trim());
-    }
-    notes = merged;
-  }
-  const joined = splitIntoChunks(notes.join('\n\n'), combineBudget, count)[0] ?? '';
-  return { ...(await writeFinal(combinePrompt(page, joined, length))), parts: parts.length, coverage };
+  callbacks.onWriting?.();
+  const overviewBudget = textBudget(session, (t) => overviewPrompt(page, t, length), OVERVIEW_TOKENS[length]);
+  const joined = truncateToTokens(points.join('\n\n'), overviewBudget, count);
+  heading = `${written ? '\n\n' : ''}**In short**\n\n`;
+  const result = await write(overviewPrompt(page, joined, length), OVERVIEW_TOKENS[length]);
+  return { text: written, tokensPerSecond: result.tokensPerSecond, parts: parts.length, coverage };
 }
 
-function cutAtBlock(text: string, maxChars: number): string {
-  if (text.length <= maxChars) return text;
-  const cut = text.lastIndexOf('\n\n', maxChars);
-  return text.slice(0, cut > maxChars / 2 ? cut : maxChars);
+/**
+ * Cuts the page into parts at blocks: the first small, each next one larger (up to `maxTokens`), so the
+ * first points come fast and later parts are fewer. At most MAX_SUMMARY_PARTS.
+ */
+function splitProgressively(
+  text: string,
+  maxTokens: number,
+  count: (text: string) => number,
+): { parts: string[]; complete: boolean } {
+  const parts: string[] = [];
+  let rest = text;
+  let size = Math.min(FIRST_SUMMARY_PART_TOKENS, maxTokens);
+  while (rest && parts.length < MAX_SUMMARY_PARTS) {
+    // Tokenizing what can't be read anyway costs time for nothing: look a few parts' worth ahead at most.
+    const part = truncateToTokens(rest.slice(0, size * 16), size, count);
+    if (!part) break;
+    parts.push(part);
+    rest = rest.slice(rest.indexOf(part) + part.length).trim();
+    size = Math.min(size * 2, maxTokens);
+  }
+  return { parts, complete: rest.length === 0 };
 }

@@ -25,6 +25,15 @@ export const MAX_META_CHARS = 300;
  */
 export const MAX_SUMMARY_PARTS = 6;
 
+/**
+ * Pages up to this many tokens are summarized in one pass (first words after ~9 s on one WASM thread at
+ * ~11 ms a token); longer ones are read in parts, so that the first points come sooner.
+ */
+export const SINGLE_PASS_MAX_TOKENS = 768;
+
+/** The first part of a long page: small, so its points show within seconds (~4 s on one WASM thread). */
+export const FIRST_SUMMARY_PART_TOKENS = 320;
+
 /** Most conversations kept (least recently updated evicted first), so the history list stays scannable. */
 export const MAX_CONVERSATIONS = 200;
 

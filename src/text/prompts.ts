@@ -18,13 +18,26 @@ const LENGTH_INSTRUCTIONS: Record<SummaryLength, string> = {
     'Start with a short paragraph that says what the page is about, then cover every main point as bullet points, with the key facts, names and numbers.',
 };
 
-/** Tokens the model may write for each summary length (and for the notes on one part of a long page). */
-export const SUMMARY_OUTPUT_TOKENS: Record<SummaryLength | 'notes', number> = {
+/** Tokens the model may write for each summary length: in one pass, or in all of a long page's parts together. */
+export const SUMMARY_OUTPUT_TOKENS: Record<SummaryLength, number> = {
   brief: 120,
   standard: 250,
   detailed: 450,
-  // Writing is the slow part on a CPU (about 7 tokens/s): a part's notes are kept short.
-  notes: 120,
+};
+
+/** Tokens of the overview that ends a page read in parts (its points make up the rest of the summary). */
+export const OVERVIEW_TOKENS: Record<SummaryLength, number> = { brief: 40, standard: 60, detailed: 100 };
+
+const POINTS_PER_PART: Record<SummaryLength, string> = {
+  brief: 'the one or two most important points',
+  standard: 'the two or three key points',
+  detailed: 'every main point, with the key facts, names and numbers,',
+};
+
+const OVERVIEW_INSTRUCTIONS: Record<SummaryLength, string> = {
+  brief: 'one sentence',
+  standard: 'one or two sentences',
+  detailed: 'a short paragraph',
 };
 
 interface PageInfo {
@@ -49,28 +62,35 @@ export function summaryPrompt(page: PageInfo, text: string, length: SummaryLengt
   ];
 }
 
-/** The map step of a long page: notes on one part. */
-export function partNotesPrompt(page: PageInfo, text: string, index: number, count: number): ChatMessage[] {
+/** A part of a long page: its key points, shown as soon as they are written. */
+export function partPointsPrompt(
+  page: PageInfo,
+  text: string,
+  length: SummaryLength,
+  index: number,
+  count: number,
+): ChatMessage[] {
   return [
     { role: 'system', content: SYSTEM_SUMMARIZE },
     {
       role: 'user',
       content:
-        `This is part ${index} of ${count} of a web page${describe(page)}. List the key points of this part as ` +
-        `short bullet points with the important facts, names and numbers. No introduction.\n\n<page>\n${text}\n</page>`,
+        `This is part ${index} of ${count} of a web page${describe(page)}. Give ${POINTS_PER_PART[length]} of ` +
+        `this part as short bullet points. No introduction.\n\n<page>\n${text}\n</page>`,
     },
   ];
 }
 
-/** The reduce step: one summary from the notes on every part, in page order. */
-export function combinePrompt(page: PageInfo, notes: string, length: SummaryLength): ChatMessage[] {
+/** The end of a long page: what the whole page is about, from the points of its parts. */
+export function overviewPrompt(page: PageInfo, points: string, length: SummaryLength): ChatMessage[] {
   return [
     { role: 'system', content: SYSTEM_SUMMARIZE },
     {
       role: 'user',
       content:
-        `Below are notes on the parts of a web page${describe(page)}, in order. Using only these notes, ` +
-        `summarize the whole page. ${LENGTH_INSTRUCTIONS[length]}\n\n<page>\n${notes}\n</page>`,
+        `Below are the key points of a web page${describe(page)}, part by part. In ${OVERVIEW_INSTRUCTIONS[length]}, ` +
+        `say what the whole page is about and what it concludes. Do not list the points again.` +
+        `\n\n<page>\n${points}\n</page>`,
     },
   ];
 }

@@ -40,6 +40,8 @@ export interface StreamRun<R> {
   readonly part: ReadonlySignal<{ index: number; count: number } | null>;
   /** While the run waits for the model: what it is busy with (null inside: something unknown). */
   readonly waiting: ReadonlySignal<{ ahead: QueueAhead | null } | null>;
+  /** True once the current stage has streamed text: its prompt is read. */
+  readonly writing: ReadonlySignal<boolean>;
   /** How much of the prompt the model has read, while it reads one that takes a while. */
   readonly promptRead: ReadonlySignal<PromptRead | null>;
   /** The text streamed so far by the latest run (kept after it ends). */
@@ -92,6 +94,7 @@ export function createStreamRun<R>(): StreamRun<R> {
   const download = signal<DownloadProgress | null>(null);
   const part = signal<{ index: number; count: number } | null>(null);
   const promptRead = signal<PromptRead | null>(null);
+  const writing = signal(false);
   const waiting = signal<{ ahead: QueueAhead | null } | null>(null);
   const text = signal('');
   const outcome = signal<'idle' | 'done' | 'error'>('idle');
@@ -148,6 +151,7 @@ export function createStreamRun<R>(): StreamRun<R> {
         stage.value = event.stage;
         part.value = event.part ?? null;
         promptRead.value = null;
+        writing.value = false;
         if (event.stage !== 'loading') download.value = null;
         break;
       case 'modelProgress':
@@ -157,6 +161,7 @@ export function createStreamRun<R>(): StreamRun<R> {
       case 'token':
         stage.value = 'generating';
         promptRead.value = null;
+        writing.value = true;
         text.value += event.text;
         break;
       case 'promptProgress':
@@ -170,6 +175,7 @@ export function createStreamRun<R>(): StreamRun<R> {
     download,
     part,
     waiting,
+    writing,
     promptRead,
     text,
     outcome,
@@ -191,6 +197,7 @@ export function createStreamRun<R>(): StreamRun<R> {
         part.value = null;
         promptRead.value = null;
         waiting.value = null;
+        writing.value = false;
         stage.value = 'reading';
         running.value = true;
       });

@@ -140,6 +140,7 @@ export function createSummaryStore(
         const part = run.part.value;
         const read = run.promptRead.value;
         const percent = read ? ` ${readPercent(read)}%` : '';
+        if (part && run.writing.value) return `Key points of part ${part.index} of ${part.count}…`;
         if (part) return `Reading part ${part.index} of ${part.count}…${percent}`;
         return read ? `Reading the page…${percent}` : 'Writing the summary…';
       }

@@ -2,8 +2,8 @@ import { describe, expect, test } from 'vitest';
 import { createEngine } from '../../src/engine/engine';
 import { TEST_TINY_LLAMA } from '../../src/engine/registry';
 import { summarizePage } from '../../src/summarize';
-import { MAX_SUMMARY_PARTS } from '../../src/text/limits';
-import { SUMMARY_OUTPUT_TOKENS } from '../../src/text/prompts';
+import { FIRST_SUMMARY_PART_TOKENS, MAX_SUMMARY_PARTS } from '../../src/text/limits';
+import { partPointsPrompt, SUMMARY_OUTPUT_TOKENS } from '../../src/text/prompts';
 import { longArticleText, pageContent } from '../support/article';
 import { createTestBackend } from '../support/engine';
 
@@ -14,31 +14,47 @@ const page = (text: string) => pageContent(text, { byline: 'Ana Lund', siteName:
 describe('summarizing with the real engine', () => {
   const engine = createEngine(createTestBackend(), TEST_TINY_LLAMA);
 
-  test('a long article is summarized map-reduce and the streamed tokens add up to the summary', async () => {
+  test('a long article is read progressively: each part’s points stream as written, an overview ends it', async () => {
     const parts: [number, number][] = [];
+    const promptSizes: number[] = [];
     let streamed = '';
-    let writingStarted = false;
+    let beforeOverview = '';
+    let overhead = 0;
+    const article = page(longArticleText(4_500));
     const summary = await engine.run(
-      (session) =>
-        summarizePage(session, page(longArticleText(4_500)), 'standard', {
+      (session) => {
+        overhead = session.countPromptTokens(partPointsPrompt(article, '', 'standard', 1, 9));
+        return summarizePage(session, article, 'standard', {
           signal: new AbortController().signal,
-          onPart: (index, count) => parts.push([index, count]),
+          onPart: (index, count) => {
+            parts.push([index, count]);
+            promptSizes.push(0);
+          },
+          onPrefill: (_, total) => {
+            promptSizes[promptSizes.length - 1] = total;
+          },
           onWriting: () => {
-            writingStarted = true;
+            beforeOverview = streamed;
           },
           onToken: (text) => {
-            expect(writingStarted).toBe(true);
             streamed += text;
           },
-        }),
+        });
+      },
       { signal: new AbortController().signal },
     );
-    expect(parts.length).toBeGreaterThan(1);
+    expect(parts.length).toBeGreaterThan(2);
     expect(parts.map(([index]) => index)).toEqual(parts.map((_, i) => i + 1));
     expect(new Set(parts.map(([, count]) => count))).toEqual(new Set([parts.length]));
+    // The first part is small, so its points come first and fast; the next ones are larger.
+    expect(promptSizes[0]).toBeLessThan(promptSizes[1] as number);
+    expect(promptSizes[0]).toBeLessThanOrEqual(overhead + FIRST_SUMMARY_PART_TOKENS + 8);
+    // Every part's points were on screen before the overview was written, and they stay in the summary.
+    for (const [index, count] of parts) expect(beforeOverview).toContain(`**Part ${index} of ${count}**`);
+    expect(summary.text.startsWith(beforeOverview)).toBe(true);
+    expect(summary.text).toContain('**In short**');
     expect(summary.parts).toBe(parts.length);
     expect(summary.coverage).toBe(1);
-    expect(summary.text.length).toBeGreaterThan(0);
     expect(streamed).toBe(summary.text);
   });
 
