@@ -4,20 +4,26 @@ import { crx } from '@crxjs/vite-plugin';
 import preact from '@preact/preset-vite';
 import { defineConfig, type Plugin } from 'vite';
 import manifest from './manifest.json' with { type: 'json' };
-import { TEST_DECODER_DIR, TEST_ENCODER_DIR } from './scripts/test-models';
-import { TEST_BUILD_MODE, TEST_TINY_BERT, TEST_TINY_LLAMA } from './src/engine/registry';
+import { BENCH_QWEN_DIR, TEST_DECODER_DIR, TEST_ENCODER_DIR } from './scripts/test-models';
+import {
+  BENCH_BUILD_MODE,
+  BENCH_QWEN_SHAPE,
+  TEST_BUILD_MODE,
+  TEST_TINY_BERT,
+  TEST_TINY_LLAMA,
+} from './src/engine/registry';
 
-/** The test build carries the generated models under models/, so it runs with no network at all. */
-function bundleTestModels(outDir: string): Plugin {
+/** Test and bench builds carry generated models under models/, so they run with no network at all. */
+function bundleModels(outDir: string, models: [source: string, repo: string][]): Plugin {
   return {
-    name: 'pagewise:bundle-test-models',
+    name: 'pagewise:bundle-models',
     apply: 'build',
     closeBundle() {
-      for (const [source, repo] of [
-        [TEST_DECODER_DIR, TEST_TINY_LLAMA.repo],
-        [TEST_ENCODER_DIR, TEST_TINY_BERT.repo],
-      ] as const) {
-        if (!existsSync(source)) throw new Error(`${source} is missing: run npm run models:test first.`);
+      for (const [source, repo] of models) {
+        if (!existsSync(source))
+          throw new Error(
+            `${source} is missing: generate it first (npm run models:test; npm run bench writes its own)`,
+          );
         cpSync(source, resolve(outDir, 'models', repo), {
           recursive: true,
           // Only what the registry's dtype loads; the fp32 twin would double the package for nothing.
@@ -28,11 +34,28 @@ function bundleTestModels(outDir: string): Plugin {
   };
 }
 
+const PACKAGED: Record<string, { outDir: string; models: [string, string][] }> = {
+  [TEST_BUILD_MODE]: {
+    outDir: 'dist-test',
+    models: [
+      [TEST_DECODER_DIR, TEST_TINY_LLAMA.repo],
+      [TEST_ENCODER_DIR, TEST_TINY_BERT.repo],
+    ],
+  },
+  [BENCH_BUILD_MODE]: {
+    outDir: 'dist-bench',
+    models: [
+      [BENCH_QWEN_DIR, BENCH_QWEN_SHAPE.repo],
+      [TEST_ENCODER_DIR, TEST_TINY_BERT.repo],
+    ],
+  },
+};
+
 export default defineConfig(({ mode }) => {
-  const testBuild = mode === TEST_BUILD_MODE;
-  const outDir = testBuild ? 'dist-test' : 'dist';
+  const packaged = PACKAGED[mode];
+  const outDir = packaged?.outDir ?? 'dist';
   return {
-    plugins: [preact(), crx({ manifest }), ...(testBuild ? [bundleTestModels(outDir)] : [])],
+    plugins: [preact(), crx({ manifest }), ...(packaged ? [bundleModels(outDir, packaged.models)] : [])],
     resolve: {
       alias: {
         // WASM-only ORT: half the size of the WebGPU build (14 vs 27 MB) and faster to start. The WebGPU

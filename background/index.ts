@@ -2,7 +2,7 @@ import browser from 'webextension-polyfill';
 import { createHistoryStore } from '../src/chat/history';
 import { createTransformersBackend } from '../src/engine/backends/transformers';
 import { createEngine } from '../src/engine/engine';
-import { defaultModel } from '../src/engine/registry';
+import { BENCH_BUILD_MODE, defaultModel } from '../src/engine/registry';
 import { createChatHandler, getChatView } from '../src/handlers/chat';
 import { createContextMenus, onContextMenuClicked, takePendingAsk } from '../src/handlers/context-menu';
 import { getTabReadability, readPage } from '../src/handlers/page-reader';
@@ -17,6 +17,7 @@ import {
   workerRequests,
 } from '../src/protocol';
 import { openSidePanel } from '../src/side-panel';
+import { installBenchHooks } from './bench-hooks';
 import { createPageRetriever } from './retrieval';
 
 // All listeners are registered synchronously at the top level, so events that wake the worker find them.
@@ -62,6 +63,9 @@ onRequests(
   },
   isExtensionPage,
 );
+
+// Vite replaces the mode, so other builds drop this and the hooks with it.
+if (import.meta.env.MODE === BENCH_BUILD_MODE) installBenchHooks(engine);
 
 browser.runtime.onInstalled.addListener(() => {
   void createContextMenus();

@@ -37,6 +37,11 @@ export const BENCH_DECODER_DIR = fileURLToPath(
   new URL('../../bench-models/smollm2-135m-random', import.meta.url),
 );
 
+/** Output folder of the decoder with the default model's dimensions (`qwen2.5-0.5b` preset), git-ignored. */
+export const BENCH_QWEN_DIR = fileURLToPath(
+  new URL('../../bench-models/qwen2.5-0.5b-random', import.meta.url),
+);
+
 /**
  * Writes the tiny decoder and encoder to their default folders unless they are already up to date
  * (a fast stamp check), so test setups can call it unconditionally.

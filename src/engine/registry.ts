@@ -67,8 +67,22 @@ export const TEST_TINY_LLAMA: ModelSpec = {
 /** `vite build --mode test-build` packages the test model and makes it the default (see vite.config.ts). */
 export const TEST_BUILD_MODE = 'test-build';
 
+/** `npm run bench` builds `--mode bench-build`: the default model's shape, random weights, packaged. */
+export const BENCH_BUILD_MODE = 'bench-build';
+
+/** Random weights with the default model's dimensions and tokenizer, and its budgets (bench/chromium.ts). */
+export const BENCH_QWEN_SHAPE: ModelSpec = {
+  ...QWEN25_05B,
+  id: 'bench-qwen2.5-0.5b-random',
+  name: 'Qwen2.5 0.5B dimensions (random weights)',
+  repo: 'qwen2.5-0.5b-random',
+  downloadBytes: 0,
+  bundled: true,
+};
+
 export function defaultModel(buildMode: string): ModelSpec {
-  return buildMode === TEST_BUILD_MODE ? TEST_TINY_LLAMA : QWEN25_05B;
+  if (buildMode === TEST_BUILD_MODE) return TEST_TINY_LLAMA;
+  return buildMode === BENCH_BUILD_MODE ? BENCH_QWEN_SHAPE : QWEN25_05B;
 }
 
 /** A sentence-embedding model for finding the passages of a page that answer a question. */
@@ -140,5 +154,8 @@ export const TEST_TINY_BERT: EmbedderSpec = {
 
 /** The embedder a build uses: the generated test encoder in test builds, like {@link defaultModel}. */
 export function defaultEmbedder(buildMode: string): EmbedderSpec {
-  return buildMode === TEST_BUILD_MODE ? TEST_TINY_BERT : MULTILINGUAL_E5_SMALL;
+  // The bench measures the chat model; the tiny encoder keeps the page index from weighing on it.
+  return buildMode === TEST_BUILD_MODE || buildMode === BENCH_BUILD_MODE
+    ? TEST_TINY_BERT
+    : MULTILINGUAL_E5_SMALL;
 }
