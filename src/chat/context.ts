@@ -154,6 +154,28 @@ export function buildChatPrompt<P extends ChatPassage>(
 }
 
 /**
+ * The passages a follow-up goes on with: those its conversation already shows cost nothing to read again,
+ * so they all stay; of the others, only the `maxNew` most relevant (lowest `rank`). Page order is kept.
+ * A conversation that shows no passage yet keeps them all.
+ */
+export function keepFewNew<P extends ChatPassage>(
+  passages: P[],
+  history: StoredMessage[],
+  maxNew: number,
+): P[] {
+  const shown = new Set(history.flatMap((message) => message.sources?.map((source) => source.index) ?? []));
+  // A first question (or one after questions that found nothing) takes every passage it found.
+  if (shown.size === 0) return passages;
+  const fresh = passages
+    .filter((passage) => passage.index === undefined || !shown.has(passage.index))
+    .sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0))
+    .slice(0, maxNew);
+  return passages.filter(
+    (passage) => (passage.index !== undefined && shown.has(passage.index)) || fresh.includes(passage),
+  );
+}
+
+/**
  * The user message of one turn: passages, selection, then the question (last, where a small model attends
  * most). Pure, so earlier turns render byte-identical on later turns.
  */

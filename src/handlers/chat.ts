@@ -1,5 +1,5 @@
 import browser from 'webextension-polyfill';
-import { buildChatPrompt, presetQuestion } from '../chat/context';
+import { buildChatPrompt, keepFewNew, presetQuestion } from '../chat/context';
 import { type HistoryStore, newConversation } from '../chat/history';
 import type { Engine } from '../engine/engine';
 import { AppError, isCancellation } from '../errors';
@@ -14,7 +14,7 @@ import type {
 } from '../protocol';
 import type { Passage } from '../retrieval/passages';
 import { type RetrieveOptions, toSources } from '../retrieval/retriever';
-import { CHAT_ANSWER_TOKENS, CHAT_PASSAGES } from '../text/limits';
+import { CHAT_ANSWER_TOKENS, CHAT_PASSAGES, FOLLOWUP_NEW_PASSAGES } from '../text/limits';
 import { whyUnreadable } from './page-reader';
 
 export interface ChatDependencies {
@@ -101,7 +101,8 @@ export function createChatHandler({ engine, history, readPage, retrieve }: ChatD
             {
               page: { title: conversation.title, url: conversation.url },
               selection,
-              passages,
+              // A follow-up reads little that is new, so its first words come fast.
+              passages: keepFewNew(passages, earlier, FOLLOWUP_NEW_PASSAGES),
               history: earlier,
               question,
             },

@@ -46,6 +46,12 @@ export const MAX_HISTORY_BYTES = 20_000_000;
 /** Passages of the page retrieved for each chat question. */
 export const CHAT_PASSAGES = 4;
 
+/**
+ * Passages a follow-up may add that its conversation does not hold yet: the earlier questions' passages are
+ * already read, and each new one costs ~2 s of reading on one WASM thread before the first word.
+ */
+export const FOLLOWUP_NEW_PASSAGES = 1;
+
 /** Most tokens of one chat answer; the prompt budget leaves room for it. */
 export const CHAT_ANSWER_TOKENS = 320;
 

@@ -3,6 +3,7 @@ import {
   buildChatPrompt,
   type ChatPassage,
   type ChatPromptInput,
+  keepFewNew,
   presetQuestion,
   renderUserTurn,
 } from '../../../src/chat/context';
@@ -385,5 +386,29 @@ describe('trimming', () => {
         expect(result.passages).toEqual(many.slice(0, result.passagesKept));
       },
     );
+  });
+});
+
+describe('keepFewNew', () => {
+  const found = (...ranked: [index: number, rank: number][]) =>
+    ranked.map(([index, rank]) => ({ index, rank, text: `Passage ${index}.`, heading: null }));
+  const asked = (...shownIndexes: number[]): StoredMessage[] => [
+    { id: 'q', role: 'user', content: 'First?', createdAt: 0 },
+    {
+      id: 'a',
+      role: 'assistant',
+      content: 'Yes.',
+      createdAt: 0,
+      sources: shownIndexes.map((index) => ({ index, text: `Passage ${index}.`, heading: null })),
+    },
+  ];
+
+  test.each([
+    ['a first question keeps everything it found', [], [1, 3, 5, 7]],
+    ['a follow-up keeps what the conversation holds, and the best new one', asked(3, 7), [3, 5, 7]],
+    ['a follow-up that finds only new passages keeps the best one', asked(2), [5]],
+  ] as const)('%s', (_, history, expected) => {
+    const passages = found([1, 3], [3, 1], [5, 0], [7, 2]);
+    expect(keepFewNew(passages, [...history], 1).map((p) => p.index)).toEqual(expected);
   });
 });
