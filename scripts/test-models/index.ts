@@ -9,11 +9,13 @@ export {
   DECODER_TOKEN_IDS,
   type DecoderOptions,
   type DecoderPreset,
+  type DecoderTokenizerKind,
   ensureDecoderModel,
   TINY_DECODER_OPTIONS,
   writeDecoderModel,
 } from './decoder';
 export { type EncoderOptions, ensureEncoderModel, writeEncoderModel } from './encoder';
+export { QWEN_TOKEN_IDS } from './qwen-tokenizer';
 export { CHATML_TEMPLATE } from './tokenizer';
 export type { WrittenModel } from './write';
 

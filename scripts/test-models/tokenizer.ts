@@ -19,12 +19,16 @@ export interface TokenizerOptions {
   wrapWith?: { first: string; last: string };
 }
 
-/** A byte-level BPE tokenizer, as the `tokenizer.json` object and the facts the model builders need. */
-export interface BuiltTokenizer {
+/** A byte-level BPE vocabulary: what the logit bias needs to know of a tokenizer. */
+export interface TokenTable {
   /** Token content by id. */
   tokens: readonly string[];
   /** Ids of the special (added) tokens. */
   specialIds: ReadonlySet<number>;
+}
+
+/** A byte-level BPE tokenizer, as the `tokenizer.json` object and the facts the model builders need. */
+export interface BuiltTokenizer extends TokenTable {
   /** The id of a token, or throws. */
   idOf(token: string): number;
   /** The `tokenizer.json` document, ready for `JSON.stringify`. */
@@ -140,7 +144,7 @@ export function addedTokensDecoder(tokenizer: BuiltTokenizer): Record<string, un
  * Whether a token decodes to printable ASCII only (space to tilde). Random-weight decoders only ever
  * produce such tokens, so their output is readable and never splits a multi-byte character.
  */
-export function isPrintableAsciiToken(tokenizer: BuiltTokenizer, id: number): boolean {
+export function isPrintableAsciiToken(tokenizer: TokenTable, id: number): boolean {
   const token = tokenizer.tokens[id];
   if (token === undefined || tokenizer.specialIds.has(id)) return false;
   return tokenBytes(token)?.every((b) => b >= 0x20 && b <= 0x7e) === true;

