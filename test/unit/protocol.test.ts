@@ -9,22 +9,12 @@ import {
   onStreams,
   openStream,
   type StreamEvent,
-  type SummaryResult,
   sendToWorker,
   type WorkerAnswers,
   workerRequests,
 } from '../../src/protocol';
 import { installFakePorts } from './support/fake-ports';
-
-const popup: Runtime.MessageSender = {
-  id: 'test-extension-id',
-  url: 'chrome-extension://test-extension-id/popup/index.html',
-};
-const webPage: Runtime.MessageSender = {
-  id: 'test-extension-id',
-  url: 'https://evil.example/',
-  tab: { id: 3, index: 0, highlighted: false, active: true, pinned: false, incognito: false },
-};
+import { popup, summaryResult as result, webPage } from './support/senders';
 
 /** Routes sendMessage to the registered onMessage listeners as the browser would, with a given sender. */
 function routeMessages(sender: Runtime.MessageSender) {
@@ -45,17 +35,6 @@ const workerHandlers = (overrides: Record<string, unknown>) =>
 
 const streamHandlers = (overrides: Partial<Parameters<typeof onStreams>[0]>) =>
   ({ summarize: vi.fn(), chat: vi.fn(), ...overrides }) as Parameters<typeof onStreams>[0];
-
-const result: SummaryResult = {
-  url: 'https://example.org/',
-  title: 'Example',
-  length: 'brief',
-  text: 'Done.',
-  parts: 1,
-  coverage: 1,
-  tokensPerSecond: 12,
-  createdAt: 0,
-};
 
 describe('requests', () => {
   test('a valid request from an extension page gets its handler’s answer', async () => {

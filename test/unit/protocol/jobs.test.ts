@@ -1,6 +1,5 @@
 import { fakeBrowser } from '@webext-core/fake-browser';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import type { Runtime } from 'webextension-polyfill';
 import { createEngine } from '../../../src/engine/engine';
 import { TEST_TINY_LLAMA } from '../../../src/engine/registry';
 import type { Session } from '../../../src/engine/types';
@@ -16,22 +15,7 @@ import {
 } from '../../../src/protocol';
 import { appendToLog } from '../../../src/protocol/jobs';
 import { installFakePorts } from '../support/fake-ports';
-
-const popup: Runtime.MessageSender = {
-  id: 'test-extension-id',
-  url: 'chrome-extension://test-extension-id/popup/index.html',
-};
-
-const result: SummaryResult = {
-  url: 'https://example.org/',
-  title: 'Example',
-  length: 'brief',
-  text: 'Done.',
-  parts: 1,
-  coverage: 1,
-  tokensPerSecond: 12,
-  createdAt: 0,
-};
+import { popup, summaryResult as result } from '../support/senders';
 
 /** A summarize handler that streams what it is told to and finishes when the test says so. */
 function controlledSummarize() {
