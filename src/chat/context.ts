@@ -154,9 +154,9 @@ export function buildChatPrompt<P extends ChatPassage>(
 }
 
 /**
- * The passages a follow-up goes on with: those its conversation already shows cost nothing to read again,
- * so they all stay; of the others, only the `maxNew` most relevant (lowest `rank`). Page order is kept.
- * A conversation that shows no passage yet keeps them all.
+ * The passages a follow-up goes on with. Those its conversation already shows cost nothing to read again,
+ * so they all stay; a new one is read only when it ranks above all of them (the follow-up is about
+ * something else), at most `maxNew`. Page order is kept. A conversation that shows no passage keeps all.
  */
 export function keepFewNew<P extends ChatPassage>(
   passages: P[],
@@ -164,15 +164,14 @@ export function keepFewNew<P extends ChatPassage>(
   maxNew: number,
 ): P[] {
   const shown = new Set(history.flatMap((message) => message.sources?.map((source) => source.index) ?? []));
-  // A first question (or one after questions that found nothing) takes every passage it found.
   if (shown.size === 0) return passages;
+  const isShown = (passage: P) => passage.index !== undefined && shown.has(passage.index);
+  const bestShown = Math.min(...passages.filter(isShown).map((passage) => passage.rank ?? 0));
   const fresh = passages
-    .filter((passage) => passage.index === undefined || !shown.has(passage.index))
+    .filter((passage) => !isShown(passage) && (passage.rank ?? 0) < bestShown)
     .sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0))
     .slice(0, maxNew);
-  return passages.filter(
-    (passage) => (passage.index !== undefined && shown.has(passage.index)) || fresh.includes(passage),
-  );
+  return passages.filter((passage) => isShown(passage) || fresh.includes(passage));
 }
 
 /**

@@ -39,7 +39,8 @@ test('follow-ups read only the new part of the prompt, and answer exactly as a f
     expect(result.text).toBe(fresh.text);
     expect(fresh.reusedTokens).toBe(0);
     turns.push({ ...result, ttft: result.timeToFirstTokenMs });
-    messages.push({ role: 'assistant', content: result.text });
+    // An answer the model did not write is tokenized like the rest: cached and fresh reads see the same tokens.
+    messages.push({ role: 'assistant', content: `The page says this about “${question}”.` });
   }
 
   expect(turns[0]?.reusedTokens).toBe(0);
@@ -55,6 +56,38 @@ test('follow-ups read only the new part of the prompt, and answer exactly as a f
       )
       .join('; ')}`,
   );
+  await engine.dispose();
+});
+
+test('a follow-up reads only its new turn: the answer before it keeps the tokens the model wrote', async () => {
+  const engine = createEngine(createTestBackend(), TEST_TINY_LLAMA);
+  const messages: ChatMessage[] = [
+    { role: 'system', content: `Answer from this page:\n${longArticleText(800)}` },
+  ];
+  const ANSWER_TOKENS = 40;
+  for (const question of ['What changed at the harbour?', 'Who stayed?', 'What comes next?']) {
+    messages.push({ role: 'user', content: question });
+    let questionTokens = 0;
+    const result = await engine.run(
+      (session) => {
+        questionTokens = session.countTokens(question);
+        return session.generate(messages, {
+          maxNewTokens: ANSWER_TOKENS,
+          signal: signal(),
+          cacheKey: 'chat-3',
+        });
+      },
+      { signal: signal() },
+    );
+    if (messages.length > 2) {
+      const read = result.promptTokens - result.reusedTokens;
+      // The question and the chat template's few markers around it; never the answer again.
+      expect(read).toBeLessThanOrEqual(questionTokens + 16);
+      expect(read).toBeLessThan(ANSWER_TOKENS);
+    }
+    // Random weights write text that tokenizes back to other tokens: the cache must not depend on it.
+    messages.push({ role: 'assistant', content: result.text });
+  }
   await engine.dispose();
 });
 

@@ -124,7 +124,10 @@ type Cache = InstanceType<typeof DynamicCache>;
 interface KeptCache {
   key: string;
   cache: Cache;
+  /** The prompt and answer tokens, as the model read and wrote them. */
   ids: number[];
+  /** What those tokens render: the next prompt of the conversation starts with it. */
+  text: string;
 }
 
 /** Keeps the KV cache of this many conversations: each costs memory (about 25 KB a token for a 0.5B model). */
@@ -175,15 +178,25 @@ function createTransformersSession(
   };
   const kept: KeptCache[] = [];
 
-  const promptIds = (messages: ChatMessage[]): number[] => {
-    const ids = tokenizer.apply_chat_template(messages, {
+  const encode = (text: string): number[] =>
+    tokenizer.encode(text, { add_special_tokens: false }).map(Number);
+  const promptText = (messages: ChatMessage[]): string =>
+    tokenizer.apply_chat_template(messages, {
       add_generation_prompt: true,
-      tokenize: true,
-      return_tensor: false,
-      return_dict: false,
+      tokenize: false,
       ...model.chatTemplateOptions,
-    }) as number[];
-    return ids.map(Number);
+    }) as string;
+  const promptIds = (messages: ChatMessage[]): number[] => encode(promptText(messages));
+
+  /**
+   * The prompt's tokens. A conversation's next prompt starts with the text of the last one and its answer:
+   * those keep the tokens the model read and wrote, since an answer tokenized again need not give the same
+   * tokens, and every token that differs would be read again.
+   */
+  const conversationIds = (key: string | undefined, text: string): number[] => {
+    const entry = key === undefined ? undefined : kept.find((candidate) => candidate.key === key);
+    if (!entry || !text.startsWith(entry.text)) return encode(text);
+    return [...entry.ids, ...encode(text.slice(entry.text.length))];
   };
 
   /** The cache to start from and how many prompt tokens it already holds. */
@@ -191,8 +204,9 @@ function createTransformersSession(
     const index = key === undefined ? -1 : kept.findIndex((entry) => entry.key === key);
     const entry = index >= 0 ? kept.splice(index, 1)[0] : undefined;
     if (!entry) return { cache: new DynamicCache(), reused: 0 };
-    // `generate` must still read at least the last prompt token itself.
-    const reused = Math.min(commonPrefixLength(entry.ids, ids), ids.length - 1);
+    // `generate` must still read at least the last prompt token itself; the last token written was never
+    // read, so the cache holds one token less than its ids.
+    const reused = Math.min(commonPrefixLength(entry.ids, ids), ids.length - 1, entry.cache.get_seq_length());
     if (reused === 0) {
       void entry.cache.dispose();
       return { cache: new DynamicCache(), reused: 0 };
@@ -201,8 +215,8 @@ function createTransformersSession(
     return { cache: entry.cache, reused };
   };
 
-  const keepCache = (key: string, cache: Cache, ids: number[]) => {
-    kept.unshift({ key, cache, ids: ids.slice(0, cache.get_seq_length()) });
+  const keepCache = (key: string, cache: Cache, ids: number[], text: string) => {
+    kept.unshift({ key, cache, ids, text });
     for (const old of kept.splice(KEPT_CACHES)) void old.cache.dispose();
   };
 
@@ -215,7 +229,8 @@ function createTransformersSession(
       const started = performance.now();
       const { signal, cacheKey } = options;
       throwIfAborted(signal);
-      const ids = promptIds(messages);
+      const text = promptText(messages);
+      const ids = conversationIds(cacheKey, text);
       const room = model.contextSize - ids.length;
       if (room < 1) {
         throw new AppError('too-long', 'This text is too long for the model. Try a shorter selection.');
@@ -275,7 +290,12 @@ function createTransformersSession(
       } finally {
         // A stopped generation leaves a consistent cache (every step fed is in it); a failed one may not.
         if (cacheKey !== undefined && (ok || signal.aborted))
-          keepCache(cacheKey, cache, [...ids, ...generated]);
+          keepCache(
+            cacheKey,
+            cache,
+            [...ids, ...generated],
+            text + tokenizer.decode(generated, { skip_special_tokens: false }),
+          );
         else await cache.dispose();
       }
     },

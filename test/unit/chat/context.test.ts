@@ -405,7 +405,12 @@ describe('keepFewNew', () => {
 
   test.each([
     ['a first question keeps everything it found', [], [1, 3, 5, 7]],
-    ['a follow-up keeps what the conversation holds, and the best new one', asked(3, 7), [3, 5, 7]],
+    [
+      'a follow-up keeps what the conversation holds, and a new one that ranks above it',
+      asked(3, 7),
+      [3, 5, 7],
+    ],
+    ['a follow-up whose best passage is already held reads nothing new', asked(5, 7), [5, 7]],
     ['a follow-up that finds only new passages keeps the best one', asked(2), [5]],
   ] as const)('%s', (_, history, expected) => {
     const passages = found([1, 3], [3, 1], [5, 0], [7, 2]);
