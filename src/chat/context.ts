@@ -1,6 +1,7 @@
 import type { ChatMessage } from '../engine/types';
 import { AppError } from '../errors';
 import type { AskPreset, StoredMessage } from '../protocol';
+import { plainText } from '../retrieval/passages';
 import { collapse } from '../text/blocks';
 import { truncateToTokens } from '../text/chunk';
 
@@ -219,14 +220,18 @@ function pageField(text: string): string {
   return defuse(collapse(text).slice(0, MAX_PAGE_FIELD_CHARS));
 }
 
-/** Passages in order, with a heading where the section changes unless the passage starts with its own. */
+/** Passages in order, each section's heading written where the section changes. */
 function renderPassages(passages: ChatPassage[]): string {
   const blocks: string[] = [];
   let section: string | null = null;
   for (const passage of passages) {
-    const text = passage.text.trim();
+    // From plain text, as answers store their sources: a later turn then renders this one byte for byte,
+    // so the model's cache of it still serves. A passage that opens its section starts with the heading.
+    let text = plainText(passage.text).trim();
+    if (passage.heading && text.startsWith(`${passage.heading}\n`))
+      text = text.slice(passage.heading.length).trim();
     const heading = passage.heading ? pageField(passage.heading) : null;
-    if (heading && heading !== section && !text.startsWith('#')) blocks.push(`## ${heading}`);
+    if (heading && heading !== section) blocks.push(`## ${heading}`);
     section = heading;
     blocks.push(defuse(text));
   }

@@ -53,7 +53,10 @@ export interface ChatRun {
   refreshModelStatus(): Promise<void>;
   /** Asks the worker; a run in progress elsewhere is abandoned. Settles when the answer ends. */
   start(request: ChatRequest, question: StoredMessage | null): Promise<void>;
-  /** Follows the answer the worker is writing for the tab (the panel was reloaded meanwhile). */
+  /**
+   * Follows the answer the worker is writing for the tab (the panel was reloaded meanwhile), unless the
+   * panel already follows one.
+   */
   attach(tabId: number): Promise<void>;
   /** Stops the answer being written, keeping what was written, marked as stopped. */
   stop(): void;
@@ -271,8 +274,11 @@ export function createChatRun(
       (events) => client.chat(request, events),
     );
 
-  const attach = (tabId: number) =>
-    follow(
+  const attach = async (tabId: number) => {
+    // Already following an answer (this tab's, seen again, or another's): stopping it would lose work;
+    // an answer the panel does not follow goes on in the worker all the same.
+    if (current.value) return;
+    await follow(
       {
         tabId,
         url: view.page.value?.url ?? null,
@@ -283,6 +289,7 @@ export function createChatRun(
       },
       (events) => client.attachChat(tabId, events),
     );
+  };
 
   const stop = () => {
     const answer = shown.value;

@@ -10,14 +10,7 @@ import type { Embedder } from '../embedder';
 import type { EmbedderSpec } from '../registry';
 import { yieldToEventLoop } from '../yield';
 import type { TransformersBackendOptions } from './transformers';
-import {
-  configureEnvironment,
-  createProgressTracker,
-  forgetCachedModel,
-  isCached,
-  isDamagedFileError,
-  loadError,
-} from './transformers-files';
+import { loadModelFiles } from './transformers-files';
 
 /**
  * Texts per model call. On one WASM thread batching is no faster per text (e5-small shape: 190 ms per
@@ -37,20 +30,14 @@ export async function loadTransformersEmbedder(
   options: TransformersBackendOptions,
   onProgress: (progress: DownloadProgress) => void,
 ): Promise<Embedder> {
-  configureEnvironment(spec, options.localModelPath);
-  const cached = spec.bundled || (await isCached(spec));
-  let extractor: FeatureExtractionPipeline;
-  try {
-    extractor = await pipeline('feature-extraction', spec.repo, {
+  const extractor = await loadModelFiles(spec, options.localModelPath, onProgress, (progress_callback) =>
+    pipeline('feature-extraction', spec.repo, {
       revision: spec.revision,
       dtype: spec.dtype,
       device: options.device,
-      progress_callback: createProgressTracker(onProgress),
-    });
-  } catch (error) {
-    if (cached && !spec.bundled && isDamagedFileError(error)) await forgetCachedModel(spec);
-    throw loadError(spec, cached, error);
-  }
+      progress_callback,
+    }),
+  );
   return createTransformersEmbedder(spec, extractor);
 }
 

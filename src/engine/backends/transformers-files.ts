@@ -10,7 +10,7 @@ import type { ModelSpec } from '../registry';
 export type HubModel = Pick<ModelSpec, 'name' | 'repo' | 'revision' | 'dtype' | 'downloadBytes' | 'bundled'>;
 
 /** Points transformers.js at the bundled folder or the hub, and at one WASM thread. */
-export function configureEnvironment(model: HubModel, localModelPath: string): void {
+function configureEnvironment(model: HubModel, localModelPath: string): void {
   env.allowLocalModels = model.bundled;
   env.allowRemoteModels = !model.bundled;
   env.localModelPath = localModelPath;
@@ -42,7 +42,7 @@ function onnxFileName(model: HubModel): string {
 }
 
 /** Turns transformers.js's per-file progress events into one running total. */
-export function createProgressTracker(onProgress: (progress: DownloadProgress) => void) {
+function createProgressTracker(onProgress: (progress: DownloadProgress) => void) {
   const files = new Map<string, { loaded: number; total: number }>();
   return (info: ProgressInfo) => {
     if (info.status !== 'progress') return;
@@ -57,7 +57,7 @@ export function createProgressTracker(onProgress: (progress: DownloadProgress) =
 }
 
 /** Drops a model's cached files, so that a damaged download is fetched again next time. */
-export async function forgetCachedModel(model: HubModel): Promise<void> {
+async function forgetCachedModel(model: HubModel): Promise<void> {
   if (typeof caches === 'undefined') return;
   const cache = await caches.open(env.cacheKey);
   const prefix = `${env.remoteHost}${model.repo}/`;
@@ -101,4 +101,27 @@ export function loadError(model: HubModel, cached: boolean, error: unknown): App
     `Couldn’t download the model (${model.name}, about ${sizeMb} MB) from Hugging Face. Check your connection and try again. (${detail})`,
     { cause: error },
   );
+}
+
+/**
+ * Loads a model's files with transformers.js: from the bundled folder or the hub, with its progress. Files
+ * that were cached yet fail to load are damaged (an interrupted write): they are dropped, so that the next
+ * try downloads them again instead of failing forever.
+ *
+ * @throws AppError `model-download` or `model-load`, with a message for the user.
+ */
+export async function loadModelFiles<T>(
+  model: HubModel,
+  localModelPath: string,
+  onProgress: (progress: DownloadProgress) => void,
+  load: (progressCallback: (info: ProgressInfo) => void) => Promise<T>,
+): Promise<T> {
+  configureEnvironment(model, localModelPath);
+  const cached = model.bundled || (await isCached(model));
+  try {
+    return await load(createProgressTracker(onProgress));
+  } catch (error) {
+    if (cached && !model.bundled && isDamagedFileError(error)) await forgetCachedModel(model);
+    throw loadError(model, cached, error);
+  }
 }

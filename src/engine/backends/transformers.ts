@@ -13,14 +13,7 @@ import type { ModelSpec } from '../registry';
 import { createTextDelta } from '../text-delta';
 import type { Backend, ChatMessage, GenerateOptions, GenerateResult, Session } from '../types';
 import { yieldToEventLoop } from '../yield';
-import {
-  configureEnvironment,
-  createProgressTracker,
-  forgetCachedModel,
-  isCached,
-  isDamagedFileError,
-  loadError,
-} from './transformers-files';
+import { isCached, loadModelFiles } from './transformers-files';
 
 export interface TransformersBackendOptions {
   /** `wasm` in the browser (onnxruntime-web), `cpu` in Node (onnxruntime-node). */
@@ -47,30 +40,30 @@ export function createTransformersBackend(options: TransformersBackendOptions): 
     },
 
     async load(model, onProgress) {
-      configureEnvironment(model, options.localModelPath);
-      const progress = createProgressTracker(onProgress);
-      const common = { revision: model.revision, progress_callback: progress };
-      const cached = model.bundled || (await isCached(model));
-      // allSettled, not all: a retry must not join the failed attempt's downloads still in flight
-      // (transformers.js shares in-flight loads of the same file).
-      const [tokenizer, lm] = await Promise.allSettled([
-        AutoTokenizer.from_pretrained(model.repo, common),
-        AutoModelForCausalLM.from_pretrained(model.repo, {
-          ...common,
-          dtype: model.dtype,
-          device: options.device,
-        }),
-      ]);
-      if (tokenizer.status === 'rejected' || lm.status === 'rejected') {
-        if (lm.status === 'fulfilled') await lm.value.dispose();
-        // Files that were cached yet fail to load are damaged (an interrupted write): drop them so the
-        // next try downloads them again instead of failing forever.
-        const reason =
-          tokenizer.status === 'rejected' ? tokenizer.reason : (lm as PromiseRejectedResult).reason;
-        if (cached && !model.bundled && isDamagedFileError(reason)) await forgetCachedModel(model);
-        throw loadError(model, cached, reason);
-      }
-      return createTransformersSession(model, tokenizer.value, lm.value);
+      const { tokenizer, lm } = await loadModelFiles(
+        model,
+        options.localModelPath,
+        onProgress,
+        async (progress_callback) => {
+          const common = { revision: model.revision, progress_callback };
+          // allSettled, not all: a retry must not join the failed attempt's downloads still in flight
+          // (transformers.js shares in-flight loads of the same file).
+          const [tokenizer, lm] = await Promise.allSettled([
+            AutoTokenizer.from_pretrained(model.repo, common),
+            AutoModelForCausalLM.from_pretrained(model.repo, {
+              ...common,
+              dtype: model.dtype,
+              device: options.device,
+            }),
+          ]);
+          if (tokenizer.status === 'fulfilled' && lm.status === 'fulfilled') {
+            return { tokenizer: tokenizer.value, lm: lm.value };
+          }
+          if (lm.status === 'fulfilled') await lm.value.dispose();
+          throw tokenizer.status === 'rejected' ? tokenizer.reason : (lm as PromiseRejectedResult).reason;
+        },
+      );
+      return createTransformersSession(model, tokenizer, lm);
     },
   };
 }

@@ -10,6 +10,7 @@ import {
 import type { ChatMessage } from '../../../src/engine/types';
 import { AppError } from '../../../src/errors';
 import type { Source, StoredMessage } from '../../../src/protocol';
+import { toSources } from '../../../src/retrieval/retriever';
 
 type CountPromptTokens = (messages: ChatMessage[]) => number;
 
@@ -177,7 +178,15 @@ describe('rendering', () => {
 describe('prefix stability', () => {
   test('turn N+1 starts with exactly the messages of turn N and its answer', () => {
     const asks: Partial<ChatPromptInput<Source & { rank?: number }>>[] = [
-      { question: 'What is urban beekeeping?', passages: [passage(0), passage(4, 8, null)] },
+      {
+        question: 'What is urban beekeeping?',
+        // A passage that starts its section carries the section's heading as its first block.
+        passages: [
+          passage(0),
+          passage(4, 8, null),
+          { index: 5, heading: 'Hives', text: '## Hives\n\nOn roofs.' },
+        ],
+      },
       {
         question: presetQuestion('translate', 'fr'),
         selection: 'a queen excluder',
@@ -208,10 +217,10 @@ describe('prefix stability', () => {
         expect(result.messages).toHaveLength(answered.length + 1);
       }
       previous = result.messages;
-      // Store what the builder says to store, as the chat handler does.
+      // Store what the builder says to store, as the chat handler does: passages as sources (plain text).
       history = [
         ...history,
-        ...turn(result.question, answer, result.passages, result.selection ?? undefined),
+        ...turn(result.question, answer, toSources(result.passages), result.selection ?? undefined),
       ];
     }
   });

@@ -458,9 +458,12 @@ describe('tabs', () => {
     expect(store.messages.value).toEqual([]);
     client.run.emit({ type: 'token', text: ' the moon' });
 
-    client.views.set(TAB, viewOf(TIDES, conversationOf('c8', [question('Why?')])));
+    // The worker says an answer is being written there: the one the panel follows.
+    client.views.set(TAB, { ...viewOf(TIDES, conversationOf('c8', [question('Why?')])), answering: true });
     client.activate(TAB);
     await settle();
+    expect(client.runs).toHaveLength(1);
+    expect(client.run.stopped).toBe(false);
     expect(store.busy.value).toBe(true);
     expect(store.answer.value).toBe('Because the moon');
 
