@@ -34,6 +34,22 @@ function bundleModels(outDir: string, models: [source: string, repo: string][]):
   };
 }
 
+/**
+ * transformers.js points ONNX Runtime at a CDN outside service workers. Our model runs in the service
+ * worker, where that path is never taken; store review reads a CDN URL in the package as remote code, so it
+ * goes. A page context that runs a model must set `wasmPaths` to the packaged files (NOTES.md).
+ */
+function withoutCdnPaths(): Plugin {
+  const cdn = 'https://cdn.jsdelivr.net/npm/';
+  return {
+    name: 'pagewise:without-cdn-paths',
+    transform(code, id) {
+      if (!id.includes('@huggingface/transformers') || !code.includes(cdn)) return null;
+      return { code: code.replaceAll(cdn, '/not-packaged/'), map: null };
+    },
+  };
+}
+
 const PACKAGED: Record<string, { outDir: string; models: [string, string][] }> = {
   [TEST_BUILD_MODE]: {
     outDir: 'dist-test',
@@ -55,7 +71,12 @@ export default defineConfig(({ mode }) => {
   const packaged = PACKAGED[mode];
   const outDir = packaged?.outDir ?? 'dist';
   return {
-    plugins: [preact(), crx({ manifest }), ...(packaged ? [bundleModels(outDir, packaged.models)] : [])],
+    plugins: [
+      preact(),
+      crx({ manifest }),
+      withoutCdnPaths(),
+      ...(packaged ? [bundleModels(outDir, packaged.models)] : []),
+    ],
     resolve: {
       alias: {
         // WASM-only ORT: half the size of the WebGPU build (14 vs 27 MB) and faster to start. The WebGPU

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
 import { TEST_DECODER_DIR } from '../../scripts/test-models';
@@ -95,4 +95,17 @@ test('online: the first use downloads with progress; after a worker restart it r
     .toBe('done');
   expect(hubRequests).toEqual([]);
   await again.close();
+});
+
+test('the package names no CDN: all code and the WASM runtime ship inside it', () => {
+  const files = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+      entry.isDirectory() ? files(join(dir, entry.name)) : [join(dir, entry.name)],
+    );
+  const code = files(PRODUCTION_BUILD_DIR).filter((file) => /\.(js|mjs|html|json)$/.test(file));
+  expect(code.length).toBeGreaterThan(3);
+  const remote = code.filter((file) =>
+    /cdn\.jsdelivr\.net|unpkg\.com|cdnjs\.cloudflare/.test(readFileSync(file, 'utf8')),
+  );
+  expect(remote).toEqual([]);
 });
