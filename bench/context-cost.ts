@@ -4,15 +4,15 @@
  * `maxPromptTokens`.
  * onnxruntime-node: an estimate for the extension's WASM runtime (1.3-1.6x slower on SmolLM2-135M's shape).
  */
-import { DECODER_PRESETS, ensureDecoderModel } from '../scripts/test-models';
+import { BENCH_QWEN_DIR, DECODER_PRESETS, ensureDecoderModel } from '../scripts/test-models';
 import { createTransformersBackend } from '../src/engine/backends/transformers';
 import type { ModelSpec } from '../src/engine/registry';
 import { longArticleText } from '../test/support/article';
 
 const preset = DECODER_PRESETS['qwen2.5-0.5b'];
-const dir = new URL('../bench-models/qwen2.5-0.5b-random/', import.meta.url).pathname;
+const dir = `${BENCH_QWEN_DIR}/`;
 console.log('Writing the model (first run only, about 1.06 GB, 20 s)…');
-await ensureDecoderModel(dir.slice(0, -1), preset);
+await ensureDecoderModel(BENCH_QWEN_DIR, preset);
 const base = dir.slice(0, dir.slice(0, -1).lastIndexOf('/') + 1);
 const spec: ModelSpec = {
   id: 'bench-qwen',
