@@ -76,15 +76,13 @@ export async function summarizePage(
   // A section's heading goes out with its first words, so that the prompt read before them shows as such.
   let heading = '';
   const show = (piece: string) => {
-    const text = heading + piece;
+    const shown = heading + piece;
     heading = '';
-    written += text;
-    onToken?.(text);
+    written += shown;
+    onToken?.(shown);
   };
-  const write = async (messages: ChatMessage[], maxNewTokens: number) => {
-    const result = await session.generate(messages, { maxNewTokens, signal, onToken: show, onPrefill });
-    return result;
-  };
+  const write = (messages: ChatMessage[], maxNewTokens: number) =>
+    session.generate(messages, { maxNewTokens, signal, onToken: show, onPrefill });
 
   const wholeBudget = textBudget(
     session,
@@ -139,7 +137,7 @@ function splitProgressively(
   let rest = text;
   let size = Math.min(FIRST_SUMMARY_PART_TOKENS, maxTokens);
   while (rest && parts.length < MAX_SUMMARY_PARTS) {
-    // Tokenizing what can't be read anyway costs time for nothing: look a few parts' worth ahead at most.
+    // Tokenizing text past this part costs time for nothing: a few times its size in characters will do.
     const part = truncateToTokens(rest.slice(0, size * 16), size, count);
     if (!part) break;
     parts.push(part);
