@@ -22,11 +22,10 @@ import {
 } from '../scripts/test-models';
 import { BENCH_BUILD_MODE, BENCH_QWEN_SHAPE } from '../src/engine/registry';
 import { launchBrowser, serveSite } from '../test/e2e/harness';
-import { longArticleHtml, longArticleText } from '../test/support/article';
+import { longArticleHtml } from '../test/support/article';
+import { benchArticleHtml, benchArticleText } from './article';
 
 const ARTICLE_WORDS = 3_000;
-/** The fixture grows by characters: this many give at least ARTICLE_WORDS words. */
-const ARTICLE_CHARS = 16_600;
 const BENCH_DIR = 'dist-bench';
 const RESULTS = new URL('./results/latest.json', import.meta.url);
 
@@ -51,7 +50,7 @@ execFileSync('npx', ['vite', 'build', '--mode', BENCH_BUILD_MODE, '--logLevel', 
 });
 
 const site = await serveSite({
-  '/article': longArticleHtml('The harbour, sixty years on', ARTICLE_CHARS),
+  '/article': benchArticleHtml('The harbour, sixty years on', ARTICLE_WORDS),
   '/note': longArticleHtml('A short note', 300),
 });
 const browser = await launchBrowser(BENCH_DIR);
@@ -125,7 +124,7 @@ try {
     browser: 'Chromium (headless), extension service worker, one WASM thread',
     model: BENCH_QWEN_SHAPE.name,
     cores: cpus().length,
-    articleWords: longArticleText(ARTICLE_CHARS).split(/\s+/).length,
+    articleWords: benchArticleText(ARTICLE_WORDS).split(/\s+/).length,
     pageTokens: progressive.pageTokens,
     summaryParts: progressive.parts,
     summarizeFirstWordsRatio: ratio(progressive.firstWordsMs, naive.firstWordsMs),
