@@ -58,15 +58,3 @@ export function benchArticleText(words: number): string {
   for (let i = 0; blocks.join('\n\n').split(/\s+/).length < words; i++) blocks.push(section(i));
   return blocks.join('\n\n');
 }
-
-/** The same as an HTML page. */
-export function benchArticleHtml(title: string, words: number): string {
-  const body = benchArticleText(words)
-    .split('\n\n')
-    .map((block) => (block.startsWith('## ') ? `<h2>${block.slice(3)}</h2>` : `<p>${block}</p>`))
-    .join('\n');
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head>
-<body><main><article><h1>${title}</h1>
-${body}
-</article></main></body></html>`;
-}

@@ -22,8 +22,8 @@ import {
 } from '../scripts/test-models';
 import { BENCH_BUILD_MODE, BENCH_QWEN_SHAPE } from '../src/engine/registry';
 import { launchBrowser, serveSite } from '../test/e2e/harness';
-import { longArticleHtml } from '../test/support/article';
-import { benchArticleHtml, benchArticleText } from './article';
+import { articleHtml, longArticleHtml } from '../test/support/article';
+import { benchArticleText } from './article';
 
 const ARTICLE_WORDS = 3_000;
 const BENCH_DIR = 'dist-bench';
@@ -50,7 +50,7 @@ execFileSync('npx', ['vite', 'build', '--mode', BENCH_BUILD_MODE, '--logLevel', 
 });
 
 const site = await serveSite({
-  '/article': benchArticleHtml('The harbour, sixty years on', ARTICLE_WORDS),
+  '/article': articleHtml('The harbour, sixty years on', benchArticleText(ARTICLE_WORDS)),
   '/note': longArticleHtml('A short note', 300),
 });
 const browser = await launchBrowser(BENCH_DIR);

@@ -48,7 +48,12 @@ export function longArticleText(minChars: number): string {
 
 /** The same article as an HTML page, for the browser tests. */
 export function longArticleHtml(title: string, minChars: number): string {
-  const body = longArticleText(minChars)
+  return articleHtml(title, longArticleText(minChars));
+}
+
+/** Block-structured text (`## ` headings, paragraphs) as an article page with site navigation around it. */
+export function articleHtml(title: string, text: string): string {
+  const body = text
     .split('\n\n')
     .map((block) => (block.startsWith('## ') ? `<h2>${block.slice(3)}</h2>` : `<p>${block}</p>`))
     .join('\n');
