@@ -44,7 +44,6 @@ function ping(): void {
 export interface StreamServer {
   /** Whether a request of this kind runs for the tab. */
   isRunning(name: keyof StreamResults, tabId: number): boolean;
-  dispose(): void;
 }
 
 /** One streamed request, running in the worker for a tab, whoever is watching it. */
@@ -114,7 +113,8 @@ export function onStreams(
   const emit = (job: Job, event: StreamEvent) => {
     appendToLog(job.log, event);
     broadcast(job, { kind: 'event', event });
-    // Those waiting behind this job see how far along it is.
+    // Those waiting behind this job see how far along it is, which only its stage tells.
+    if (event.type !== 'stage') return;
     for (const other of jobs.values()) if (other.waitingFor === job.key) tellWaiting(other);
   };
 
@@ -248,12 +248,5 @@ export function onStreams(
   browser.runtime.onConnect.addListener(onConnect);
   browser.tabs.onRemoved.addListener(onRemoved);
   browser.tabs.onUpdated.addListener(onUpdated);
-  return {
-    isRunning: (name, tabId) => jobs.has(keyOf(name, tabId)),
-    dispose() {
-      browser.runtime.onConnect.removeListener(onConnect);
-      browser.tabs.onRemoved.removeListener(onRemoved);
-      browser.tabs.onUpdated.removeListener(onUpdated);
-    },
-  };
+  return { isRunning: (name, tabId) => jobs.has(keyOf(name, tabId)) };
 }
