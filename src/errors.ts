@@ -7,6 +7,7 @@ const ERROR_CODES = [
   'model-download',
   'model-load',
   'too-long',
+  'disk-full',
   'worker-stopped',
   'cancelled',
   'invalid-message',
@@ -87,5 +88,22 @@ export function asAppError(error: unknown): AppError {
       { cause: error },
     );
   }
+  if (isQuotaExceeded(error)) return diskFull(error);
   return new AppError('internal', `Something went wrong: ${message}`, { cause: error });
+}
+
+/** The browser refused a write for lack of space (IndexedDB, Cache Storage, storage.local). */
+export function isQuotaExceeded(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    (error.name === 'QuotaExceededError' || /QuotaExceeded|quota.*exceeded/i.test(error.message))
+  );
+}
+
+export function diskFull(cause?: unknown): AppError {
+  return new AppError(
+    'disk-full',
+    'Your disk is full, so Pagewise could not save. Free some space (or delete a model in Settings), then try again.',
+    { cause },
+  );
 }
