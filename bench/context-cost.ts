@@ -25,6 +25,7 @@ const spec: ModelSpec = {
   maxChatPromptTokens: preset.maxPositions,
   downloadBytes: 0,
   bundled: true,
+  tiers: ['wasm'],
 };
 const session = await createTransformersBackend({ device: 'cpu', localModelPath: base }).load(spec, () => {});
 const signal = () => new AbortController().signal;

@@ -32,6 +32,7 @@ const spec: ModelSpec = {
   maxChatPromptTokens: 4096,
   downloadBytes: 0,
   bundled: true,
+  tiers: ['wasm'],
 };
 
 const median = (values: number[]) =>

@@ -4,7 +4,7 @@ import { CopyButton } from '../src/ui/copy-button';
 import { LengthPicker } from '../src/ui/length-picker';
 import { Markdown } from '../src/ui/markdown';
 import { formatMegabytes } from '../src/ui/model-status';
-import { Brand, PageLine } from '../src/ui/page-header';
+import { Brand, PageLine, SettingsLink } from '../src/ui/page-header';
 import { ProgressBar } from '../src/ui/progress-bar';
 import { FirstUseNote, StatusArea } from '../src/ui/status-line';
 import { useSummaryStore } from '../src/ui/summary-context';
@@ -44,7 +44,10 @@ function progressOf(store: SummaryStore): { value: number | null; label: string;
 function Header({ tab, title }: { tab: TabInfo | null; title: string | undefined }) {
   return (
     <header class="header bar">
-      <Brand />
+      <div class="header__top">
+        <Brand />
+        <SettingsLink />
+      </div>
       <PageLine title={title} url={tab?.url} />
     </header>
   );

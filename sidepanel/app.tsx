@@ -3,7 +3,7 @@ import { useChatStore } from '../src/ui/chat-context';
 import { ChatHistory } from '../src/ui/chat-history';
 import { ChatLog } from '../src/ui/chat-log';
 import { formatMegabytes } from '../src/ui/model-status';
-import { Brand, PageLine } from '../src/ui/page-header';
+import { Brand, PageLine, SettingsLink } from '../src/ui/page-header';
 import { ProgressBar } from '../src/ui/progress-bar';
 import { FirstUseNote, StatusArea } from '../src/ui/status-line';
 
@@ -29,6 +29,7 @@ function Header() {
           >
             History
           </button>
+          <SettingsLink />
         </div>
       </div>
       <PageLine title={title} url={page?.url} />

@@ -1,3 +1,5 @@
+import type { TierId } from './tiers';
+
 /** A model the extension can run, with every fact about it in one place. */
 export interface ModelSpec {
   /** Stable id, safe to store. */
@@ -24,6 +26,8 @@ export interface ModelSpec {
   bundled: boolean;
   /** Extra variables for the chat template. */
   chatTemplateOptions?: Record<string, unknown>;
+  /** The engine tiers that can run this file (its dtype decides: int8 is a CPU kernel, q4f16 needs a GPU). */
+  tiers: readonly TierId[];
 }
 
 /**
@@ -48,6 +52,7 @@ export const QWEN25_05B: ModelSpec = {
   maxChatPromptTokens: 4_096,
   downloadBytes: 512_000_000,
   bundled: false,
+  tiers: ['wasm', 'wasm-threads'],
 };
 
 /** The random-weight model the test generator writes (scripts/generate-test-models.ts); never shipped. */
@@ -62,6 +67,7 @@ export const TEST_TINY_LLAMA: ModelSpec = {
   maxChatPromptTokens: 1_024,
   downloadBytes: 0,
   bundled: true,
+  tiers: ['wasm', 'wasm-threads'],
 };
 
 /** `vite build --mode test-build` packages the test model and makes it the default (see vite.config.ts). */

@@ -32,3 +32,18 @@ export function PageLine({ title, url }: { title: string | undefined; url: strin
     </div>
   );
 }
+
+/** Opens the settings page in a tab of its own (an ordinary link: extension pages may open their own). */
+export function SettingsLink() {
+  return (
+    <a
+      class="button button--quiet settings-link"
+      href="/options/index.html"
+      target="_blank"
+      rel="noopener"
+      data-testid="open-settings"
+    >
+      Settings
+    </a>
+  );
+}
