@@ -38,3 +38,149 @@ export type EnginePreference = 'auto' | TierId;
 export function isTierId(value: unknown): value is TierId {
   return (TIER_IDS as readonly unknown[]).includes(value);
 }
+
+/** What the cheap checks found on this machine; each field is what one tier needs. */
+export interface MachineCapabilities {
+  /** The WebGPU adapter, or null when `navigator.gpu` is missing or gives no adapter. */
+  gpu: GpuAdapterFacts | null;
+  /** Why there is no adapter, when known ("navigator.gpu is missing" vs no adapter). */
+  gpuMissing?: 'no-api' | 'no-adapter';
+  /** `navigator.hardwareConcurrency`. */
+  cores: number;
+  /** Whether this browser can open an offscreen document (`chrome.offscreen`). */
+  offscreen: boolean;
+  /** `LanguageModel.availability()`, or null when the Prompt API is not in this browser. */
+  builtin: 'unavailable' | 'downloadable' | 'downloading' | 'available' | null;
+}
+
+/** The adapter facts the model choice depends on. */
+export interface GpuAdapterFacts {
+  /** e.g. `swiftshader` (a CPU emulation: correct but slow). */
+  architecture: string;
+  vendor: string;
+  shaderF16: boolean;
+  maxBufferSize: number;
+  maxStorageBufferBindingSize: number;
+}
+
+/** Threads help only with cores to spare: the measurement in NOTES.md found 2 threads slower than 1 on 2. */
+export const MIN_CORES_FOR_THREADS = 4;
+
+/** The report of every tier, in automatic order, from what the checks found. */
+export function reportTiers(machine: MachineCapabilities): TierReport[] {
+  return TIER_IDS.map((tier) => REPORTERS[tier](machine));
+}
+
+const REPORTERS: Record<TierId, (machine: MachineCapabilities) => TierReport> = {
+  webgpu({ gpu, gpuMissing }) {
+    if (!gpu) {
+      return {
+        tier: 'webgpu',
+        state: 'unavailable',
+        reason:
+          gpuMissing === 'no-api'
+            ? 'This browser has no WebGPU.'
+            : 'No GPU adapter: WebGPU is off or unsupported on this computer.',
+        forcible: false,
+      };
+    }
+    const software = gpu.architecture === 'swiftshader' ? ' (SwiftShader, a software GPU: slow)' : '';
+    const precision = gpu.shaderF16 ? '16-bit shaders' : 'no 16-bit shaders, so full precision';
+    return {
+      tier: 'webgpu',
+      state: 'available',
+      reason: `GPU adapter ${gpu.vendor || gpu.architecture || 'found'}${software}, ${precision}.`,
+      forcible: true,
+    };
+  },
+
+  'chrome-builtin'({ builtin }) {
+    switch (builtin) {
+      case 'available':
+        return {
+          tier: 'chrome-builtin',
+          state: 'available',
+          reason: 'Gemini Nano is ready in Chrome.',
+          forcible: true,
+        };
+      case 'downloadable':
+        return {
+          tier: 'chrome-builtin',
+          state: 'downloadable',
+          reason: 'Chrome can download Gemini Nano (several GB) if you choose it here.',
+          forcible: true,
+        };
+      case 'downloading':
+        return {
+          tier: 'chrome-builtin',
+          state: 'downloadable',
+          reason: 'Chrome is downloading Gemini Nano.',
+          forcible: true,
+        };
+      case 'unavailable':
+        return {
+          tier: 'chrome-builtin',
+          state: 'unavailable',
+          reason:
+            'Chrome says its built-in model cannot run on this computer (it needs a strong GPU or 16 GB of memory, and 22 GB free disk).',
+          forcible: false,
+        };
+      default:
+        return {
+          tier: 'chrome-builtin',
+          state: 'unavailable',
+          reason: 'This browser has no built-in model (Chrome 138 or later has the Prompt API).',
+          forcible: false,
+        };
+    }
+  },
+
+  'wasm-threads'({ cores, offscreen }) {
+    if (!offscreen) {
+      return {
+        tier: 'wasm-threads',
+        state: 'unavailable',
+        reason: 'This browser cannot open the offscreen page that threads need.',
+        forcible: false,
+      };
+    }
+    if (cores < MIN_CORES_FOR_THREADS) {
+      return {
+        tier: 'wasm-threads',
+        state: 'unavailable',
+        reason: `${cores} CPU cores: more threads would not be faster.`,
+        forcible: true,
+      };
+    }
+    return {
+      tier: 'wasm-threads',
+      state: 'available',
+      reason: `${cores} CPU cores: the model runs on ${threadCount(cores)} threads.`,
+      forcible: true,
+    };
+  },
+
+  wasm: () => ({
+    tier: 'wasm',
+    state: 'available',
+    reason: 'Runs everywhere, on one CPU thread.',
+    forcible: true,
+  }),
+};
+
+/** Threads for the offscreen host: all cores but one left for the page and the browser, at most 8. */
+export function threadCount(cores: number): number {
+  return Math.max(1, Math.min(8, cores - 1));
+}
+
+/**
+ * The tier to use: the one picked by hand if it can run, else the first available. `wasm` is always
+ * available, so there is always an answer.
+ */
+export function chooseTier(reports: readonly TierReport[], preference: EnginePreference): TierId {
+  if (preference !== 'auto') {
+    const picked = reports.find((report) => report.tier === preference);
+    if (picked && (picked.state === 'available' || picked.forcible)) return picked.tier;
+  }
+  return reports.find((report) => report.state === 'available')?.tier ?? 'wasm';
+}

@@ -1,5 +1,6 @@
 import type { Availability, DownloadProgress } from '../protocol';
 import type { ModelSpec } from './registry';
+import type { TierId } from './tiers';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -43,11 +44,24 @@ export interface Session {
   dispose(): Promise<void>;
 }
 
-export type BackendId = 'transformers-wasm' | 'transformers-node';
+export type BackendId =
+  | 'transformers-wasm'
+  | 'transformers-webgpu'
+  | 'transformers-offscreen'
+  | 'chrome-builtin'
+  | 'transformers-node';
 
-/** One way of running a model (WASM now; WebGPU and the browser's built-in AI slot in here later). */
+/** One way of running a model: transformers.js on WASM, WebGPU or offscreen threads, or Chrome's own. */
 export interface Backend {
   readonly id: BackendId;
   availability(model: ModelSpec): Promise<Availability>;
   load(model: ModelSpec, onProgress: (progress: DownloadProgress) => void): Promise<Session>;
+}
+
+/** A backend as the engine's tier list holds it: the tier it serves and the model it runs there. */
+export interface TierBackend {
+  readonly tier: TierId;
+  readonly backend: Backend;
+  /** The model this tier runs (the user's pick for the tier, else its default). */
+  model(): Promise<ModelSpec>;
 }
