@@ -14,20 +14,20 @@ import {
 } from './src/engine/registry';
 
 /** Test and bench builds carry generated models under models/, so they run with no network at all. */
-function bundleModels(outDir: string, models: [source: string, repo: string][]): Plugin {
+function bundleModels(outDir: string, models: PackagedModel[]): Plugin {
   return {
     name: 'pagewise:bundle-models',
     apply: 'build',
     closeBundle() {
-      for (const [source, repo] of models) {
+      for (const [source, repo, files] of models) {
         if (!existsSync(source))
           throw new Error(
             `${source} is missing: generate it first (npm run models:test; npm run bench writes its own)`,
           );
         cpSync(source, resolve(outDir, 'models', repo), {
           recursive: true,
-          // Only what the registry's dtype loads; the fp32 twin would double the package for nothing.
-          filter: (path) => !path.endsWith('/model.onnx'),
+          // Only what the registry's dtypes load; an unused fp32 twin would double the package for nothing.
+          filter: (path) => files === 'with-fp32' || !path.endsWith('/model.onnx'),
         });
       }
     },
@@ -50,11 +50,15 @@ function withoutCdnPaths(): Plugin {
   };
 }
 
-const PACKAGED: Record<string, { outDir: string; models: [string, string][] }> = {
+/** A generated model folder, where it goes under models/, and whether its fp32 file is loaded too. */
+type PackagedModel = [source: string, repo: string, files?: 'with-fp32'];
+
+const PACKAGED: Record<string, { outDir: string; models: PackagedModel[] }> = {
   [TEST_BUILD_MODE]: {
     outDir: 'dist-test',
     models: [
-      [TEST_DECODER_DIR, TEST_TINY_LLAMA.repo],
+      // WebGPU runs the fp32 file (TEST_TINY_LLAMA_GPU), WASM the int8 one.
+      [TEST_DECODER_DIR, TEST_TINY_LLAMA.repo, 'with-fp32'],
       [TEST_ENCODER_DIR, TEST_TINY_BERT.repo],
     ],
   },
@@ -77,13 +81,6 @@ export default defineConfig(({ mode }) => {
       withoutCdnPaths(),
       ...(packaged ? [bundleModels(outDir, packaged.models)] : []),
     ],
-    resolve: {
-      alias: {
-        // WASM-only ORT: half the size of the WebGPU build (14 vs 27 MB) and faster to start. The WebGPU
-        // backend gets its own build path when it lands.
-        'onnxruntime-web/webgpu': 'onnxruntime-web/wasm',
-      },
-    },
     build: {
       outDir,
       emptyOutDir: true,

@@ -1,8 +1,6 @@
 import browser from 'webextension-polyfill';
 import { createHistoryStore } from '../src/chat/history';
-import { createTransformersBackend } from '../src/engine/backends/transformers';
-import { createEngine } from '../src/engine/engine';
-import { BENCH_BUILD_MODE, defaultModel } from '../src/engine/registry';
+import { BENCH_BUILD_MODE } from '../src/engine/registry';
 import { createChatHandler, getChatView } from '../src/handlers/chat';
 import { createContextMenus, onContextMenuClicked, takePendingAsk } from '../src/handlers/context-menu';
 import { getTabReadability, readPage } from '../src/handlers/page-reader';
@@ -18,15 +16,13 @@ import {
 } from '../src/protocol';
 import { openSidePanel } from '../src/side-panel';
 import { installBenchHooks } from './bench-hooks';
+import { createWorkerEngine } from './engine';
 import { createPageRetriever } from './retrieval';
 
 // All listeners are registered synchronously at the top level, so events that wake the worker find them.
 
 const localModelPath = browser.runtime.getURL('models/');
-const engine = createEngine(
-  createTransformersBackend({ device: 'wasm', localModelPath }),
-  defaultModel(import.meta.env.MODE),
-);
+const { engine, source } = createWorkerEngine(import.meta.env.MODE, localModelPath);
 const history = createHistoryStore();
 const retriever = createPageRetriever(import.meta.env.MODE, localModelPath);
 
@@ -47,6 +43,7 @@ onRequests(
     }),
     getTabReadability: ({ tabId }) => getTabReadability(tabId),
     getModelStatus: () => engine.status(),
+    getEngineTiers: () => source.tiers(engine.failures(), true),
     getChat: async ({ tabId }) => ({
       ...(await getChatView(history, tabId)),
       answering: streams.isRunning('chat', tabId),

@@ -1,14 +1,18 @@
-import { cancelled } from '../errors';
-import type { Availability, DownloadProgress, ModelStatus } from '../protocol';
+import { AppError, cancelled, isCancellation } from '../errors';
+import type { Availability, DownloadProgress, EngineInfo, ModelStatus } from '../protocol';
 import type { ModelSpec } from './registry';
+import { TIER_NAMES, type TierId } from './tiers';
 import type { Backend, Session } from './types';
 
 export interface RunOptions {
   signal: AbortSignal;
   /** Download progress, reported while this request waits for the model to load. */
   onProgress?(progress: DownloadProgress): void;
-  /** Called when the model is ready and this request's turn has come. */
-  onReady?(): void;
+  /**
+   * Called when the model is ready and this request's turn has come, with the engine that runs it; again
+   * if that engine fails and the request is retried on the next one.
+   */
+  onReady?(engine: EngineInfo): void;
   /** Who asks (a job's key), so that requests waiting behind this one can say what they wait for. */
   owner?: string;
   /** Called while this request waits, with the owner of the request running now, each time that changes. */
@@ -16,19 +20,91 @@ export interface RunOptions {
 }
 
 export interface Engine {
-  readonly model: ModelSpec;
   status(): Promise<ModelStatus>;
   /**
    * Runs a task with the loaded model, one at a time in arrival order so two tabs never interleave; the
-   * model loads on first use, once. A task aborted while it waits never runs.
+   * model loads on first use, once. A task aborted while it waits never runs. If the engine itself fails
+   * (a lost GPU, a backend that cannot start), the next tier is loaded and the task runs once more there.
    */
   run<T>(task: (session: Session) => Promise<T>, options: RunOptions): Promise<T>;
+  /** Loads again before the next request, for a changed setting (engine or model); work running goes on. */
+  reconfigure(): void;
+  /** Tiers that failed in this worker's life, with what went wrong. */
+  failures(): ReadonlyMap<TierId, string>;
   dispose(): Promise<void>;
 }
 
-export function createEngine(backend: Backend, model: ModelSpec): Engine {
-  let loading: Promise<Session> | undefined;
-  let downloading = false;
+/** What to load: a backend, the tier it serves and the model it runs there. */
+export interface EngineTarget {
+  tier: TierId;
+  backend: Backend;
+  model: ModelSpec;
+}
+
+/** Chooses what to load: the user's pick or the best tier of this machine, less those that failed. */
+export interface EngineSource {
+  pick(failed: ReadonlyMap<TierId, string>): Promise<EngineTarget>;
+}
+
+/**
+ * The engine itself failed, as opposed to the request (a page too long) or the user (Stop): thrown by a
+ * backend's load or generate, and answered by falling back to the next tier.
+ */
+class EngineFailure extends Error {
+  override name = 'EngineFailure';
+}
+
+/** Only errors of the backend's own making fall back: a download that failed would only start another. */
+function isEngineFailure(error: unknown): boolean {
+  if (isCancellation(error)) return false;
+  return !(error instanceof AppError) || error.code === 'model-load' || error.code === 'internal';
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Marks the backend's own failures inside `generate`, so that the task's own errors are told apart. */
+function guarded(session: Session): Session {
+  return {
+    get model() {
+      return session.model;
+    },
+    countTokens: (text) => session.countTokens(text),
+    countPromptTokens: (messages) => session.countPromptTokens(messages),
+    forget: session.forget ? (key) => session.forget?.(key) : undefined,
+    async generate(messages, options) {
+      try {
+        return await session.generate(messages, options);
+      } catch (error) {
+        if (options.signal.aborted || !isEngineFailure(error)) throw error;
+        throw new EngineFailure(describe(error), { cause: error });
+      }
+    },
+    dispose: () => session.dispose(),
+  };
+}
+
+/** One backend and model, always: tests and Node tools. */
+export function createEngine(backend: Backend, model: ModelSpec, tier: TierId = 'wasm'): Engine {
+  return createTieredEngine({ pick: async () => ({ tier, backend, model }) });
+}
+
+interface Loaded {
+  target: EngineTarget;
+  session: Session;
+  fellBackFrom?: EngineInfo['fellBackFrom'];
+}
+
+export function createTieredEngine(source: EngineSource): Engine {
+  let loading: Promise<Loaded> | undefined;
+  // The session once loaded (status must not wait on a load in flight).
+  let current: Loaded | undefined;
+  let downloading: EngineTarget | undefined;
+  let stale = false;
+  // Tiers that failed in this worker's life, with what went wrong: never picked again until it restarts.
+  const failed = new Map<TierId, string>();
+  let lastFailure: EngineInfo['fellBackFrom'];
   const progressListeners = new Set<(progress: DownloadProgress) => void>();
   let queue: Promise<unknown> = Promise.resolve();
   // The request whose turn it is, and those waiting behind it, to tell them who is ahead.
@@ -36,31 +112,83 @@ export function createEngine(backend: Backend, model: ModelSpec): Engine {
   let pending = 0;
   const waiting = new Set<(ahead: string | undefined) => void>();
 
-  const load = (): Promise<Session> => {
+  const info = ({ target, session, fellBackFrom }: Loaded): EngineInfo => ({
+    tier: target.tier,
+    name: TIER_NAMES[target.tier],
+    modelName: session.model.name,
+    ...(fellBackFrom ? { fellBackFrom } : {}),
+  });
+
+  const load = (): Promise<Loaded> => {
     loading ??= (async () => {
-      downloading = true;
-      try {
-        return await backend.load(model, (progress) => {
-          for (const listener of progressListeners) listener(progress);
-        });
-      } catch (error) {
-        // A failed load must not stick: the next request (Retry) tries again.
-        loading = undefined;
-        throw error;
-      } finally {
-        downloading = false;
+      for (;;) {
+        const target = await source.pick(failed);
+        downloading = target;
+        try {
+          const session = await target.backend.load(target.model, (progress) => {
+            for (const listener of progressListeners) listener(progress);
+          });
+          const fellBackFrom = lastFailure;
+          lastFailure = undefined;
+          current = { target, session, fellBackFrom };
+          return current;
+        } catch (error) {
+          // The last tier's failure is the user's to see; an earlier one's only moves us down the list.
+          if (target.tier === 'wasm' || !isEngineFailure(error)) throw error;
+          failed.set(target.tier, describe(error));
+          lastFailure = { tier: target.tier, name: TIER_NAMES[target.tier], reason: describe(error) };
+        } finally {
+          downloading = undefined;
+        }
       }
-    })();
+    })().catch((error) => {
+      // A failed load must not stick: the next request (Retry) tries again.
+      loading = undefined;
+      throw error;
+    });
     return loading;
   };
 
-  return {
-    model,
+  const unload = async () => {
+    const loaded = await loading?.catch(() => undefined);
+    loading = undefined;
+    current = undefined;
+    await loaded?.session.dispose();
+  };
 
+  const sessionFor = async (onProgress: RunOptions['onProgress']): Promise<Loaded> => {
+    if (stale) {
+      stale = false;
+      await unload();
+    }
+    if (onProgress) progressListeners.add(onProgress);
+    try {
+      return await load();
+    } finally {
+      if (onProgress) progressListeners.delete(onProgress);
+    }
+  };
+
+  return {
     async status() {
-      let availability: Availability = downloading ? 'downloading' : 'downloadable';
-      if (!downloading) availability = loading ? 'available' : await backend.availability(model);
-      return { modelName: model.name, availability, downloadBytes: model.downloadBytes };
+      const loaded = stale ? undefined : current;
+      if (loaded) {
+        return {
+          modelName: loaded.session.model.name,
+          availability: 'available',
+          downloadBytes: loaded.target.model.downloadBytes,
+          engine: info(loaded),
+        };
+      }
+      const target = downloading ?? (await source.pick(failed));
+      const availability: Availability =
+        downloading === target ? 'downloading' : await target.backend.availability(target.model);
+      return {
+        modelName: target.model.name,
+        availability,
+        downloadBytes: target.model.downloadBytes,
+        engine: { tier: target.tier, name: TIER_NAMES[target.tier], modelName: target.model.name },
+      };
     },
 
     run(task, { signal, onProgress, onReady, owner, onWaiting }) {
@@ -77,16 +205,32 @@ export function createEngine(backend: Backend, model: ModelSpec): Engine {
         started = true;
         running = me;
         for (const notify of waiting) notify(owner);
-        if (onProgress) progressListeners.add(onProgress);
-        let session: Session;
-        try {
-          session = await load();
-        } finally {
-          if (onProgress) progressListeners.delete(onProgress);
-        }
+        let loaded = await sessionFor(onProgress);
         if (signal.aborted) throw cancelled();
-        onReady?.();
-        return task(session);
+        onReady?.(info(loaded));
+        try {
+          return await task(guarded(loaded.session));
+        } catch (error) {
+          if (!(error instanceof EngineFailure) || loaded.target.tier === 'wasm') {
+            throw error instanceof EngineFailure ? error.cause : error;
+          }
+          // The engine broke mid-request (a lost GPU device): the next tier takes it, once.
+          failed.set(loaded.target.tier, error.message);
+          lastFailure = {
+            tier: loaded.target.tier,
+            name: TIER_NAMES[loaded.target.tier],
+            reason: error.message,
+          };
+          await unload();
+          loaded = await sessionFor(onProgress);
+          if (signal.aborted) throw cancelled();
+          onReady?.(info(loaded));
+          try {
+            return await task(guarded(loaded.session));
+          } catch (again) {
+            throw again instanceof EngineFailure ? again.cause : again;
+          }
+        }
       });
       const done = turn.finally(() => {
         pending--;
@@ -108,10 +252,12 @@ export function createEngine(backend: Backend, model: ModelSpec): Engine {
       });
     },
 
-    async dispose() {
-      const session = await loading?.catch(() => undefined);
-      loading = undefined;
-      await session?.dispose();
+    reconfigure() {
+      stale = true;
     },
+
+    failures: () => failed,
+
+    dispose: unload,
   };
 }

@@ -11,6 +11,16 @@ export interface ModelSpec {
   revision: string;
   /** Selects the ONNX file (`q8` -> `onnx/model_quantized.onnx`); the repository must publish it. */
   dtype: 'q8' | 'q4' | 'q4f16' | 'fp16' | 'fp32';
+  /**
+   * The file to load instead on a GPU without 16-bit shaders (`shader-f16`), when `dtype` needs them;
+   * without one the model cannot run on such a GPU.
+   */
+  dtypeWithoutF16?: 'q4' | 'fp32';
+  /**
+   * The largest single weight buffer, in bytes (usually the embedding table): a GPU whose
+   * `maxStorageBufferBindingSize` is smaller cannot hold it.
+   */
+  largestTensorBytes?: number;
   /** The model's context window in tokens (`max_position_embeddings`); nothing may generate past it. */
   contextSize: number;
   /**
@@ -24,6 +34,8 @@ export interface ModelSpec {
   downloadBytes: number;
   /** Packaged inside the extension (test builds): loaded from `models/`, never from the network. */
   bundled: boolean;
+  /** Most tokens one call may write, below what the caller asks for; unset: no cap of the model's own. */
+  maxNewTokens?: number;
   /** Extra variables for the chat template. */
   chatTemplateOptions?: Record<string, unknown>;
   /** The engine tiers that can run this file (its dtype decides: int8 is a CPU kernel, q4f16 needs a GPU). */
@@ -55,6 +67,26 @@ export const QWEN25_05B: ModelSpec = {
   tiers: ['wasm', 'wasm-threads'],
 };
 
+/**
+ * Default on WebGPU: the same model at q4f16 (`onnx/model_q4f16.onnx`, 483 MB), WebGPU's usual dtype: half
+ * the memory traffic of fp32 activations, and the int8 `MatMulInteger` of the CPU file is not a WebGPU
+ * kernel. A GPU without `shader-f16` loads q4 (`model_q4.onnx`, 786 MB) instead. A GPU reads a prompt fast,
+ * so a whole long page goes in one pass where one WASM thread needs parts.
+ * - The embedding table, 151,936 x 896, is the largest buffer: ~272 MB as fp16 (q4f16 keeps it fp16), ~545
+ *   MB as fp32 (q4).
+ */
+export const QWEN25_05B_GPU: ModelSpec = {
+  ...QWEN25_05B,
+  id: 'qwen2.5-0.5b-instruct-q4f16',
+  dtype: 'q4f16',
+  dtypeWithoutF16: 'q4',
+  largestTensorBytes: 151_936 * 896 * 4,
+  maxPromptTokens: 8_192,
+  maxChatPromptTokens: 8_192,
+  downloadBytes: 483_000_000,
+  tiers: ['webgpu'],
+};
+
 /** The random-weight model the test generator writes (scripts/generate-test-models.ts); never shipped. */
 export const TEST_TINY_LLAMA: ModelSpec = {
   id: 'test-tiny-llama',
@@ -68,6 +100,20 @@ export const TEST_TINY_LLAMA: ModelSpec = {
   downloadBytes: 0,
   bundled: true,
   tiers: ['wasm', 'wasm-threads'],
+};
+
+/**
+ * The same test model as fp32 for WebGPU (SwiftShader here has no 16-bit shaders, and int8
+ * `MatMulInteger` is not a WebGPU kernel).
+ */
+export const TEST_TINY_LLAMA_GPU: ModelSpec = {
+  ...TEST_TINY_LLAMA,
+  id: 'test-tiny-llama-fp32',
+  name: 'Test model (random weights, fp32)',
+  dtype: 'fp32',
+  // SwiftShader, the software GPU of the test machines, writes a few tokens a second: keep answers short.
+  maxNewTokens: 12,
+  tiers: ['webgpu'],
 };
 
 /** `vite build --mode test-build` packages the test model and makes it the default (see vite.config.ts). */
@@ -85,6 +131,14 @@ export const BENCH_QWEN_SHAPE: ModelSpec = {
   downloadBytes: 0,
   bundled: true,
 };
+
+/** The model a tier runs unless the user picked another; undefined for tiers that bring their own. */
+export function defaultModelForTier(tier: TierId, buildMode: string): ModelSpec | undefined {
+  if (tier === 'chrome-builtin') return undefined;
+  if (tier !== 'webgpu') return defaultModel(buildMode);
+  if (buildMode === BENCH_BUILD_MODE) return undefined; // its packaged model is int8, a CPU-only file
+  return buildMode === TEST_BUILD_MODE ? TEST_TINY_LLAMA_GPU : QWEN25_05B_GPU;
+}
 
 export function defaultModel(buildMode: string): ModelSpec {
   if (buildMode === TEST_BUILD_MODE) return TEST_TINY_LLAMA;

@@ -84,12 +84,20 @@ const REPORTERS: Record<TierId, (machine: MachineCapabilities) => TierReport> = 
         forcible: false,
       };
     }
-    const software = gpu.architecture === 'swiftshader' ? ' (SwiftShader, a software GPU: slow)' : '';
     const precision = gpu.shaderF16 ? '16-bit shaders' : 'no 16-bit shaders, so full precision';
+    if (gpu.architecture === 'swiftshader') {
+      // A CPU emulation of a GPU: correct, but far slower than WASM on the same CPU (NOTES.md).
+      return {
+        tier: 'webgpu',
+        state: 'unavailable',
+        reason: 'Only a software GPU (SwiftShader): slower than the CPU, so not used unless picked here.',
+        forcible: true,
+      };
+    }
     return {
       tier: 'webgpu',
       state: 'available',
-      reason: `GPU adapter ${gpu.vendor || gpu.architecture || 'found'}${software}, ${precision}.`,
+      reason: `GPU adapter ${gpu.vendor || gpu.architecture || 'found'}, ${precision}.`,
       forcible: true,
     };
   },

@@ -81,9 +81,12 @@ export function createChatHandler({ engine, history, readPage, retrieve }: ChatD
     };
 
     emit({ type: 'stage', stage: 'loading' });
+    let appended = false;
     try {
       await engine.run(
         async (session) => {
+          // A second run, after the engine failed and the next tier took over, starts the answer again.
+          answer.content = '';
           emit({ type: 'stage', stage: 'reading' });
           const { passages } = await retrieve(page, question, {
             k: CHAT_PASSAGES,
@@ -115,7 +118,9 @@ export function createChatHandler({ engine, history, readPage, retrieve }: ChatD
           }
           answer.sources = toSources(prompt.passages);
           emit({ type: 'sources', sources: answer.sources });
-          await history.appendMessage(conversation.id, answer);
+          if (appended) await history.updateMessage(conversation.id, answer.id, { ...answer });
+          else await history.appendMessage(conversation.id, answer);
+          appended = true;
 
           emit({ type: 'stage', stage: 'generating' });
           let savedAt = Date.now();
@@ -135,7 +140,12 @@ export function createChatHandler({ engine, history, readPage, retrieve }: ChatD
           });
           answer.status = 'complete';
         },
-        { signal, ...queue, onProgress: (progress) => emit({ type: 'modelProgress', progress }) },
+        {
+          signal,
+          ...queue,
+          onProgress: (progress) => emit({ type: 'modelProgress', progress }),
+          onReady: (info) => emit({ type: 'engine', engine: info }),
+        },
       );
     } catch (error) {
       if (isCancellation(error)) answer.status = 'stopped';

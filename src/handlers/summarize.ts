@@ -14,6 +14,7 @@ export function createSummarizeHandler(engine: Engine) {
     emit({ type: 'stage', stage: 'reading' });
     const page = await readPage(tabId);
     emit({ type: 'stage', stage: 'loading' });
+    let engineName = '';
     const summary = await engine.run(
       (session) =>
         summarizePage(session, page, length, {
@@ -23,13 +24,22 @@ export function createSummarizeHandler(engine: Engine) {
           onToken: (text) => emit({ type: 'token', text }),
           onPrefill: (done, total) => emit({ type: 'promptProgress', done, total }),
         }),
-      { signal, ...queue, onProgress: (progress) => emit({ type: 'modelProgress', progress }) },
+      {
+        signal,
+        ...queue,
+        onProgress: (progress) => emit({ type: 'modelProgress', progress }),
+        onReady: (info) => {
+          engineName = info.name;
+          emit({ type: 'engine', engine: info });
+        },
+      },
     );
     const result: SummaryResult = {
       url: page.url,
       title: page.title,
       length,
       ...summary,
+      engine: engineName,
       createdAt: Date.now(),
     };
     // Stored under the URL the tab had when asked, which is what getTabSummary compares against.

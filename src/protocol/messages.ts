@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import type { EnginePreference, TierId, TierReport } from '../engine/tiers';
 import { MAX_PASSAGE_TEXT_CHARS, MAX_QUESTION_CHARS, MAX_SELECTION_CHARS } from '../text/limits';
 
 /*
@@ -63,6 +64,26 @@ export interface ModelStatus {
   availability: Availability;
   /** Approximate download size of the model in bytes, to tell the user before the first use. */
   downloadBytes: number;
+  /** The engine that runs (or, before the first use, will run) the model. */
+  engine: EngineInfo;
+}
+
+/** Which engine runs a request, named for the user. */
+export interface EngineInfo {
+  tier: TierId;
+  /** e.g. "WebGPU", "WASM". */
+  name: string;
+  modelName: string;
+  /** Set when a better tier failed on this computer and this one took over. */
+  fellBackFrom?: { tier: TierId; name: string; reason: string };
+}
+
+/** Every engine tier on this computer, for Settings. */
+export interface EngineTiers {
+  reports: TierReport[];
+  preference: EnginePreference;
+  /** The tier requests run on now: the preference when it can run, else the automatic choice. */
+  chosen: TierId;
 }
 
 export interface SummaryResult {
@@ -76,6 +97,8 @@ export interface SummaryResult {
   coverage: number;
   /** How fast the summary was written, for the curious (and the closing notes of tests). */
   tokensPerSecond: number;
+  /** The engine that wrote it, as named for the user ("WebGPU"). */
+  engine: string;
   createdAt: number;
 }
 
@@ -179,6 +202,8 @@ export const workerRequests = {
   getTabSummary: v.object({ tabId: TabId }),
   getTabReadability: v.object({ tabId: TabId }),
   getModelStatus: v.object({}),
+  /** Probes the machine again (a GPU may have appeared) and reports every tier. */
+  getEngineTiers: v.object({}),
   getChat: v.object({ tabId: TabId }),
   listChats: v.object({}),
   openChat: v.object({ id: ConversationId }),
@@ -192,6 +217,7 @@ export interface WorkerAnswers {
   getTabSummary: TabSummary;
   getTabReadability: TabReadability;
   getModelStatus: ModelStatus;
+  getEngineTiers: EngineTiers;
   getChat: ChatView;
   listChats: ConversationSummary[];
   openChat: Conversation | null;
@@ -238,6 +264,8 @@ export type StreamEvent =
   | { type: 'modelProgress'; progress: DownloadProgress }
   | { type: 'stage'; stage: 'loading' | 'reading' | 'generating'; part?: { index: number; count: number } }
   | { type: 'token'; text: string }
+  /** The engine that runs the request; sent again, with `fellBackFrom`, when it failed and the next took over. */
+  | { type: 'engine'; engine: EngineInfo }
   /** The request waits for the model, busy with the one described (null: with something unknown). */
   | { type: 'waiting'; ahead: QueueAhead | null }
   /** Prompt tokens read so far: a long prompt takes seconds to read before the first word. */

@@ -11,7 +11,7 @@ import type {
 } from '../protocol';
 import type { ChatClient } from './chat-client';
 import { type ChatViewState, showConversation, upToLastQuestion } from './chat-view';
-import { loadingText, waitingText } from './model-status';
+import { doneText, loadingText, waitingText } from './model-status';
 import { createStreamRun, type RunState, readPercent, type StreamRun } from './stream-run';
 
 /** One answer in progress. It keeps its tab and conversation, so the panel can look elsewhere meanwhile. */
@@ -116,7 +116,7 @@ export function createChatRun(
         return read ? `Reading the page… ${readPercent(read)}%` : 'Writing the answer…';
       }
       case 'done':
-        return 'Done';
+        return doneText(stream.engine.value);
       case 'error':
         return stream.error.value?.message ?? 'Something went wrong.';
     }

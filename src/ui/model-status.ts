@@ -1,5 +1,5 @@
 import { asAppError, type ErrorCode } from '../errors';
-import type { Availability, DownloadProgress, QueueAhead } from '../protocol';
+import type { Availability, DownloadProgress, EngineInfo, QueueAhead } from '../protocol';
 
 /** A failure as the UI shows it. */
 export interface UiError {
@@ -52,4 +52,14 @@ export function waitingText(ahead: QueueAhead | null): string {
   const where = ahead.sameTab ? 'this page' : 'another tab';
   const part = ahead.part ? ` (part ${ahead.part.index} of ${ahead.part.count})` : '';
   return `Waiting: ${what} ${where}${part}`;
+}
+
+/** The status line once a run is done: it names the engine that ran, and a fallback if there was one. */
+export function doneText(
+  engine: Pick<EngineInfo, 'name' | 'fellBackFrom'> | string | null | undefined,
+): string {
+  const info = typeof engine === 'string' ? { name: engine } : engine;
+  if (!info?.name) return 'Done';
+  const fallback = info.fellBackFrom ? ` (${info.fellBackFrom.name} failed on this computer)` : '';
+  return `Done · ${info.name}${fallback}`;
 }

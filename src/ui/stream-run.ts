@@ -1,6 +1,6 @@
 import { batch, computed, type ReadonlySignal, signal } from '@preact/signals';
 import { isCancellation } from '../errors';
-import type { DownloadProgress, QueueAhead, StreamEvent, StreamHandle } from '../protocol';
+import type { DownloadProgress, EngineInfo, QueueAhead, StreamEvent, StreamHandle } from '../protocol';
 import { downloadFraction, toUiError, type UiError } from './model-status';
 
 /** Where a run stands; the busy states mirror the worker's `stage` events. */
@@ -46,6 +46,8 @@ export interface StreamRun<R> {
   readonly promptRead: ReadonlySignal<PromptRead | null>;
   /** The text streamed so far by the latest run (kept after it ends). */
   readonly text: ReadonlySignal<string>;
+  /** The engine running the latest run (kept after it ends), once the worker says. */
+  readonly engine: ReadonlySignal<EngineInfo | null>;
   /** How the last run ended, as far as the UI is told (see `finish`, `fail`, `markStopped`). */
   readonly outcome: ReadonlySignal<'idle' | 'done' | 'error'>;
   /** True after the user stopped a run: the text kept is unfinished. */
@@ -97,6 +99,7 @@ export function createStreamRun<R>(): StreamRun<R> {
   const writing = signal(false);
   const waiting = signal<{ ahead: QueueAhead | null } | null>(null);
   const text = signal('');
+  const engine = signal<EngineInfo | null>(null);
   const outcome = signal<'idle' | 'done' | 'error'>('idle');
   const stopped = signal(false);
   const error = signal<UiError | null>(null);
@@ -167,6 +170,11 @@ export function createStreamRun<R>(): StreamRun<R> {
       case 'promptProgress':
         promptRead.value = { done: event.done, total: event.total };
         break;
+      case 'engine':
+        // A failed engine's partial text goes: the next one writes the answer from the start.
+        if (engine.value && event.engine.fellBackFrom) text.value = '';
+        engine.value = event.engine;
+        break;
     }
   };
 
@@ -178,6 +186,7 @@ export function createStreamRun<R>(): StreamRun<R> {
     writing,
     promptRead,
     text,
+    engine,
     outcome,
     stopped,
     error,
@@ -193,6 +202,7 @@ export function createStreamRun<R>(): StreamRun<R> {
       batch(() => {
         reset();
         text.value = '';
+        engine.value = null;
         download.value = null;
         part.value = null;
         promptRead.value = null;

@@ -15,7 +15,7 @@ import {
   type TabSummary,
 } from '../protocol';
 import { openSidePanel } from '../side-panel';
-import { loadingText, type UiError, waitingText } from './model-status';
+import { doneText, loadingText, type UiError, waitingText } from './model-status';
 import { copyText, createStreamRun, type PromptRead, type RunState, readPercent } from './stream-run';
 
 /** The part of the protocol the summary UI needs, so tests can stand in for the worker. */
@@ -116,6 +116,8 @@ export function createSummaryStore(
   const run = createStreamRun<SummaryResult | null>();
   const length = signal<SummaryLength>('standard');
   const result = signal<SummaryResult | null>(null);
+  // The engine named by a finished summary: a restored one has no run to say it.
+  const restoredEngine = signal<string | null>(null);
   const modelStatus = signal<ModelStatus | null>(null);
   const unreadable = signal<string | null>(null);
   // The text as the worker settled it (a finished or a restored summary) replaces what the run streamed.
@@ -145,7 +147,7 @@ export function createSummaryStore(
         return read ? `Reading the page…${percent}` : 'Writing the summary…';
       }
       case 'done':
-        return 'Done';
+        return doneText(run.engine.value ?? restoredEngine.value);
       case 'error':
         return run.error.value?.message ?? 'Something went wrong.';
     }
@@ -161,6 +163,7 @@ export function createSummaryStore(
 
   const show = (summary: SummaryResult) => {
     batch(() => {
+      restoredEngine.value = summary.engine;
       result.value = summary;
       settled.value = summary.text;
       run.finish();

@@ -44,6 +44,8 @@ export interface LaunchOptions {
    * extensions, which is how the tests load it.
    */
   fileAccess?: boolean;
+  /** More Chromium flags (e.g. `--enable-unsafe-webgpu`, which gives WebGPU a SwiftShader adapter here). */
+  args?: string[];
 }
 
 /**
@@ -72,6 +74,7 @@ export async function launchBrowser(
       '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
       `--disable-extensions-except=${extensionDir}`,
       `--load-extension=${extensionDir}`,
+      ...(options.args ?? []),
     ],
   });
   let worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));

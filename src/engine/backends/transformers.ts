@@ -11,13 +11,13 @@ import {
 import { AppError, throwIfAborted } from '../../errors';
 import type { ModelSpec } from '../registry';
 import { createTextDelta } from '../text-delta';
-import type { Backend, ChatMessage, GenerateOptions, GenerateResult, Session } from '../types';
+import type { Backend, BackendId, ChatMessage, GenerateOptions, GenerateResult, Session } from '../types';
 import { yieldToEventLoop } from '../yield';
 import { isCached, loadModelFiles } from './transformers-files';
 
 export interface TransformersBackendOptions {
-  /** `wasm` in the browser (onnxruntime-web), `cpu` in Node (onnxruntime-node). */
-  device: 'wasm' | 'cpu';
+  /** `wasm` or `webgpu` in the browser (onnxruntime-web), `cpu` in Node (onnxruntime-node). */
+  device: 'wasm' | 'webgpu' | 'cpu';
   /** Folder or URL (with a trailing slash) holding bundled models. */
   localModelPath: string;
 }
@@ -29,10 +29,16 @@ export interface TransformersBackendOptions {
  */
 const PREFILL_CHUNK_TOKENS = 128;
 
+const BACKEND_IDS = {
+  wasm: 'transformers-wasm',
+  webgpu: 'transformers-webgpu',
+  cpu: 'transformers-node',
+} as const satisfies Record<TransformersBackendOptions['device'], BackendId>;
+
 /** Runs models with transformers.js: onnxruntime-web WASM in the extension, onnxruntime-node in Node. */
 export function createTransformersBackend(options: TransformersBackendOptions): Backend {
   return {
-    id: options.device === 'cpu' ? 'transformers-node' : 'transformers-wasm',
+    id: BACKEND_IDS[options.device],
 
     async availability(model) {
       if (model.bundled) return 'available';
@@ -260,7 +266,7 @@ function createTransformersSession(
           input_ids: int64(ids),
           attention_mask: onesMask(ids.length),
           past_key_values: cache,
-          max_new_tokens: Math.min(options.maxNewTokens, room),
+          max_new_tokens: Math.min(options.maxNewTokens, room, model.maxNewTokens ?? room),
           do_sample: false,
           repetition_penalty: 1.1,
           streamer,

@@ -1,9 +1,73 @@
+import { useEffect, useMemo } from 'preact/hooks';
+import { type EnginePreference, isTierId, TIER_NAMES } from '../../engine/tiers';
+import {
+  createEngineSettingsClient,
+  createEngineSettingsStore,
+  type EngineSettingsStore,
+} from './engine-store';
+
+const STATE_LABELS = { available: 'Available', downloadable: 'Download needed', unavailable: 'Unavailable' };
+
 /** Which engine runs the model: every tier with its state and reason, and the picker. */
-export function EngineSection() {
+export function EngineSection({ store: given }: { store?: EngineSettingsStore }) {
+  const store = useMemo(() => given ?? createEngineSettingsStore(createEngineSettingsClient()), [given]);
+  useEffect(() => store.init(), [store]);
+  const tiers = store.tiers.value;
+
+  const onChange = (event: Event) => {
+    const value = (event.currentTarget as HTMLSelectElement).value;
+    if (value === 'auto' || isTierId(value)) void store.choose(value as EnginePreference);
+  };
+
   return (
     <section class="settings-section" aria-labelledby="engine-heading">
       <h2 id="engine-heading">Engine</h2>
-      <p class="settings-section__intro">How Pagewise runs its model on this computer.</p>
+      <p class="settings-section__intro">
+        How Pagewise runs its model on this computer. Automatic takes the first one available, top to bottom.
+      </p>
+      {store.error.value && (
+        <p class="note note--error" role="alert">
+          {store.error.value}
+        </p>
+      )}
+      {tiers && (
+        <>
+          <label class="settings-field">
+            <span>Engine</span>
+            <select data-testid="engine-select" value={tiers.preference} onChange={onChange}>
+              <option value="auto">Automatic (now: {TIER_NAMES[tiers.chosen]})</option>
+              {tiers.reports.map((report) => (
+                <option
+                  key={report.tier}
+                  value={report.tier}
+                  disabled={report.state === 'unavailable' && !report.forcible}
+                >
+                  {TIER_NAMES[report.tier]}
+                </option>
+              ))}
+            </select>
+          </label>
+          <ul class="tier-list">
+            {tiers.reports.map((report) => (
+              <li
+                key={report.tier}
+                class={`tier tier--${report.state}`}
+                data-testid="engine-tier"
+                data-tier={report.tier}
+                data-state={report.state}
+                aria-current={report.tier === tiers.chosen ? 'true' : undefined}
+              >
+                <div class="tier__head">
+                  <span class="tier__name">{TIER_NAMES[report.tier]}</span>
+                  <span class="tier__state">{STATE_LABELS[report.state]}</span>
+                  {report.tier === tiers.chosen && <span class="tier__used">In use</span>}
+                </div>
+                <p class="tier__reason">{report.reason}</p>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
     </section>
   );
 }

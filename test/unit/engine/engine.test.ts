@@ -152,6 +152,7 @@ describe('engine', () => {
       modelName: TEST_TINY_LLAMA.name,
       availability: 'downloadable',
       downloadBytes: TEST_TINY_LLAMA.downloadBytes,
+      engine: { tier: 'wasm', name: 'WASM', modelName: TEST_TINY_LLAMA.name },
     });
   });
 });

@@ -10,6 +10,7 @@ const summary: SummaryResult = {
   parts: 1,
   coverage: 1,
   tokensPerSecond: 12,
+  engine: 'WASM',
   createdAt: 1,
 };
 

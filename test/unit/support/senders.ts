@@ -23,5 +23,6 @@ export const summaryResult: SummaryResult = {
   parts: 1,
   coverage: 1,
   tokensPerSecond: 12,
+  engine: 'WASM',
   createdAt: 0,
 };

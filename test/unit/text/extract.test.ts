@@ -180,7 +180,8 @@ describe('extractPage on other pages', () => {
     expect(page.text.length).toBeLessThanOrEqual(MAX_PAGE_CHARS);
     expect(page.text.length).toBeGreaterThan(MAX_PAGE_CHARS - 200);
     expect(paragraphs).toContain(page.text.split('\n\n').at(-1));
-  });
+    // jsdom on a 4,500-paragraph page: seconds on a busy 2-core machine.
+  }, 30_000);
 
   test('keeps table rows and preformatted lines', () => {
     const html = `<html><body><main>

@@ -86,6 +86,7 @@ export const qwen = (availability: ModelStatus['availability'] = 'available'): M
   modelName: 'Qwen2.5 0.5B Instruct',
   availability,
   downloadBytes: 512_000_000,
+  engine: { tier: 'wasm', name: 'WASM', modelName: 'Qwen2.5 0.5B Instruct' },
 });
 
 /** A fake worker and browser. */

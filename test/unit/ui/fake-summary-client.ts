@@ -29,6 +29,7 @@ export const qwen = (availability: ModelStatus['availability'] = 'available'): M
   modelName: 'Qwen2.5 0.5B Instruct',
   availability,
   downloadBytes: 512_000_000,
+  engine: { tier: 'wasm', name: 'WASM', modelName: 'Qwen2.5 0.5B Instruct' },
 });
 
 /** A finished summary of a sample article; `more` overrides any field. */
@@ -41,6 +42,7 @@ export function summaryOf(text: string, more: Partial<SummaryResult> = {}): Summ
     parts: 1,
     coverage: 1,
     tokensPerSecond: 12,
+    engine: 'WASM',
     createdAt: 1_700_000_000_000,
     ...more,
   };

@@ -97,7 +97,9 @@ describe('the popup', () => {
       client.run.finish(summaryOf('- **Tides** follow the moon.', { coverage: 0.6, parts: 4 })),
     );
     await flush();
-    expect(status()).toEqual({ state: 'done', text: 'Done' });
+    // Markdown draws once per animation frame.
+    await nextFrame();
+    expect(status()).toEqual({ state: 'done', text: 'Done · WASM' });
     expect(byTestId('stop')).toBeNull();
     expect(byTestId('summary')?.textContent?.trim()).toBe('Tides follow the moon.');
     expect(byTestId('coverage')?.textContent).toBe('Summary of the first 60% of this very long page.');
@@ -151,7 +153,7 @@ describe('the popup', () => {
     client.summaries.set(TAB.id, summaryOf('1. Earlier\n2. Summary'));
     await open(client);
     await nextFrame();
-    expect(status()).toEqual({ state: 'done', text: 'Done' });
+    expect(status()).toEqual({ state: 'done', text: 'Done · WASM' });
     expect(byTestId('summary')?.querySelectorAll('ol > li')).toHaveLength(2);
   });
 

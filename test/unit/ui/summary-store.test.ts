@@ -44,7 +44,11 @@ describe('a normal run', () => {
 
     client.run.finish(summaryOf('- First point\n- Second point'));
     await done;
-    expect(view(store)).toEqual({ state: 'done', status: 'Done', text: '- First point\n- Second point' });
+    expect(view(store)).toEqual({
+      state: 'done',
+      status: 'Done · WASM',
+      text: '- First point\n- Second point',
+    });
     expect(store.busy.value).toBe(false);
     expect(store.coverage.value).toBe(1);
     expect(store.parts.value).toBe(1);
@@ -196,7 +200,7 @@ describe('init', () => {
     const client = createFakeSummaryClient();
     client.summaries.set(TAB, summaryOf('Restored.', { parts: 3, coverage: 0.5 }));
     const { store } = await ready(client);
-    expect(view(store)).toEqual({ state: 'done', status: 'Done', text: 'Restored.' });
+    expect(view(store)).toEqual({ state: 'done', status: 'Done · WASM', text: 'Restored.' });
     expect(store.coverage.value).toBe(0.5);
     expect(store.result.value?.title).toBe('An article');
     expect(client.runs).toHaveLength(0);
@@ -313,7 +317,7 @@ describe('a summary that outlives the popup', () => {
     client.run.emit({ type: 'stage', stage: 'generating' }, { type: 'token', text: '- Tides' });
     client.run.finish(summaryOf('- Tides rise twice a day.'));
     await settle();
-    expect(view(store)).toEqual({ state: 'done', status: 'Done', text: '- Tides rise twice a day.' });
+    expect(view(store)).toEqual({ state: 'done', status: 'Done · WASM', text: '- Tides rise twice a day.' });
   });
 
   test('one that ended before the popup could attach shows as remembered', async () => {
@@ -325,7 +329,7 @@ describe('a summary that outlives the popup', () => {
     client.summaries.set(TAB, summaryOf('- Finished meanwhile.'));
     client.run.finish(null);
     await settle();
-    expect(view(store)).toEqual({ state: 'done', status: 'Done', text: '- Finished meanwhile.' });
+    expect(view(store)).toEqual({ state: 'done', status: 'Done · WASM', text: '- Finished meanwhile.' });
   });
 
   test('Stop in the reopened popup stops the worker’s run', async () => {

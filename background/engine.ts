@@ -1,0 +1,39 @@
+import { createTransformersBackend } from '../src/engine/backends/transformers';
+import { createTieredEngine, type Engine } from '../src/engine/engine';
+import { probeMachine } from '../src/engine/probe';
+import { defaultModelForTier } from '../src/engine/registry';
+import { createTierSource, type TierSource } from '../src/engine/tier-source';
+import type { TierId } from '../src/engine/tiers';
+import type { TierBackend } from '../src/engine/types';
+import { loadSettings, watchSettings } from '../src/settings';
+
+/** The worker's engine over every tier this build has, following the user's engine setting. */
+export function createWorkerEngine(
+  buildMode: string,
+  localModelPath: string,
+): {
+  engine: Engine;
+  source: TierSource;
+} {
+  const transformersTier = (tier: TierId, device: 'wasm' | 'webgpu'): TierBackend | undefined => {
+    const model = defaultModelForTier(tier, buildMode);
+    if (!model) return undefined;
+    return {
+      tier,
+      backend: createTransformersBackend({ device, localModelPath }),
+      model: async () => model,
+    };
+  };
+  const tiers = [transformersTier('webgpu', 'webgpu'), transformersTier('wasm', 'wasm')].filter(
+    (tier): tier is TierBackend => tier !== undefined,
+  );
+  const source = createTierSource({
+    tiers,
+    probe: () => probeMachine(async () => null),
+    preference: async () => (await loadSettings()).engine,
+  });
+  const engine = createTieredEngine(source);
+  // A new pick in Settings applies from the next request, with no reload.
+  watchSettings(() => engine.reconfigure());
+  return { engine, source };
+}

@@ -1,0 +1,149 @@
+import { describe, expect, test } from 'vitest';
+import { QWEN25_05B_GPU } from '../../../src/engine/registry';
+import { forGpu, gpuProblem } from '../../../src/engine/tier-source';
+import {
+  chooseTier,
+  type EnginePreference,
+  type GpuAdapterFacts,
+  type MachineCapabilities,
+  reportTiers,
+  type TierId,
+} from '../../../src/engine/tiers';
+
+const laptopGpu: GpuAdapterFacts = {
+  architecture: 'gen-12lp',
+  vendor: 'intel',
+  shaderF16: true,
+  maxBufferSize: 2 ** 31,
+  maxStorageBufferBindingSize: 2 ** 31,
+};
+const swiftshader: GpuAdapterFacts = {
+  architecture: 'swiftshader',
+  vendor: 'google',
+  shaderF16: false,
+  maxBufferSize: 2 ** 30,
+  maxStorageBufferBindingSize: 2 ** 30,
+};
+const machine = (more: Partial<MachineCapabilities>): MachineCapabilities => ({
+  gpu: null,
+  gpuMissing: 'no-adapter',
+  cores: 2,
+  offscreen: true,
+  builtin: null,
+  ...more,
+});
+
+describe('the engine tier, as a table of machines', () => {
+  test.each<[string, MachineCapabilities, EnginePreference, TierId, RegExp]>([
+    ['a laptop with a GPU', machine({ gpu: laptopGpu, cores: 8 }), 'auto', 'webgpu', /intel, 16-bit shaders/],
+    [
+      'headless Chromium with --enable-unsafe-webgpu: a software GPU is slower than WASM',
+      machine({ gpu: swiftshader }),
+      'auto',
+      'wasm',
+      /one CPU thread/,
+    ],
+    [
+      'SwiftShader picked by hand',
+      machine({ gpu: swiftshader }),
+      'webgpu',
+      'webgpu',
+      /software GPU \(SwiftShader\)/,
+    ],
+    [
+      'no GPU, Gemini Nano ready',
+      machine({ builtin: 'available', cores: 8 }),
+      'auto',
+      'chrome-builtin',
+      /ready/,
+    ],
+    [
+      'no GPU, 8 cores',
+      machine({ cores: 8 }),
+      'auto',
+      'wasm-threads',
+      /8 CPU cores: the model runs on 7 threads/,
+    ],
+    ['no GPU, 2 cores (this machine)', machine({}), 'auto', 'wasm', /one CPU thread/],
+    [
+      'no offscreen documents (Firefox)',
+      machine({ offscreen: false, cores: 8 }),
+      'auto',
+      'wasm',
+      /one CPU thread/,
+    ],
+    [
+      'threads picked by hand on 2 cores: slower, but it runs',
+      machine({}),
+      'wasm-threads',
+      'wasm-threads',
+      /2 CPU cores/,
+    ],
+    ['WebGPU picked by hand without a GPU', machine({}), 'webgpu', 'wasm', /one CPU thread/],
+    [
+      'Gemini Nano downloadable: only by hand',
+      machine({ builtin: 'downloadable' }),
+      'auto',
+      'wasm',
+      /one CPU thread/,
+    ],
+    [
+      'Gemini Nano downloadable, picked by hand',
+      machine({ builtin: 'downloadable' }),
+      'chrome-builtin',
+      'chrome-builtin',
+      /download/,
+    ],
+    ['WASM picked by hand on a GPU machine', machine({ gpu: laptopGpu }), 'wasm', 'wasm', /one CPU thread/],
+  ])('%s', (_, found, preference, tier, reason) => {
+    const reports = reportTiers(found);
+    expect(reports.map((report) => report.tier)).toEqual([
+      'webgpu',
+      'chrome-builtin',
+      'wasm-threads',
+      'wasm',
+    ]);
+    const chosen = chooseTier(reports, preference);
+    expect(chosen).toBe(tier);
+    expect(reports.find((report) => report.tier === chosen)?.reason).toMatch(reason);
+  });
+
+  test.each<[string, MachineCapabilities, TierId, string, RegExp]>([
+    ['no WebGPU in the browser', machine({ gpuMissing: 'no-api' }), 'webgpu', 'unavailable', /no WebGPU/],
+    ['no adapter', machine({}), 'webgpu', 'unavailable', /No GPU adapter: WebGPU is off or unsupported/],
+    ['2 cores', machine({}), 'wasm-threads', 'unavailable', /2 CPU cores: more threads would not be faster/],
+    ['no Prompt API', machine({}), 'chrome-builtin', 'unavailable', /no built-in model/],
+    ['Chrome says no', machine({ builtin: 'unavailable' }), 'chrome-builtin', 'unavailable', /cannot run/],
+    [
+      'Chrome downloading',
+      machine({ builtin: 'downloading' }),
+      'chrome-builtin',
+      'downloadable',
+      /downloading/,
+    ],
+  ])('reports %s', (_, found, tier, state, reason) => {
+    const report = reportTiers(found).find((candidate) => candidate.tier === tier);
+    expect(report?.state).toBe(state);
+    expect(report?.reason).toMatch(reason);
+  });
+});
+
+describe('a model on a GPU', () => {
+  test('q4f16 loads as q4 where there are no 16-bit shaders', () => {
+    expect(forGpu(laptopGpu, QWEN25_05B_GPU).dtype).toBe('q4f16');
+    expect(forGpu(swiftshader, QWEN25_05B_GPU).dtype).toBe('q4');
+    expect(gpuProblem(swiftshader, QWEN25_05B_GPU)).toBeNull();
+  });
+
+  test('buffers too small for the largest tensor are caught before loading', () => {
+    const small = { ...laptopGpu, maxStorageBufferBindingSize: 128 * 1024 * 1024 };
+    expect(gpuProblem(small, QWEN25_05B_GPU)).toMatch(
+      /GPU buffers are too small .* needs 520 MB, this GPU allows 128 MB/,
+    );
+  });
+
+  test('a model that needs 16-bit shaders and has no other file cannot run without them', () => {
+    const strict = { ...QWEN25_05B_GPU, dtypeWithoutF16: undefined };
+    expect(gpuProblem(swiftshader, strict)).toMatch(/no 16-bit shaders/);
+  });
+});
