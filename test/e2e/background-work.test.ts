@@ -75,7 +75,7 @@ describe('work that outlives the page that asked for it', () => {
     await expect.poll(() => state(again), { timeout: 180_000 }).toBe('done');
     await afterNextFrames(again);
     expect((await again.getByTestId('summary').textContent())?.length ?? 0).toBeGreaterThan(20);
-    expect(await statusText(again)).toBe('Done');
+    expect(await statusText(again)).toBe('Done · WASM');
     await again.close();
   });
 
