@@ -89,7 +89,8 @@ export async function summarizePage(
     (t) => summaryPrompt(page, t, length),
     SUMMARY_OUTPUT_TOKENS[length],
   );
-  if (count(text) <= Math.min(wholeBudget, SINGLE_PASS_MAX_TOKENS)) {
+  const singlePass = session.model.singlePassTokens ?? SINGLE_PASS_MAX_TOKENS;
+  if (count(text) <= Math.min(wholeBudget, singlePass)) {
     callbacks.onWriting?.();
     const result = await write(summaryPrompt(page, text, length), SUMMARY_OUTPUT_TOKENS[length]);
     // Not trimmed: the streamed tokens must add up to exactly this text.
@@ -101,7 +102,8 @@ export async function summarizePage(
     (t) => partPointsPrompt(page, t, length, 99, 99),
     pointsTokens(length, 1),
   );
-  const { parts, complete } = splitProgressively(text, partBudget, count);
+  const firstPart = session.model.firstPartTokens ?? FIRST_SUMMARY_PART_TOKENS;
+  const { parts, complete } = splitProgressively(text, partBudget, firstPart, count);
   const covered = parts.reduce((sum, part) => sum + part.length, 0);
   const coverage = complete ? 1 : Math.min(covered / text.length, 0.99);
 
@@ -131,11 +133,12 @@ export async function summarizePage(
 function splitProgressively(
   text: string,
   maxTokens: number,
+  firstTokens: number,
   count: (text: string) => number,
 ): { parts: string[]; complete: boolean } {
   const parts: string[] = [];
   let rest = text;
-  let size = Math.min(FIRST_SUMMARY_PART_TOKENS, maxTokens);
+  let size = Math.min(firstTokens, maxTokens);
   while (rest && parts.length < MAX_SUMMARY_PARTS) {
     // Tokenizing text past this part costs time for nothing: a few times its size in characters will do.
     const part = truncateToTokens(rest.slice(0, size * 16), size, count);

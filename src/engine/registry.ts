@@ -28,6 +28,13 @@ export interface ModelSpec {
    * seconds per thousand tokens (worse than linearly), so longer pages are read in parts.
    */
   maxPromptTokens: number;
+  /**
+   * Pages up to this many tokens are summarized in one pass (default `SINGLE_PASS_MAX_TOKENS`, sized for one
+   * WASM thread); a GPU reads prompts fast enough to take whole pages.
+   */
+  singlePassTokens?: number;
+  /** The first part of a page read in parts (default `FIRST_SUMMARY_PART_TOKENS`). */
+  firstPartTokens?: number;
   /** Most prompt tokens of a chat; above `maxPromptTokens` as follow-ups reuse earlier turns' KV cache. */
   maxChatPromptTokens: number;
   /** Approximate download size in bytes, to tell the user before the first use. */
@@ -83,6 +90,10 @@ export const QWEN25_05B_GPU: ModelSpec = {
   largestTensorBytes: 151_936 * 896 * 4,
   maxPromptTokens: 8_192,
   maxChatPromptTokens: 8_192,
+  // Prefill runs at thousands of tokens a second on a GPU: a whole 8k-token page shows first words in a
+  // few seconds, so parts (and their overview pass) are only for pages longer than that.
+  singlePassTokens: 8_192,
+  firstPartTokens: 4_096,
   downloadBytes: 483_000_000,
   tiers: ['webgpu'],
 };

@@ -14,6 +14,24 @@ const page = (text: string) => pageContent(text, { byline: 'Ana Lund', siteName:
 describe('summarizing with the real engine', () => {
   const engine = createEngine(createTestBackend(), TEST_TINY_LLAMA);
 
+  test('a model that reads prompts fast (a GPU tier) takes in one pass a page that one thread reads in parts', async () => {
+    const article = page(longArticleText(800));
+    const run = (model: typeof TEST_TINY_LLAMA) =>
+      createEngine(createTestBackend(), model).run(
+        async (session) => ({
+          tokens: session.countTokens(article.text),
+          summary: await summarizePage(session, article, 'brief', { signal: new AbortController().signal }),
+        }),
+        { signal: new AbortController().signal },
+      );
+    const slow = await run({ ...TEST_TINY_LLAMA, singlePassTokens: 200, firstPartTokens: 100 });
+    expect(slow.tokens).toBeGreaterThan(200);
+    expect(slow.summary.parts).toBeGreaterThan(1);
+    const fast = await run({ ...TEST_TINY_LLAMA, singlePassTokens: 700 });
+    expect(fast.tokens).toBeLessThan(700);
+    expect(fast.summary.parts).toBe(1);
+  });
+
   test('a long article is read progressively: each part’s points stream as written, an overview ends it', async () => {
     const parts: [number, number][] = [];
     const promptSizes: number[] = [];
