@@ -154,13 +154,8 @@ function isQuotaError(error: unknown): boolean {
 }
 
 function tooLong(cause?: unknown): AppError {
-  return new AppError(
-    'too-long',
-    'This text is too long for Chrome’s built-in model. Try a shorter selection.',
-    {
-      cause,
-    },
-  );
+  const message = 'This text is too long for Chrome’s built-in model. Try a shorter selection.';
+  return new AppError('too-long', message, { cause });
 }
 
 /** The session's quota and usage, by the current names where Chrome has them. */
@@ -215,6 +210,14 @@ export function createChromeBuiltinBackend(options: ChromeBuiltinOptions = {}): 
           },
         });
       } catch (error) {
+        // Chrome may want a user gesture to start its download, which a worker never has.
+        if (error instanceof Error && error.name === 'NotAllowedError') {
+          throw new AppError(
+            'model-download',
+            `Chrome wants its download of ${model.name} started by a click: use Download in Settings.`,
+            { cause: error },
+          );
+        }
         throw new AppError(
           state === 'available' ? 'model-load' : 'model-download',
           `Chrome could not start its built-in model: ${error instanceof Error ? error.message : String(error)}`,
@@ -231,7 +234,11 @@ export function createChromeBuiltinBackend(options: ChromeBuiltinOptions = {}): 
   };
 }
 
-/** Tells a stream's chunks apart: deltas since Chrome 138 (and in the spec), the whole text so far before. */
+/**
+ * Turns a stream's chunks into deltas. The spec and the Chrome releases that ship the API to extensions
+ * (138+) stream deltas; early trial builds sent the whole text so far in each chunk, and are told apart on
+ * the second chunk.
+ */
 export function createChunkReader() {
   let text = '';
   let cumulative: boolean | undefined;

@@ -139,6 +139,15 @@ describe('loading', () => {
     expect(typeof world.createCalls[0]?.monitor).toBe('function');
   });
 
+  test('a download Chrome wants started by a click points the user to Settings', async () => {
+    install({ state: 'downloadable', downloadNeedsGesture: true });
+    const backend = createChromeBuiltinBackend({ mayDownload: async () => true });
+    await expect(backend.load(GEMINI_NANO, () => {})).rejects.toMatchObject({
+      code: 'model-download',
+      message: expect.stringMatching(/click: use Download in Settings/),
+    });
+  });
+
   test('downloadBuiltinModel (the Settings button) reports progress and keeps no session', async () => {
     const world = install({ state: 'downloadable' });
     const progress: DownloadProgress[] = [];

@@ -30,6 +30,8 @@ export interface FakeWorld {
   cumulative: boolean;
   /** Only the deprecated names (`inputQuota`, `inputUsage`, `measureInputUsage`), as older Chromes have. */
   legacyOnly: boolean;
+  /** A download needs a user gesture (which a service worker never has), as `create()` on the web does. */
+  downloadNeedsGesture: boolean;
   /** What `availability()` throws instead of answering, if anything. */
   availabilityError?: Error;
   availabilityCalls: (LanguageModelCoreOptions | undefined)[];
@@ -44,6 +46,7 @@ export function createWorld(change: Partial<FakeWorld> = {}): FakeWorld {
     reply: ['The harbour ', 'was rebuilt ', 'in 1962.'],
     cumulative: false,
     legacyOnly: false,
+    downloadNeedsGesture: false,
     availabilityCalls: [],
     created: [],
     createCalls: [],
@@ -194,6 +197,9 @@ export function createFakeLanguageModel(world: FakeWorld): LanguageModelApi {
       if (options.signal?.aborted) throw domError('AbortError', 'aborted');
       if (world.state === 'unavailable' || world.state === 'readily') {
         throw domError('NotSupportedError', 'The model is not available.');
+      }
+      if (world.state === 'downloadable' && world.downloadNeedsGesture) {
+        throw domError('NotAllowedError', 'Requires a user gesture when availability is "downloadable".');
       }
       const monitor = new ProgressMonitor();
       options.monitor?.(monitor);
