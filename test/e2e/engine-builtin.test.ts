@@ -7,7 +7,7 @@ import { type Browser, launchBrowser } from './harness';
 /*
  * Chrome's built-in model is not in this headless Chromium (no Gemini Nano, no GPU). What must hold here:
  * the probe, run in the extension's real service worker against the real `LanguageModel` (or its absence),
- * reports the tier unavailable, and the tier report says why.
+ * reports the tier unavailable, the tier report says why, and loading it fails with a message for the user.
  */
 
 let browser: Browser;
@@ -37,7 +37,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-test('in real Chromium the built-in tier reports unavailable, with a reason', async () => {
+test('in real Chromium the built-in tier reports unavailable, with a reason, and refuses to load', async () => {
   const result = (await browser.worker.evaluate(
     `(() => { ${probe}; return builtinProbe.probeBuiltinTier(); })()`,
   )) as Awaited<ReturnType<typeof probeBuiltinTier>>;
@@ -46,4 +46,10 @@ test('in real Chromium the built-in tier reports unavailable, with a reason', as
   expect(result.builtin).toBe(result.hasApi ? 'unavailable' : null);
   expect(result.report).toMatchObject({ tier: 'chrome-builtin', state: 'unavailable', forcible: false });
   expect(result.report?.reason).toMatch(/built-in model/);
+  expect(result.availability).toBe('unavailable');
+  // The engine would never pick it; loaded by hand it fails with words for the user, not a crash.
+  expect(result.loadError).toMatchObject({
+    code: 'model-load',
+    message: expect.stringMatching(/built-in model/),
+  });
 });
