@@ -80,26 +80,44 @@ export const BUILTIN_ANSWER_TOKENS = 1_024;
 const MESSAGE_OVERHEAD_TOKENS = 8;
 
 /*
- * Calibration samples: `countTokens` is synchronous in our Session interface (budgets are computed while
- * packing passages, many times a prompt), and `measureInputUsage` is an async call into Chrome's model
- * process. So one measurement of each sample at load gives characters per token, dense scripts (CJK, where
- * a character is about a token) apart from the rest. The measured count includes the message's own
- * overhead, which only lowers the ratio: estimates err high, and `generate` measures the real prompt anyway.
+ * Calibration: `countTokens` is synchronous in our Session interface (budgets are computed while packing
+ * passages, many times a prompt), and `measureInputUsage` is an async call into Chrome's model process. So
+ * one measurement of a sample per kind of script at load gives characters per token for each: Latin text,
+ * dense scripts (CJK, about a token a character) and other scripts (Cyrillic, Greek, Arabic...: between the
+ * two). A measured count includes the message's own overhead, which only lowers a ratio: estimates err high.
+ * A script that behaves worse than its sample is caught by `generate`, which measures the real prompt, fails
+ * with `too-long` when it does not fit, and scales later estimates up by what it found.
  */
-const LATIN_SAMPLE =
-  'The harbour was rebuilt after the storm of 1962, when most of the old wooden piers were lost. ' +
-  'Today the town council publishes a yearly report on the state of the sea wall, the number of boats ' +
-  'moored there and the cost of dredging the channel, which silts up faster than engineers expected. ' +
-  'Fishing still employs about two hundred people, though tourism now brings in more money each summer.';
-const DENSE_SAMPLE =
-  '港は一九六二年の嵐の後に再建され、古い木製の桟橋の多くが失われた。今日、町議会は防波堤の状態、' +
-  '係留されている船の数、そして航路の浚渫費用について毎年報告書を発表している。';
-const DENSE_CHARS = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/gu;
+const SAMPLES = {
+  latin:
+    'The harbour was rebuilt after the storm of 1962, when most of the old wooden piers were lost. ' +
+    'Today the town council publishes a yearly report on the state of the sea wall, the number of boats ' +
+    'moored there and the cost of dredging the channel, which silts up faster than engineers expected. ' +
+    'Fishing still employs about two hundred people, though tourism now brings in more money each summer.',
+  dense:
+    '港は一九六二年の嵐の後に再建され、古い木製の桟橋の多くが失われた。今日、町議会は防波堤の状態、' +
+    '係留されている船の数、そして航路の浚渫費用について毎年報告書を発表している。',
+  other:
+    'Гавань была восстановлена после шторма 1962 года, когда погибла большая часть старых деревянных ' +
+    'причалов. Сегодня городской совет ежегодно публикует отчёт о состоянии волнолома, о числе судов ' +
+    'у причалов и о стоимости углубления канала, который заиливается быстрее, чем ожидали инженеры.',
+} as const;
 
-/** Characters per token, measured at load. */
-interface Calibration {
-  latin: number;
-  dense: number;
+type ScriptKind = keyof typeof SAMPLES;
+
+const DENSE_SCRIPTS = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}';
+const DENSE_CHARS = new RegExp(`[${DENSE_SCRIPTS}]`, 'gu');
+/** Letters of any script but Latin and the dense ones (digits, spaces and punctuation are Common). */
+const OTHER_SCRIPT_CHARS = new RegExp(
+  `[^\\p{Script=Latin}\\p{Script=Common}\\p{Script=Inherited}${DENSE_SCRIPTS}]`,
+  'gu',
+);
+
+/** How many characters of each kind a text has (Latin: the rest). */
+function scriptCounts(text: string): Record<ScriptKind, number> {
+  const dense = text.match(DENSE_CHARS)?.length ?? 0;
+  const other = text.match(OTHER_SCRIPT_CHARS)?.length ?? 0;
+  return { latin: text.length - dense - other, dense, other };
 }
 
 /** Sessions kept for follow-ups (each holds a conversation in Chrome's model process). */
@@ -282,13 +300,19 @@ interface KeptSession {
 
 const sameMessage = (a: ChatMessage, b: ChatMessage) => a.role === b.role && a.content === b.content;
 
-async function calibrate(base: LanguageModelSession): Promise<Calibration> {
-  const [latin, dense] = await Promise.all([measure(base, LATIN_SAMPLE), measure(base, DENSE_SAMPLE)]);
-  // A count of zero (an API that measures nothing) must not divide by zero: then a character is a token.
-  return {
-    latin: latin > 0 ? LATIN_SAMPLE.length / latin : 1,
-    dense: dense > 0 ? DENSE_SAMPLE.length / dense : 1,
+/** Characters per token of each kind of script, measured at load. */
+async function calibrate(base: LanguageModelSession): Promise<Record<ScriptKind, number>> {
+  const kinds = Object.keys(SAMPLES) as ScriptKind[];
+  const counts = await Promise.all(kinds.map((kind) => measure(base, SAMPLES[kind])));
+  const perToken = (kind: ScriptKind, tokens: number) => {
+    const { [kind]: chars } = scriptCounts(SAMPLES[kind]);
+    // A count of zero (an API that measures nothing) must not divide by zero: then a character is a token.
+    return tokens > 0 ? chars / tokens : 1;
   };
+  return Object.fromEntries(kinds.map((kind, i) => [kind, perToken(kind, counts[i] ?? 0)])) as Record<
+    ScriptKind,
+    number
+  >;
 }
 
 /** The session's quota as the model's limits, leaving room for the answer. */
@@ -308,10 +332,16 @@ async function createChromeBuiltinSession(
   const ratio = await calibrate(base);
   const kept: KeptSession[] = [];
 
-  const countTokens = (text: string): number => {
-    const dense = text.match(DENSE_CHARS)?.length ?? 0;
-    return Math.ceil((text.length - dense) / ratio.latin + dense / ratio.dense);
+  const estimate = (text: string): number => {
+    const chars = scriptCounts(text);
+    return chars.latin / ratio.latin + chars.dense / ratio.dense + chars.other / ratio.other;
   };
+  const estimatePrompt = (messages: ChatMessage[]): number =>
+    messages.reduce((sum, message) => sum + estimate(message.content) + MESSAGE_OVERHEAD_TOKENS, 0);
+  // Raised when a real prompt measures more than its estimate, so that later budgets fit.
+  let scale = 1;
+  const countTokens = (text: string): number => Math.ceil(scale * estimate(text));
+  const countPromptTokens = (messages: ChatMessage[]): number => Math.ceil(scale * estimatePrompt(messages));
 
   /**
    * The session for this prompt and what it still has to read. A fresh session per call, its context the
@@ -360,8 +390,7 @@ async function createChromeBuiltinSession(
   return {
     model,
     countTokens,
-    countPromptTokens: (messages) =>
-      messages.reduce((sum, message) => sum + countTokens(message.content) + MESSAGE_OVERHEAD_TOKENS, 0),
+    countPromptTokens,
 
     async generate(messages, options: GenerateOptions): Promise<GenerateResult> {
       const started = performance.now();
@@ -382,6 +411,7 @@ async function createChromeBuiltinSession(
           throw asAppError(error);
         }
         const promptTokens = contextBefore + needed;
+        if (!reused) scale = Math.max(scale, promptTokens / estimatePrompt(messages));
         const room = quotaOf(session) - promptTokens;
         // Over the quota Chrome would drop the oldest turns on its own: fail instead, never cut silently.
         if (room < 1) throw tooLong();

@@ -165,16 +165,31 @@ describe('counting tokens', () => {
   const japanese =
     '観光業は今や漁業よりも多くの収入を町にもたらしており、議会は港の壁沿いに新しい遊歩道を計画している。';
 
+  const russian =
+    'Туризм теперь приносит городу больше денег, чем рыболовство, и совет планирует новую набережную вдоль ' +
+    'стены гавани, оплаченную налогом на летних гостей, против которого владельцы лавок выступают годами. ';
+
   test.each([
     ['English', english.repeat(8)],
     ['Japanese', japanese.repeat(8)],
-    ['mixed', (english + japanese).repeat(4)],
+    ['Russian', russian.repeat(8)],
+    ['mixed', (english + japanese + russian).repeat(4)],
   ])('%s: the calibrated estimate is close to the model count, and not below it', async (_, text) => {
     const { session } = await load(install());
     const real = fakeTokens(text);
     const estimate = session.countTokens(text);
     expect(estimate).toBeGreaterThanOrEqual(real);
     expect(estimate).toBeLessThan(real * 1.2);
+  });
+
+  test('a script without a sample is learned from the first real prompt: later estimates fit', async () => {
+    const { session } = await load(install({ quota: 8_192 }));
+    const messages = [SYSTEM, ask('ท่าเรือถูกสร้างขึ้นใหม่หลังพายุปี 1962 '.repeat(40))];
+    const real = messages.reduce((sum, m) => sum + fakeTokens(m.content) + 4, 0);
+    expect(session.countPromptTokens(messages)).toBeLessThan(real);
+    const result = await session.generate(messages, options());
+    expect(result.promptTokens).toBe(real);
+    expect(session.countPromptTokens(messages)).toBeGreaterThanOrEqual(real);
   });
 
   test('a prompt counts every message, with its turn markers', async () => {

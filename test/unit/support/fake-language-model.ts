@@ -54,12 +54,17 @@ export function createWorld(change: Partial<FakeWorld> = {}): FakeWorld {
   };
 }
 
-const DENSE = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/gu;
+const DENSE = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}]/gu;
+const CYRILLIC = /\p{Script=Cyrillic}/gu;
 
-/** The fake model's tokenizer: a dense-script character is a token, other text about four characters one. */
+/**
+ * The fake model's tokenizer: a CJK or Thai character is a token, Cyrillic two characters one, other text
+ * four. (Thai, as dense as CJK here, is a script the backend's calibration has no sample of.)
+ */
 export function fakeTokens(text: string): number {
   const dense = text.match(DENSE)?.length ?? 0;
-  return dense + Math.ceil((text.length - dense) / 4);
+  const cyrillic = text.match(CYRILLIC)?.length ?? 0;
+  return dense + Math.ceil(cyrillic / 2) + Math.ceil((text.length - dense - cyrillic) / 4);
 }
 
 /** Turn markers cost this much per message, as Gemma's do. */
