@@ -415,7 +415,7 @@ async function createChromeBuiltinSession(
         const room = quotaOf(session) - promptTokens;
         // Over the quota Chrome would drop the oldest turns on its own: fail instead, never cut silently.
         if (room < 1) throw tooLong();
-        const maxNewTokens = Math.min(options.maxNewTokens, room);
+        const maxNewTokens = Math.min(options.maxNewTokens, room, model.maxNewTokens ?? room);
 
         // Stop aborts the call; the local controller ends it once the answer has used its tokens, since the
         // Prompt API has no output limit of its own.
@@ -471,6 +471,11 @@ async function createChromeBuiltinSession(
       } finally {
         if (!keepSession) session.destroy();
       }
+    },
+
+    forget(cacheKey) {
+      const index = kept.findIndex((entry) => entry.key === cacheKey);
+      if (index >= 0) kept.splice(index, 1)[0]?.session.destroy();
     },
 
     async dispose() {

@@ -362,6 +362,21 @@ describe('follow-ups reuse the conversation session', () => {
     },
   );
 
+  test('forget (a deleted conversation) destroys its session; the next question starts afresh', async () => {
+    const world = install();
+    const { session } = await load(world);
+    const first = [SYSTEM, ask('Q1')];
+    const one = await session.generate(first, options({ cacheKey: 'c1' }));
+    session.forget?.('c1');
+    expect(world.created[1]?.destroyed).toBe(true);
+    const two = await session.generate(
+      [...first, { role: 'assistant', content: one.text }, ask('Q2')],
+      options({ cacheKey: 'c1' }),
+    );
+    expect(two.reusedTokens).toBe(0);
+    expect(world.created.length).toBe(3);
+  });
+
   test('a stopped answer is not kept: its session context is unknown', async () => {
     const world = install({ reply: Array.from({ length: 200 }, () => 'tokens ') });
     const { session } = await load(world);
