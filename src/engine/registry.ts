@@ -98,6 +98,30 @@ export const QWEN25_05B_GPU: ModelSpec = {
   tiers: ['webgpu'],
 };
 
+/**
+ * Chrome's built-in model, Gemini Nano, through the Prompt API (`LanguageModel`, Chrome 138+ for extensions).
+ * - The only model that API runs. Chrome owns the file (about 4 GB, its own download, which Pagewise offers
+ *   and never starts silently), updates it, and runs it on the GPU or CPU: `repo`, `revision` and `dtype`
+ *   are not ours to choose and are not read for this tier.
+ * - Worth it when Chrome says `available`: nothing of ours to download, and Chrome only offers it on
+ *   machines strong enough (a GPU with more than 4 GB, or 16 GB of memory and 4 cores).
+ * - The limits here are a typical session's; a loaded session replaces them with its own input quota
+ *   (`inputQuota`, less room for the answer: see backends/chrome-builtin.ts).
+ */
+export const GEMINI_NANO: ModelSpec = {
+  id: 'chrome-builtin-gemini-nano',
+  name: 'Gemini Nano (built into Chrome)',
+  repo: 'chrome-builtin',
+  revision: 'chrome',
+  dtype: 'q4',
+  contextSize: 9_216,
+  maxPromptTokens: 8_192,
+  maxChatPromptTokens: 8_192,
+  downloadBytes: 4_000_000_000,
+  bundled: false,
+  tiers: ['chrome-builtin'],
+};
+
 /** The random-weight model the test generator writes (scripts/generate-test-models.ts); never shipped. */
 export const TEST_TINY_LLAMA: ModelSpec = {
   id: 'test-tiny-llama',
