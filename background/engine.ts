@@ -1,3 +1,4 @@
+import { createChromeBuiltinTier, probeBuiltinModel } from '../src/engine/backends/chrome-builtin';
 import { createTransformersBackend } from '../src/engine/backends/transformers';
 import { createTieredEngine, type Engine } from '../src/engine/engine';
 import { probeMachine } from '../src/engine/probe';
@@ -24,12 +25,17 @@ export function createWorkerEngine(
       model: async () => model,
     };
   };
-  const tiers = [transformersTier('webgpu', 'webgpu'), transformersTier('wasm', 'wasm')].filter(
+  // Chrome's multi-GB download starts only when the user picked this tier by hand.
+  const builtin = createChromeBuiltinTier({
+    mayDownload: async () => (await loadSettings()).engine === 'chrome-builtin',
+  });
+  // In the order of TIER_IDS; `wasm`, which always runs, last.
+  const tiers = [transformersTier('webgpu', 'webgpu'), builtin, transformersTier('wasm', 'wasm')].filter(
     (tier): tier is TierBackend => tier !== undefined,
   );
   const source = createTierSource({
     tiers,
-    probe: () => probeMachine(async () => null),
+    probe: () => probeMachine(probeBuiltinModel),
     preference: async () => (await loadSettings()).engine,
   });
   const engine = createTieredEngine(source);

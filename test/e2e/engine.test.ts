@@ -102,6 +102,9 @@ describe('without a GPU', () => {
     expect(rows[0]).toMatchObject({ tier: 'webgpu', state: 'unavailable' });
     expect(rows[0]?.reason).toMatch(/No GPU adapter: WebGPU is off or unsupported on this computer/);
     expect(rows.find((row) => row.tier === 'wasm-threads')?.reason).toMatch(/CPU cores|offscreen|build/);
+    // The real Prompt API of this Chromium, asked by the worker: it is there, and says no (no Gemini Nano).
+    expect(rows.find((row) => row.tier === 'chrome-builtin')).toMatchObject({ state: 'unavailable' });
+    expect(rows.find((row) => row.tier === 'chrome-builtin')?.reason).toMatch(/cannot run on this computer/);
     expect(rows.find((row) => row.inUse)?.tier).toBe('wasm');
     // A tier this machine lacks cannot be picked.
     expect(await settings.locator('[data-testid="engine-select"] option[value="webgpu"]').isDisabled()).toBe(

@@ -8,6 +8,28 @@ import {
 
 const STATE_LABELS = { available: 'Available', downloadable: 'Download needed', unavailable: 'Unavailable' };
 
+/** Chrome's model is never downloaded unasked: this button is the asking. */
+function BuiltinDownload({ store }: { store: EngineSettingsStore }) {
+  const fraction = store.builtinDownload.value;
+  if (fraction !== null) {
+    return (
+      <p class="tier__download" role="status">
+        Chrome is downloading Gemini Nano… {Math.floor(fraction * 100)}%
+      </p>
+    );
+  }
+  return (
+    <button
+      type="button"
+      class="button"
+      data-testid="download-builtin"
+      onClick={() => void store.downloadBuiltin()}
+    >
+      Download Gemini Nano (Chrome’s own download, several GB)
+    </button>
+  );
+}
+
 /** Which engine runs the model: every tier with its state and reason, and the picker. */
 export function EngineSection({ store: given }: { store?: EngineSettingsStore }) {
   const store = useMemo(() => given ?? createEngineSettingsStore(createEngineSettingsClient()), [given]);
@@ -63,6 +85,9 @@ export function EngineSection({ store: given }: { store?: EngineSettingsStore })
                   {report.tier === tiers.chosen && <span class="tier__used">In use</span>}
                 </div>
                 <p class="tier__reason">{report.reason}</p>
+                {report.tier === 'chrome-builtin' && report.state === 'downloadable' && (
+                  <BuiltinDownload store={store} />
+                )}
               </li>
             ))}
           </ul>

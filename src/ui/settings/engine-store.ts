@@ -1,6 +1,8 @@
 import { type ReadonlySignal, signal } from '@preact/signals';
+import { downloadBuiltinModel } from '../../engine/backends/chrome-builtin';
 import type { EnginePreference } from '../../engine/tiers';
-import { type EngineTiers, sendToWorker } from '../../protocol';
+import { asAppError } from '../../errors';
+import { type DownloadProgress, type EngineTiers, sendToWorker } from '../../protocol';
 import { updateSettings, watchSettings } from '../../settings';
 
 /** What the engine settings need from the worker and the settings storage (fakes in unit tests). */
@@ -9,6 +11,8 @@ export interface EngineSettingsClient {
   setPreference(preference: EnginePreference): Promise<void>;
   /** Calls back when the settings change elsewhere (another settings tab); returns the unsubscribe. */
   watch(onChange: () => void): () => void;
+  /** Has Chrome download its built-in model: only from a click, as Chrome may require. */
+  downloadBuiltin(onProgress: (progress: DownloadProgress) => void): Promise<void>;
 }
 
 export function createEngineSettingsClient(): EngineSettingsClient {
@@ -18,20 +22,26 @@ export function createEngineSettingsClient(): EngineSettingsClient {
       await updateSettings({ engine });
     },
     watch: (onChange) => watchSettings(onChange),
+    downloadBuiltin: (onProgress) => downloadBuiltinModel(onProgress),
   };
 }
 
 export interface EngineSettingsStore {
   readonly tiers: ReadonlySignal<EngineTiers | null>;
   readonly error: ReadonlySignal<string | null>;
+  /** Chrome's download of its built-in model, as a fraction, while it runs. */
+  readonly builtinDownload: ReadonlySignal<number | null>;
   /** Loads the tiers and follows changes made elsewhere; returns the teardown. */
   init(): () => void;
   choose(preference: EnginePreference): Promise<void>;
+  /** Downloads Chrome's model (call it from a click), then uses it. */
+  downloadBuiltin(): Promise<void>;
 }
 
 export function createEngineSettingsStore(client: EngineSettingsClient): EngineSettingsStore {
   const tiers = signal<EngineTiers | null>(null);
   const error = signal<string | null>(null);
+  const builtinDownload = signal<number | null>(null);
   const refresh = async () => {
     try {
       tiers.value = await client.getEngineTiers();
@@ -43,6 +53,7 @@ export function createEngineSettingsStore(client: EngineSettingsClient): EngineS
   return {
     tiers,
     error,
+    builtinDownload,
     init() {
       void refresh();
       return client.watch(() => void refresh());
@@ -50,6 +61,21 @@ export function createEngineSettingsStore(client: EngineSettingsClient): EngineS
     async choose(preference) {
       await client.setPreference(preference);
       await refresh();
+    },
+    async downloadBuiltin() {
+      builtinDownload.value = 0;
+      let failure: string | null = null;
+      try {
+        await client.downloadBuiltin(({ loaded, total }) => {
+          builtinDownload.value = total > 0 ? loaded / total : 0;
+        });
+        await client.setPreference('chrome-builtin');
+      } catch (thrown) {
+        failure = asAppError(thrown).message;
+      }
+      builtinDownload.value = null;
+      await refresh();
+      if (failure) error.value = failure;
     },
   };
 }
