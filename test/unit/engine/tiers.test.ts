@@ -1,6 +1,6 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { QWEN25_05B_GPU } from '../../../src/engine/registry';
-import { forGpu, gpuProblem } from '../../../src/engine/tier-source';
+import { createTierSource, forGpu, gpuProblem } from '../../../src/engine/tier-source';
 import {
   chooseTier,
   type EnginePreference,
@@ -9,6 +9,7 @@ import {
   reportTiers,
   type TierId,
 } from '../../../src/engine/tiers';
+import type { Backend, TierBackend } from '../../../src/engine/types';
 
 const laptopGpu: GpuAdapterFacts = {
   architecture: 'gen-12lp',
@@ -145,5 +146,72 @@ describe('a model on a GPU', () => {
   test('a model that needs 16-bit shaders and has no other file cannot run without them', () => {
     const strict = { ...QWEN25_05B_GPU, dtypeWithoutF16: undefined };
     expect(gpuProblem(swiftshader, strict)).toMatch(/no 16-bit shaders/);
+  });
+});
+
+describe('the tier source', () => {
+  const backend: Backend = {
+    id: 'transformers-node',
+    availability: async () => 'available',
+    load: async () => {
+      throw new Error('unused');
+    },
+  };
+  const tier = (id: TierId, model = QWEN25_05B_GPU): TierBackend => ({
+    tier: id,
+    backend,
+    model: async () => model,
+  });
+
+  test('picks the first tier that runs, loads the GPU file this adapter can run, and says why of every tier', async () => {
+    const source = createTierSource({
+      tiers: [tier('webgpu'), tier('wasm')],
+      probe: async () => machine({ gpu: { ...laptopGpu, shaderF16: false }, cores: 8 }),
+      preference: async () => 'auto',
+    });
+    const target = await source.pick(new Map());
+    expect(target.tier).toBe('webgpu');
+    expect(target.model.dtype).toBe('q4');
+    const { reports, chosen } = await source.tiers(new Map());
+    expect(chosen).toBe('webgpu');
+    // Tiers this build lacks are listed too, as unavailable, so Settings always shows all four.
+    expect(reports.find((report) => report.tier === 'wasm-threads')).toMatchObject({
+      state: 'unavailable',
+      reason: 'Not part of this build.',
+    });
+  });
+
+  test('a tier that failed is skipped and its failure shown; a GPU too small for the model is not tried', async () => {
+    const failedSource = createTierSource({
+      tiers: [tier('webgpu'), tier('wasm')],
+      probe: async () => machine({ gpu: laptopGpu }),
+      preference: async () => 'webgpu',
+    });
+    const failed = new Map<TierId, string>([['webgpu', 'GPU device was lost']]);
+    expect((await failedSource.pick(failed)).tier).toBe('wasm');
+    expect((await failedSource.tiers(failed)).reports[0]?.reason).toMatch(
+      /Failed on this computer.*GPU device was lost/,
+    );
+
+    const small = createTierSource({
+      tiers: [tier('webgpu'), tier('wasm')],
+      probe: async () => machine({ gpu: { ...laptopGpu, maxStorageBufferBindingSize: 2 ** 27 } }),
+      preference: async () => 'auto',
+    });
+    expect((await small.pick(new Map())).tier).toBe('wasm');
+    expect((await small.tiers(new Map())).reports[0]).toMatchObject({
+      state: 'unavailable',
+      forcible: false,
+    });
+  });
+
+  test('probes once, and again when Settings asks', async () => {
+    const probe = vi.fn(async () => machine({}));
+    const source = createTierSource({ tiers: [tier('wasm')], probe, preference: async () => 'auto' });
+    await source.pick(new Map());
+    await source.pick(new Map());
+    expect(probe).toHaveBeenCalledTimes(1);
+    await source.tiers(new Map(), true);
+    expect(probe).toHaveBeenCalledTimes(2);
   });
 });
