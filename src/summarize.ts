@@ -1,6 +1,7 @@
 import type { ChatMessage, Session } from './engine/types';
 import { AppError } from './errors';
 import type { PageContent, SummaryLength } from './protocol';
+import { cutAtCodePoint } from './text/blocks';
 import { truncateToTokens } from './text/chunk';
 import { FIRST_SUMMARY_PART_TOKENS, MAX_SUMMARY_PARTS, SINGLE_PASS_MAX_TOKENS } from './text/limits';
 import {
@@ -138,7 +139,7 @@ function splitProgressively(
   let size = Math.min(FIRST_SUMMARY_PART_TOKENS, maxTokens);
   while (rest && parts.length < MAX_SUMMARY_PARTS) {
     // Tokenizing text past this part costs time for nothing: a few times its size in characters will do.
-    const part = truncateToTokens(rest.slice(0, size * 16), size, count);
+    const part = truncateToTokens(cutAtCodePoint(rest, size * 16), size, count);
     if (!part) break;
     parts.push(part);
     rest = rest.slice(rest.indexOf(part) + part.length).trim();

@@ -1,4 +1,4 @@
-import { collapse } from './blocks';
+import { collapse, cutAtCodePoint } from './blocks';
 
 /**
  * The tags that fence untrusted text in every prompt: page text (summaries, parts, the overview, chat
@@ -43,12 +43,4 @@ export function fence(tag: FenceTag, text: string): string {
  */
 export function promptField(text: string, maxChars: number): string {
   return defuse(cutAtCodePoint(collapse(text), maxChars));
-}
-
-/** The first `maxChars` UTF-16 units of `text` or fewer, never ending on half of a surrogate pair. */
-export function cutAtCodePoint(text: string, maxChars: number): string {
-  if (text.length <= maxChars) return text;
-  const end = Math.max(0, Math.floor(maxChars));
-  const code = text.charCodeAt(end - 1);
-  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? end - 1 : end);
 }
