@@ -11,6 +11,7 @@ import {
   SUMMARY_OUTPUT_TOKENS,
   summaryPrompt,
 } from './text/prompts';
+import { FRAMED_PAGE_MESSAGE } from './text/restricted';
 
 /**
  * Tokenizers disagree by a token or two at the seams between a fenced text and its prompt; keep a little
@@ -72,6 +73,7 @@ export async function summarizePage(
   const { signal, onToken, onPrefill } = callbacks;
   const count = (text: string) => session.countTokens(text);
   const text = page.text.trim();
+  if (page.framed) throw new AppError('empty-page', FRAMED_PAGE_MESSAGE);
   if (!text) throw new AppError('empty-page', 'This page has no text to summarize.');
   let written = '';
   // A section's heading goes out with its first words, so that the prompt read before them shows as such.
