@@ -1,6 +1,7 @@
 import type { ChatMessage, Session } from './engine/types';
 import { AppError } from './errors';
 import type { PageContent, SummaryLength } from './protocol';
+import { cutAtCodePoint } from './text/blocks';
 import { truncateToTokens } from './text/chunk';
 import { FIRST_SUMMARY_PART_TOKENS, MAX_SUMMARY_PARTS, SINGLE_PASS_MAX_TOKENS } from './text/limits';
 import {
@@ -10,6 +11,7 @@ import {
   SUMMARY_OUTPUT_TOKENS,
   summaryPrompt,
 } from './text/prompts';
+import { FRAMED_PAGE_MESSAGE } from './text/restricted';
 
 /**
  * Tokenizers disagree by a token or two at the seams between a fenced text and its prompt; keep a little
@@ -71,6 +73,7 @@ export async function summarizePage(
   const { signal, onToken, onPrefill } = callbacks;
   const count = (text: string) => session.countTokens(text);
   const text = page.text.trim();
+  if (page.framed) throw new AppError('empty-page', FRAMED_PAGE_MESSAGE);
   if (!text) throw new AppError('empty-page', 'This page has no text to summarize.');
   let written = '';
   // A section's heading goes out with its first words, so that the prompt read before them shows as such.
@@ -141,7 +144,7 @@ function splitProgressively(
   let size = Math.min(firstTokens, maxTokens);
   while (rest && parts.length < MAX_SUMMARY_PARTS) {
     // Tokenizing text past this part costs time for nothing: a few times its size in characters will do.
-    const part = truncateToTokens(rest.slice(0, size * 16), size, count);
+    const part = truncateToTokens(cutAtCodePoint(rest, size * 16), size, count);
     if (!part) break;
     parts.push(part);
     rest = rest.slice(rest.indexOf(part) + part.length).trim();

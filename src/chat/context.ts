@@ -2,8 +2,8 @@ import type { ChatMessage } from '../engine/types';
 import { AppError } from '../errors';
 import type { AskPreset, StoredMessage } from '../protocol';
 import { plainText } from '../retrieval/passages';
-import { collapse } from '../text/blocks';
 import { truncateToTokens } from '../text/chunk';
+import { fence, promptField } from '../text/fence';
 
 /*
  * Prefix stability, for KV-cache reuse (the engine reads only the new tokens when a prompt starts with the
@@ -181,9 +181,9 @@ export function keepFewNew<P extends ChatPassage>(
  */
 export function renderUserTurn(question: string, selection: string | null, passages: ChatPassage[]): string {
   const parts: string[] = [];
-  if (passages.length > 0) parts.push(`<page>\n${renderPassages(passages)}\n</page>`);
+  if (passages.length > 0) parts.push(fence('page', renderPassages(passages)));
   const selected = cleanSelection(selection);
-  if (selected) parts.push(`Selected text:\n<selection>\n${defuse(selected)}\n</selection>`);
+  if (selected) parts.push(`Selected text:\n${fence('selection', selected)}`);
   parts.push(`Question: ${question.trim()}`);
   return parts.join('\n\n');
 }
@@ -217,7 +217,7 @@ function systemPrompt(page: { title: string; url: string }): string {
 
 /** Page metadata is shown on one short line: it is untrusted and must not add lines of "instructions". */
 function pageField(text: string): string {
-  return defuse(collapse(text).slice(0, MAX_PAGE_FIELD_CHARS));
+  return promptField(text, MAX_PAGE_FIELD_CHARS);
 }
 
 /** Passages in order, each section's heading written where the section changes. */
@@ -233,14 +233,9 @@ function renderPassages(passages: ChatPassage[]): string {
     const heading = passage.heading ? pageField(passage.heading) : null;
     if (heading && heading !== section) blocks.push(`## ${heading}`);
     section = heading;
-    blocks.push(defuse(text));
+    blocks.push(text);
   }
   return blocks.join('\n\n');
-}
-
-/** Page text can't close a fence early and write outside it: a fence tag inside it loses its `<`. */
-function defuse(text: string): string {
-  return text.replace(/<(\/?\s*(?:page|selection)\s*)>/gi, '‹$1>');
 }
 
 function cleanSelection(selection: string | null): string | null {

@@ -15,6 +15,7 @@ import type {
 import type { Passage } from '../retrieval/passages';
 import { type RetrieveOptions, toSources } from '../retrieval/retriever';
 import { CHAT_ANSWER_TOKENS, CHAT_PASSAGES, FOLLOWUP_NEW_PASSAGES } from '../text/limits';
+import { FRAMED_PAGE_MESSAGE } from '../text/restricted';
 import { whyUnreadable } from './page-reader';
 
 export interface ChatDependencies {
@@ -37,6 +38,8 @@ export function createChatHandler({ engine, history, readPage, retrieve }: ChatD
   return async (request: ChatRequest, { signal, emit, queue }: StreamContext): Promise<Conversation> => {
     emit({ type: 'stage', stage: 'reading' });
     const page = await readPage(request.tabId);
+    // A selection is still worth asking about; without one there is nothing of the article to go on.
+    if (page.framed && !request.selection?.trim()) throw new AppError('empty-page', FRAMED_PAGE_MESSAGE);
     const url = conversationUrl(page.url);
     const stored = request.conversationId ? await history.get(request.conversationId) : null;
     // A conversation is about one page: a tab that moved on starts a new one.

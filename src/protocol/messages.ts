@@ -35,6 +35,11 @@ export const PageContentSchema = v.object({
   source: v.picklist(['readability', 'visible-text']),
   /** Whether `text` was cut, at a block boundary, to `MAX_PAGE_CHARS`. */
   truncated: v.boolean(),
+  /**
+   * Whether the article seems to be inside a frame: the main page has almost no text and a frame fills much
+   * of the window. Only the main page is read, and the user is told so.
+   */
+  framed: v.optional(v.boolean()),
 });
 export type PageContent = v.InferOutput<typeof PageContentSchema>;
 

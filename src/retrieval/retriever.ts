@@ -1,6 +1,7 @@
 import type { Embedder } from '../engine/embedder';
 import { isCancellation, throwIfAborted } from '../errors';
 import type { DownloadProgress, PageContent, Source } from '../protocol';
+import { cutAtCodePoint } from '../text/blocks';
 import { MAX_EMBEDDED_PASSAGES } from '../text/limits';
 import { cosineRanking, reciprocalRankFusion } from './fusion';
 import { createLexicalIndex, type LexicalIndex } from './lexical';
@@ -170,7 +171,7 @@ async function embedPassages(
 }
 
 function queryText(question: string, selection: string | null | undefined): string {
-  const parts = [question.trim(), selection?.trim().slice(0, QUERY_SELECTION_CHARS) ?? ''];
+  const parts = [question.trim(), cutAtCodePoint(selection?.trim() ?? '', QUERY_SELECTION_CHARS)];
   return parts.filter(Boolean).join('\n');
 }
 

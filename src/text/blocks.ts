@@ -234,7 +234,13 @@ export function cutAtWord(text: string, max: number): string {
   if (text.length <= max) return text;
   const space = text.slice(0, max + 1).search(/\s\S*$/);
   if (space > max / 2) return text.slice(0, space).trimEnd();
-  // Never leave half of a surrogate pair at the end.
-  const end = /[\ud800-\udbff]/.test(text.charAt(max - 1)) ? max - 1 : max;
-  return text.slice(0, end);
+  return cutAtCodePoint(text, max);
+}
+
+/** The first `maxChars` UTF-16 units of `text` or fewer, never ending on half of a surrogate pair. */
+export function cutAtCodePoint(text: string, maxChars: number): string {
+  if (text.length <= maxChars) return text;
+  const end = Math.max(0, Math.floor(maxChars));
+  const code = text.charCodeAt(end - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? end - 1 : end);
 }

@@ -32,7 +32,27 @@ export function extractPage(doc: Document): PageContent {
     text: result.text,
     source,
     truncated: result.truncated,
+    framed: articleInFrame(doc, result.text),
   };
+}
+
+/** A frame this much of the window (or more) is where the page's content is, when the page has no text. */
+const FRAME_SHARE = 0.25;
+
+/**
+ * Whether the article seems to be in a frame: the main page has under `MIN_READABLE_CHARS` of text and a
+ * shown `<iframe>` or `<frame>` covers a quarter of the window or more. Frames are never read: a page of
+ * another site, embedded, is not the page the user asked about, and the extension has no access there.
+ */
+function articleInFrame(doc: Document, text: string): boolean {
+  if (text.length >= MIN_READABLE_CHARS) return false;
+  const view = doc.defaultView;
+  const windowArea = (view?.innerWidth ?? 0) * (view?.innerHeight ?? 0);
+  for (const frame of Array.from(doc.querySelectorAll('iframe, frame'))) {
+    const box = frame.getBoundingClientRect();
+    if (box.width > 0 && box.height > 0 && box.width * box.height >= windowArea * FRAME_SHARE) return true;
+  }
+  return false;
 }
 
 function meta(value: string | null | undefined): string | null {

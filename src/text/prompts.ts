@@ -1,5 +1,7 @@
 import type { ChatMessage } from '../engine/types';
 import type { SummaryLength } from '../protocol';
+import { fence, promptField } from './fence';
+import { MAX_META_CHARS } from './limits';
 
 /**
  * The page is data, not instructions: it is fenced, and the system prompt says so, because pages can carry
@@ -45,11 +47,15 @@ interface PageInfo {
   lang: string | null;
 }
 
+/** The page's title and language for the request line: untrusted, so one short defused line each. */
 function describe(page: PageInfo): string {
-  const title = page.title.trim() ? ` titled “${page.title.trim()}”` : '';
-  const lang = page.lang ? ` (language: ${page.lang})` : '';
-  return `${title}${lang}`;
+  const title = promptField(page.title, MAX_META_CHARS);
+  const lang = page.lang ? promptField(page.lang, MAX_LANG_CHARS) : '';
+  return `${title ? ` titled “${title}”` : ''}${lang ? ` (language: ${lang})` : ''}`;
 }
+
+/** Longer than any real language tag (`zh-Hant-TW`), short enough that a fake one says nothing. */
+const MAX_LANG_CHARS = 35;
 
 /** The prompt that summarizes a page (or the part of it that fits) in one pass. */
 export function summaryPrompt(page: PageInfo, text: string, length: SummaryLength): ChatMessage[] {
@@ -57,7 +63,7 @@ export function summaryPrompt(page: PageInfo, text: string, length: SummaryLengt
     { role: 'system', content: SYSTEM_SUMMARIZE },
     {
       role: 'user',
-      content: `Summarize this web page${describe(page)}. ${LENGTH_INSTRUCTIONS[length]}\n\n<page>\n${text}\n</page>`,
+      content: `Summarize this web page${describe(page)}. ${LENGTH_INSTRUCTIONS[length]}\n\n${fence('page', text)}`,
     },
   ];
 }
@@ -76,7 +82,7 @@ export function partPointsPrompt(
       role: 'user',
       content:
         `This is part ${index} of ${count} of a web page${describe(page)}. Give ${POINTS_PER_PART[length]} of ` +
-        `this part as short bullet points. No introduction.\n\n<page>\n${text}\n</page>`,
+        `this part as short bullet points. No introduction.\n\n${fence('page', text)}`,
     },
   ];
 }
@@ -90,7 +96,7 @@ export function overviewPrompt(page: PageInfo, points: string, length: SummaryLe
       content:
         `Below are the key points of a web page${describe(page)}, part by part. In ${OVERVIEW_INSTRUCTIONS[length]}, ` +
         `say what the whole page is about and what it concludes. Do not list the points again.` +
-        `\n\n<page>\n${points}\n</page>`,
+        `\n\n${fence('page', points)}`,
     },
   ];
 }

@@ -1,3 +1,5 @@
+import { cutAtCodePoint } from './blocks';
+
 /** Why a page can't be read, as a stable code for callers and tests. */
 export type UnreadableCode =
   | 'browser-page'
@@ -148,7 +150,7 @@ function isPdfPath(url: URL): boolean {
 }
 
 function notWeb(url: string, scheme?: string): UnreadableReason {
-  const shown = scheme ? schemeShown(scheme) : url.slice(0, 20);
+  const shown = scheme ? schemeShown(scheme) : cutAtCodePoint(url, 20);
   return {
     code: 'not-web',
     message: `This tab isn't showing a web page (${shown}…), so there is nothing to read. ${OPEN_A_WEB_PAGE}`,
@@ -161,3 +163,7 @@ function schemeShown(scheme: string): string {
     ? scheme
     : `${scheme}//`;
 }
+
+/** What the user is told when the article is in a frame (`PageContent.framed`): what happened, what to do. */
+export const FRAMED_PAGE_MESSAGE =
+  "This article is inside a frame; Pagewise reads only the main page. Open the frame's page on its own to read it.";

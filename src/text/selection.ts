@@ -83,10 +83,18 @@ function windowAround(text: string, needle: string): string {
   // Two characters stay free for the `…` markers.
   const room = Math.max(0, max - 2 - length);
   let from = Math.max(0, start - Math.floor(room / 2));
-  const to = Math.min(text.length, from + Math.min(max - 2, length + room));
+  let to = Math.min(text.length, from + Math.min(max - 2, length + room));
   from = Math.max(0, Math.min(from, to - (max - 2)));
+  // Text without spaces (Chinese, Japanese) is cut right here: never between the halves of a surrogate pair.
+  if (isLowSurrogate(text, from)) from++;
+  if (isLowSurrogate(text, to)) to--;
   let slice = text.slice(from, to);
   if (from > 0) slice = slice.replace(/^\S*\s+/, '');
   if (to < text.length) slice = slice.replace(/\s+\S*$/, '');
   return `${from > 0 ? '…' : ''}${slice.trim()}${to < text.length ? '…' : ''}`;
+}
+
+function isLowSurrogate(text: string, index: number): boolean {
+  const code = text.charCodeAt(index);
+  return code >= 0xdc00 && code <= 0xdfff;
 }

@@ -1,6 +1,7 @@
 import { batch, computed, type ReadonlySignal } from '@preact/signals';
 import { asAppError } from '../errors';
 import type { AskPreset, DownloadProgress, PendingAsk, Source, StoredMessage } from '../protocol';
+import { cutAtCodePoint } from '../text/blocks';
 import { MAX_PASSAGE_TEXT_CHARS, MAX_QUESTION_CHARS, MAX_SELECTION_CHARS } from '../text/limits';
 import { type ChatClient, createChatWorkerClient } from './chat-client';
 import { createHistoryScreen, type HistoryScreen } from './chat-history-screen';
@@ -115,8 +116,8 @@ export function createChatStore(
   const ask = (question: string, selection: string | null, preset: AskPreset | null) => {
     const tab = tabId.value;
     if (tab === null) return Promise.resolve();
-    const content = question.slice(0, MAX_QUESTION_CHARS);
-    const quoted = selection === null ? null : selection.slice(0, MAX_SELECTION_CHARS);
+    const content = cutAtCodePoint(question, MAX_QUESTION_CHARS);
+    const quoted = selection === null ? null : cutAtCodePoint(selection, MAX_SELECTION_CHARS);
     const message: StoredMessage = {
       id: localId(),
       role: 'user',
@@ -162,7 +163,7 @@ export function createChatStore(
       return;
     }
     batch(() => {
-      pendingSelection.value = pending.selection.slice(0, MAX_SELECTION_CHARS);
+      pendingSelection.value = cutAtCodePoint(pending.selection, MAX_SELECTION_CHARS);
       focusRequest.value++;
     });
   };
@@ -252,7 +253,7 @@ export function createChatStore(
       if (tab === null) return false;
       notice.value = null;
       try {
-        const shown = await client.showSource(tab, source.text.slice(0, MAX_PASSAGE_TEXT_CHARS));
+        const shown = await client.showSource(tab, cutAtCodePoint(source.text, MAX_PASSAGE_TEXT_CHARS));
         if (!shown) notice.value = 'That passage is no longer on the page.';
         return shown;
       } catch (thrown) {

@@ -167,6 +167,7 @@ describe('extractPage on other pages', () => {
     });
   });
 
+  // jsdom's computed style is slow, and the machine may be shared: a generous timeout, no timing asserted.
   test('cuts a huge page at a block boundary', () => {
     const paragraphs = Array.from(
       { length: 4_500 },
@@ -181,7 +182,7 @@ describe('extractPage on other pages', () => {
     expect(page.text.length).toBeGreaterThan(MAX_PAGE_CHARS - 200);
     expect(paragraphs).toContain(page.text.split('\n\n').at(-1));
     // jsdom on a 4,500-paragraph page: seconds on a busy 2-core machine.
-  }, 30_000);
+  }, 60_000);
 
   test('keeps table rows and preformatted lines', () => {
     const html = `<html><body><main>
