@@ -1,9 +1,11 @@
 import browser from 'webextension-polyfill';
+import { createClearEpoch } from '../src/chat/clear-epoch';
 import { createHistoryStore } from '../src/chat/history';
 import { createTransformersBackend } from '../src/engine/backends/transformers';
 import { createEngine } from '../src/engine/engine';
 import { BENCH_BUILD_MODE, defaultModel } from '../src/engine/registry';
 import { createChatHandler, getChatView } from '../src/handlers/chat';
+import { createChatHistoryHandlers } from '../src/handlers/chat-history';
 import { createContextMenus, onContextMenuClicked, takePendingAsk } from '../src/handlers/context-menu';
 import { getTabReadability, readPage } from '../src/handlers/page-reader';
 import { createSummarizeHandler } from '../src/handlers/summarize';
@@ -27,16 +29,25 @@ const engine = createEngine(
   createTransformersBackend({ device: 'wasm', localModelPath }),
   defaultModel(import.meta.env.MODE),
 );
-const history = createHistoryStore();
-const retriever = createPageRetriever(import.meta.env.MODE, localModelPath);
+// One count of "Clear all"s for every store it empties, so no answer in flight writes back after one.
+const clearEpoch = createClearEpoch();
+const history = createHistoryStore({ clearEpoch });
+const retriever = createPageRetriever(import.meta.env.MODE, localModelPath, clearEpoch);
 
 const streams: StreamServer = onStreams(
   {
     summarize: createSummarizeHandler(engine),
-    chat: createChatHandler({ engine, history, readPage, retrieve: retriever.retrieve }),
+    chat: createChatHandler({ engine, history, readPage, retrieve: retriever.retrieve, clearEpoch }),
   },
   isExtensionPage,
 );
+const chatHistory = createChatHistoryHandlers({
+  history,
+  pages: retriever.pages,
+  engine,
+  streams,
+  clearEpoch,
+});
 
 onRequests(
   workerRequests,
@@ -53,11 +64,8 @@ onRequests(
     }),
     listChats: () => history.list(),
     openChat: ({ id }) => history.get(id),
-    deleteChat: ({ id }) => history.delete(id),
-    // Clearing the history also forgets the pages indexed for it: nothing read is left on disk.
-    clearChats: async () => {
-      await Promise.all([history.clear(), retriever.clear()]);
-    },
+    deleteChat: chatHistory.deleteChat,
+    clearChats: chatHistory.clearChats,
     takePendingAsk: ({ tabId }) => takePendingAsk(tabId),
     showSource: ({ tabId, text }) => sendToTab(tabId, 'highlightText', { text }),
   },

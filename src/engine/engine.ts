@@ -23,11 +23,14 @@ export interface Engine {
    * model loads on first use, once. A task aborted while it waits never runs.
    */
   run<T>(task: (session: Session) => Promise<T>, options: RunOptions): Promise<T>;
+  /** Drops the loaded model's KV cache of one conversation, or of all; loads nothing. */
+  forget(cacheKey?: string): void;
   dispose(): Promise<void>;
 }
 
 export function createEngine(backend: Backend, model: ModelSpec): Engine {
   let loading: Promise<Session> | undefined;
+  let loaded: Session | undefined;
   let downloading = false;
   const progressListeners = new Set<(progress: DownloadProgress) => void>();
   let queue: Promise<unknown> = Promise.resolve();
@@ -40,9 +43,10 @@ export function createEngine(backend: Backend, model: ModelSpec): Engine {
     loading ??= (async () => {
       downloading = true;
       try {
-        return await backend.load(model, (progress) => {
+        loaded = await backend.load(model, (progress) => {
           for (const listener of progressListeners) listener(progress);
         });
+        return loaded;
       } catch (error) {
         // A failed load must not stick: the next request (Retry) tries again.
         loading = undefined;
@@ -108,9 +112,14 @@ export function createEngine(backend: Backend, model: ModelSpec): Engine {
       });
     },
 
+    forget(cacheKey) {
+      loaded?.forget?.(cacheKey);
+    },
+
     async dispose() {
       const session = await loading?.catch(() => undefined);
       loading = undefined;
+      loaded = undefined;
       await session?.dispose();
     },
   };

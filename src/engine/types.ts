@@ -40,6 +40,11 @@ export interface Session {
   /** Tokens of the whole rendered chat prompt, template included. */
   countPromptTokens(messages: ChatMessage[]): number;
   generate(messages: ChatMessage[], options: GenerateOptions): Promise<GenerateResult>;
+  /**
+   * Drops the KV cache kept under `cacheKey` (a deleted conversation), or every one without a key; one in
+   * use by a running generation is dropped when it ends instead of kept.
+   */
+  forget?(cacheKey?: string): void;
   dispose(): Promise<void>;
 }
 

@@ -111,3 +111,29 @@ test('a changed prefix (another page) drops the cache instead of reusing the wro
   expect(other.reusedTokens).toBeLessThan(10);
   await engine.dispose();
 });
+
+test('forgetting a conversation drops its KV cache, and only its own', async () => {
+  const engine = createEngine(createTestBackend(), TEST_TINY_LLAMA);
+  // Nothing is loaded yet: forgetting is a no-op, not a load or a failure.
+  engine.forget('chat-3');
+  const messages: ChatMessage[] = [
+    { role: 'system', content: `Answer from this page:\n${longArticleText(400)}` },
+    { role: 'user', content: 'What changed?' },
+  ];
+  const ask = (cacheKey: string) =>
+    engine.run((session) => session.generate(messages, { maxNewTokens: 4, signal: signal(), cacheKey }), {
+      signal: signal(),
+    });
+  await ask('chat-3');
+  await ask('chat-4');
+  expect((await ask('chat-3')).reusedTokens).toBeGreaterThan(50);
+
+  engine.forget('chat-4');
+  expect((await ask('chat-3')).reusedTokens).toBeGreaterThan(50);
+  engine.forget('chat-3');
+  expect((await ask('chat-3')).reusedTokens).toBe(0);
+  // Without a key, every conversation goes.
+  engine.forget();
+  expect((await ask('chat-3')).reusedTokens).toBe(0);
+  await engine.dispose();
+});

@@ -170,6 +170,8 @@ function createTransformersSession(
     return forward(inputs);
   };
   const kept: KeptCache[] = [];
+  // The key a running generation uses, and whether it was forgotten meanwhile (then it is not kept).
+  let inUse: { key: string | undefined; forgotten: boolean } = { key: undefined, forgotten: false };
 
   const encode = (text: string): number[] =>
     tokenizer.encode(text, { add_special_tokens: false }).map(Number);
@@ -229,6 +231,8 @@ function createTransformersSession(
         throw new AppError('too-long', 'This text is too long for the model. Try a shorter selection.');
       }
       const { cache, reused } = takeCache(cacheKey, ids);
+      const run = { key: cacheKey, forgotten: false };
+      inUse = run;
       const generated: number[] = [];
       let ok = false;
       try {
@@ -282,7 +286,8 @@ function createTransformersSession(
         };
       } finally {
         // A stopped generation leaves a consistent cache (every step fed is in it); a failed one may not.
-        if (cacheKey !== undefined && (ok || signal.aborted))
+        if (inUse === run) inUse = { key: undefined, forgotten: false };
+        if (cacheKey !== undefined && (ok || signal.aborted) && !run.forgotten)
           keepCache(
             cacheKey,
             cache,
@@ -291,6 +296,17 @@ function createTransformersSession(
           );
         else await cache.dispose();
       }
+    },
+
+    forget(cacheKey) {
+      const matches = (key: string | undefined) => cacheKey === undefined || key === cacheKey;
+      for (let i = kept.length - 1; i >= 0; i--) {
+        const entry = kept[i] as KeptCache;
+        if (!matches(entry.key)) continue;
+        kept.splice(i, 1);
+        void entry.cache.dispose();
+      }
+      if (inUse.key !== undefined && matches(inUse.key)) inUse.forgotten = true;
     },
 
     async dispose() {
