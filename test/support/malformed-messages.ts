@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import * as v from 'valibot';
 import { PROTOCOL, type Schemas } from '../../src/protocol/messages';
-import { PORT_PREFIX } from '../../src/protocol/streams';
 import { MAX_PASSAGE_TEXT_CHARS, MAX_QUESTION_CHARS, MAX_SELECTION_CHARS } from '../../src/text/limits';
 
 /*
@@ -10,6 +9,12 @@ import { MAX_PASSAGE_TEXT_CHARS, MAX_QUESTION_CHARS, MAX_SELECTION_CHARS } from 
  * not our envelope at all, an envelope of another protocol or with an unknown name, or a known name whose
  * payload its schema rejects.
  */
+
+/**
+ * streams.ts's prefix, spelled out: that module needs the extension APIs, which the e2e tests' Node side
+ * lacks. The unit fuzz test imports the real one, so a drift fails it.
+ */
+export const PORT_PREFIX = `${PROTOCOL}:`;
 
 /** How many generated messages each fuzz test sends: 10,000 in `npm test`, more with `npm run fuzz`. */
 export function fuzzRuns(fallback = 10_000): number {
@@ -187,4 +192,16 @@ export function tally<K extends string>(): { add(kind: K): void; total(): number
     total: () => [...counts.values()].reduce((a, b) => a + b, 0),
     line: () => [...counts].map(([kind, n]) => `${kind} ${n}`).join(', '),
   };
+}
+
+/**
+ * What the receiving side must make of a request: ignore it (not ours), answer `invalid-message`, or serve
+ * it. The real browser carries messages as JSON, so the e2e fuzz sorts its samples again after the trip.
+ */
+export function expectedOutcome(schemas: Schemas, message: unknown): 'ignored' | 'invalid' | 'valid' {
+  // An envelope has all three keys (JSON drops an undefined `data`): anything less is not ours.
+  if (!isEnvelopeShaped(message) || !Object.hasOwn(message as object, 'data')) return 'ignored';
+  const { name, data } = message as { name?: unknown; data?: unknown };
+  if (typeof name !== 'string' || !Object.hasOwn(schemas, name)) return 'ignored';
+  return v.safeParse(schemas[name] as v.GenericSchema, data).success ? 'valid' : 'invalid';
 }

@@ -19,7 +19,7 @@ const RUNS = fuzzRuns();
 const worker: Runtime.MessageSender = { id: 'test-extension-id' };
 
 test(`${RUNS} malformed requests to the content script: each ignored or answered invalid-message; then it reads the page`, {
-  timeout: 60_000 + RUNS * 2,
+  timeout: 60_000 + RUNS * 5,
 }, async () => {
   document.title = 'The harbour';
   document.body.innerHTML = `<article><h1>The harbour</h1>${'<p>The breakwater was built in 1962 by the town, stone by stone, over three long summers.</p>'.repeat(12)}</article>`;

@@ -21,6 +21,7 @@ import {
   type MalformedStreamKind,
   malformedRequest,
   malformedStreamTraffic,
+  PORT_PREFIX as SPELLED_OUT_PREFIX,
   tally,
 } from '../../support/malformed-messages';
 import { popup, summaryResult, webPage } from '../support/senders';
@@ -34,7 +35,7 @@ import { popup, summaryResult, webPage } from '../support/senders';
 
 const RUNS = fuzzRuns();
 /** Generous: 100,000 messages on a busy 2-core machine. */
-const TIMEOUT_MS = 60_000 + RUNS * 2;
+const TIMEOUT_MS = 60_000 + RUNS * 5;
 
 const uncaught: unknown[] = [];
 const onUncaught = (error: unknown) => uncaught.push(error);
@@ -175,6 +176,10 @@ function syncPort(name: string, sender: Runtime.MessageSender) {
 }
 
 describe('stream starts (onStreams)', () => {
+  test('the fuzz generators use the real port prefix', () => {
+    expect(SPELLED_OUT_PREFIX).toBe(PORT_PREFIX);
+  });
+
   test(`${RUNS} malformed stream messages: none starts a job, a bad start is answered invalid-message; then a real one runs`, {
     timeout: TIMEOUT_MS,
   }, async () => {
