@@ -1,6 +1,7 @@
 import 'fake-indexeddb/auto';
 import { openDB } from 'idb';
 import { afterEach, describe, expect, test } from 'vitest';
+import { createClearEpoch } from '../../../src/chat/clear-epoch';
 import {
   createHistoryStore,
   type HistoryStore,
@@ -209,6 +210,34 @@ describe('deleting', () => {
     } finally {
       raw.close();
     }
+  });
+});
+
+describe('the clear epoch', () => {
+  test('writes from work begun before a clear are skipped; writes begun after it land', async () => {
+    const clearEpoch = createClearEpoch();
+    const { store } = setup({ clearEpoch });
+    const kept = await store.save(chat('https://example.org/a', 'Before?'));
+    const since = clearEpoch.current;
+    await store.clear();
+    // An answer that began before the clear, trying to write back after it.
+    await store.save(kept, since);
+    expect(await store.appendMessage(kept.id, newMessage('assistant', 'Late.'), since)).toBeNull();
+    expect(await store.list()).toEqual([]);
+    expect(await store.get(kept.id)).toBeNull();
+
+    await store.save(kept, clearEpoch.current);
+    expect((await store.list()).map((c) => c.id)).toEqual([kept.id]);
+  });
+
+  test('a clear counts from the moment it is called, before it reaches the database', async () => {
+    const clearEpoch = createClearEpoch();
+    const { store } = setup({ clearEpoch });
+    const since = clearEpoch.current;
+    const clearing = store.clear();
+    const save = store.save(chat('https://example.org/b', 'Racing?'), since);
+    await Promise.all([clearing, save]);
+    expect(await store.list()).toEqual([]);
   });
 });
 
