@@ -3,6 +3,7 @@ import type { BrowserContext, CDPSession, Request } from 'playwright-core';
 /** One request the browser was about to send, and who sent it. */
 export interface RecordedRequest {
   url: string;
+  method: string;
   /** The CDP target type: `page`, `service_worker`, `worker`, `browser_ui`... */
   targetType: string;
   /** The URL of the sending target (the extension's worker, a page). */
@@ -82,11 +83,15 @@ export async function recordNetwork(context: BrowserContext): Promise<NetworkRec
   };
 
   cdp.on('Target.receivedMessageFromTarget', ({ sessionId, message }) => {
-    const parsed = JSON.parse(message) as { method?: string; params?: { request?: { url: string } } };
+    const parsed = JSON.parse(message) as {
+      method?: string;
+      params?: { request?: { url: string; method: string } };
+    };
     const target = sessionId === undefined ? undefined : sessions.get(sessionId);
     if (parsed.method !== 'Network.requestWillBeSent' || !parsed.params?.request || !target) return;
     requests.push({
       url: parsed.params.request.url,
+      method: parsed.params.request.method,
       targetType: target.type,
       targetUrl: target.url,
       via: 'cdp',
@@ -106,6 +111,7 @@ export async function recordNetwork(context: BrowserContext): Promise<NetworkRec
     const worker = request.serviceWorker();
     requests.push({
       url: request.url(),
+      method: request.method(),
       targetType: worker ? 'service_worker' : 'page',
       targetUrl: worker ? worker.url() : (safeFrameUrl(request) ?? ''),
       via: 'playwright',
