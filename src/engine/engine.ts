@@ -23,8 +23,8 @@ export interface Engine {
    * model loads on first use, once. A task aborted while it waits never runs.
    */
   run<T>(task: (session: Session) => Promise<T>, options: RunOptions): Promise<T>;
-  /** Drops the loaded model's KV cache of one conversation, or of all; loads nothing. */
-  forget(cacheKey?: string): void;
+  /** Drops what the loaded model keeps of one conversation (its KV cache); loads nothing. */
+  forget(cacheKey: string): void;
   dispose(): Promise<void>;
 }
 

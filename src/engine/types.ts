@@ -41,10 +41,10 @@ export interface Session {
   countPromptTokens(messages: ChatMessage[]): number;
   generate(messages: ChatMessage[], options: GenerateOptions): Promise<GenerateResult>;
   /**
-   * Drops the KV cache kept under `cacheKey` (a deleted conversation), or every one without a key; one in
-   * use by a running generation is dropped when it ends instead of kept.
+   * Drops what is kept under a cache key (a deleted conversation); what a running generation uses under it
+   * is dropped when it ends instead of kept.
    */
-  forget?(cacheKey?: string): void;
+  forget?(cacheKey: string): void;
   dispose(): Promise<void>;
 }
 

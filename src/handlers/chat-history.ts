@@ -43,7 +43,7 @@ export function createChatHistoryHandlers({
       // In this order, before any await: work that wakes up now finds itself stopped and out of date.
       clearEpoch.bump();
       streams.stopAll('chat');
-      engine.forget();
+      for (const { id } of await history.list()) engine.forget(id);
       await Promise.all([history.clear(), pages.clear()]);
       return undefined;
     },

@@ -299,14 +299,9 @@ function createTransformersSession(
     },
 
     forget(cacheKey) {
-      const matches = (key: string | undefined) => cacheKey === undefined || key === cacheKey;
-      for (let i = kept.length - 1; i >= 0; i--) {
-        const entry = kept[i] as KeptCache;
-        if (!matches(entry.key)) continue;
-        kept.splice(i, 1);
-        void entry.cache.dispose();
-      }
-      if (inUse.key !== undefined && matches(inUse.key)) inUse.forgotten = true;
+      const index = kept.findIndex((entry) => entry.key === cacheKey);
+      if (index >= 0) void kept.splice(index, 1)[0]?.cache.dispose();
+      if (inUse.key === cacheKey) inUse.forgotten = true;
     },
 
     async dispose() {

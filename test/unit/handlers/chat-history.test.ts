@@ -53,7 +53,7 @@ function setup(
     dispose: async () => {},
   };
   const retriever = createRetriever({ embedder: async () => embedder, store: pages });
-  const forgotten: (string | undefined)[] = [];
+  const forgotten: string[] = [];
   const session = {
     model: TEST_TINY_LLAMA,
     countTokens: (text: string) => Math.ceil(text.length / 4),
@@ -74,12 +74,12 @@ function setup(
         tokensPerSecond: 1,
       };
     },
-    forget: (key?: string) => void forgotten.push(key),
+    forget: (key: string) => void forgotten.push(key),
     dispose: async () => {},
   } satisfies Session;
   const engine = {
     run: (task: (s: Session) => Promise<unknown>) => task(session),
-    forget: (key?: string) => session.forget(key),
+    forget: (key: string) => session.forget(key),
   } as unknown as Engine;
   const controllers = new Set<AbortController>();
   const stopAll = vi.fn(() => {
@@ -239,10 +239,13 @@ describe('deleting one chat', () => {
     expect(await indexOnDisk(URL_B)).toBeDefined();
   });
 
-  test('clear all forgets every cached conversation', async () => {
-    const { handlers, forgotten } = setup();
+  test("clear all forgets the model's cache of every conversation", async () => {
+    const { ask, handlers, forgotten, moveTo } = setup();
+    const a = await ask().result;
+    moveTo(URL_B);
+    const b = await ask().result;
     await handlers.clearChats();
-    expect(forgotten).toEqual([undefined]);
+    expect(forgotten.sort()).toEqual([a.id, b.id].sort());
   });
 });
 
