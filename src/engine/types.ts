@@ -40,10 +40,7 @@ export interface Session {
   /** Tokens of the whole rendered chat prompt, template included. */
   countPromptTokens(messages: ChatMessage[]): number;
   generate(messages: ChatMessage[], options: GenerateOptions): Promise<GenerateResult>;
-  /**
-   * Drops what is kept under a cache key (a deleted conversation); what a running generation uses under it
-   * is dropped when it ends instead of kept.
-   */
+  /** Drops what is kept under a cache key (a deleted conversation). */
   forget?(cacheKey: string): void;
   dispose(): Promise<void>;
 }

@@ -298,6 +298,7 @@ function createTransformersSession(
       }
     },
 
+    // A cache in use by the generation running now is dropped when it ends, instead of kept.
     forget(cacheKey) {
       const index = kept.findIndex((entry) => entry.key === cacheKey);
       if (index >= 0) void kept.splice(index, 1)[0]?.cache.dispose();
