@@ -1,8 +1,8 @@
 import { cpSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { crx } from '@crxjs/vite-plugin';
+import { type CrxPlugin, crx } from '@crxjs/vite-plugin';
 import preact from '@preact/preset-vite';
-import { defineConfig, type Plugin } from 'vite';
+import { build, defineConfig, type Plugin } from 'vite';
 import manifest from './manifest.json' with { type: 'json' };
 import { BENCH_QWEN_DIR, TEST_DECODER_DIR, TEST_ENCODER_DIR } from './scripts/test-models';
 import {
@@ -35,17 +35,94 @@ function bundleModels(outDir: string, models: PackagedModel[]): Plugin {
 }
 
 /**
- * transformers.js points ONNX Runtime at a CDN outside service workers. Our model runs in the service
- * worker, where that path is never taken; store review reads a CDN URL in the package as remote code, so it
- * goes. A page context that runs a model must set `wasmPaths` to the packaged files (NOTES.md).
+ * transformers.js points ONNX Runtime at a CDN outside service workers (an offscreen document, a page).
+ * Store review reads a CDN URL in the package as remote code, and offline it would fail: the condition is
+ * cut, so every context uses ORT's own default, the `.wasm` Vite emits into the package (NOTES.md). The
+ * snippet must be found: a transformers.js update that moves it fails the build instead of leaking the URL.
  */
 function withoutCdnPaths(): Plugin {
-  const cdn = 'https://cdn.jsdelivr.net/npm/';
+  const setsCdnPaths = 'ONNX_ENV.versions?.web && !ONNX_ENV.wasm.wasmPaths';
+  const cdn = /https:\/\/cdn\.jsdelivr\.net\/npm\/[^`'"]*/g;
   return {
     name: 'pagewise:without-cdn-paths',
     transform(code, id) {
-      if (!id.includes('@huggingface/transformers') || !code.includes(cdn)) return null;
-      return { code: code.replaceAll(cdn, '/not-packaged/'), map: null };
+      if (!id.includes('@huggingface/transformers') || !code.includes('cdn.jsdelivr.net')) return null;
+      if (!code.includes(setsCdnPaths))
+        throw new Error(
+          `${id}: transformers.js no longer sets wasmPaths as expected; update withoutCdnPaths`,
+        );
+      const patched = code.replace(setsCdnPaths, 'false').replace(cdn, '');
+      return { code: patched, map: null };
+    },
+  };
+}
+
+type ContentScripts = NonNullable<
+  Parameters<NonNullable<CrxPlugin['transformCrxManifest']>>[0]['content_scripts']
+>;
+
+/**
+ * Content scripts as one self-contained file each. crxjs turns an ES-module content script into a loader
+ * that imports chunks, and lists those chunks as web-accessible to every matched site
+ * (`use_dynamic_url: false`), so any page could fetch them and tell the extension and its version. Here
+ * crxjs never sees the content scripts: each is built on its own as an IIFE, emitted under its source name
+ * (`content/index.ts` -> `content/index.js`), and put back into the manifest.
+ */
+function selfContainedContentScripts(): CrxPlugin {
+  let scripts: ContentScripts = [];
+  let alias: Record<string, string> = {};
+  let mode = 'production';
+  return {
+    name: 'pagewise:self-contained-content-scripts',
+    apply: 'build',
+    // After crxjs's own manifest plugins, which would look for the content scripts they did not build.
+    enforce: 'post',
+    configResolved(config) {
+      mode = config.mode;
+      alias = Object.fromEntries(
+        config.resolve.alias.flatMap(({ find, replacement }) =>
+          typeof find === 'string' ? [[find, replacement]] : [],
+        ),
+      );
+    },
+    // crxjs's own hooks: before it reads the manifest, and before it writes it.
+    transformCrxManifest(manifest) {
+      scripts = manifest.content_scripts ?? [];
+      delete manifest.content_scripts;
+      return manifest;
+    },
+    async renderCrxManifest(manifest) {
+      const built = new Map<string, string>();
+      for (const source of new Set(scripts.flatMap((script) => script.js ?? []))) {
+        const fileName = source.replace(/\.[cm]?[jt]sx?$/, '.js');
+        const output = await build({
+          configFile: false,
+          mode,
+          logLevel: 'warn',
+          publicDir: false,
+          resolve: { alias },
+          build: {
+            write: false,
+            target: 'esnext',
+            rollupOptions: { input: resolve(source), output: { format: 'iife', entryFileNames: fileName } },
+          },
+        });
+        const chunks = (Array.isArray(output) ? output : [output]).flatMap((o) =>
+          'output' in o ? o.output : [],
+        );
+        const [entry, ...rest] = chunks;
+        if (entry?.type !== 'chunk' || rest.length > 0)
+          throw new Error(
+            `${source} must build to one file, got ${chunks.map((c) => c.fileName).join(', ')}`,
+          );
+        this.emitFile({ type: 'asset', fileName, source: entry.code });
+        built.set(source, fileName);
+      }
+      manifest.content_scripts = scripts.map((script) => ({
+        ...script,
+        js: script.js?.map((source) => built.get(source) ?? source),
+      }));
+      return manifest;
     },
   };
 }
@@ -78,6 +155,7 @@ export default defineConfig(({ mode }) => {
     plugins: [
       preact(),
       crx({ manifest }),
+      selfContainedContentScripts(),
       withoutCdnPaths(),
       ...(packaged ? [bundleModels(outDir, packaged.models)] : []),
     ],

@@ -1,7 +1,9 @@
 import browser from 'webextension-polyfill';
+import { createClearEpoch } from '../src/chat/clear-epoch';
 import { createHistoryStore } from '../src/chat/history';
 import { BENCH_BUILD_MODE } from '../src/engine/registry';
 import { createChatHandler, getChatView } from '../src/handlers/chat';
+import { createChatHistoryHandlers } from '../src/handlers/chat-history';
 import { createContextMenus, onContextMenuClicked, takePendingAsk } from '../src/handlers/context-menu';
 import { getTabReadability, readPage } from '../src/handlers/page-reader';
 import { createSummarizeHandler } from '../src/handlers/summarize';
@@ -23,16 +25,25 @@ import { createPageRetriever } from './retrieval';
 
 const localModelPath = browser.runtime.getURL('models/');
 const { engine, source } = createWorkerEngine(import.meta.env.MODE, localModelPath);
-const history = createHistoryStore();
-const retriever = createPageRetriever(import.meta.env.MODE, localModelPath);
+// One count of "Clear all"s for every store it empties, so no answer in flight writes back after one.
+const clearEpoch = createClearEpoch();
+const history = createHistoryStore({ clearEpoch });
+const retriever = createPageRetriever(import.meta.env.MODE, localModelPath, clearEpoch);
 
 const streams: StreamServer = onStreams(
   {
     summarize: createSummarizeHandler(engine),
-    chat: createChatHandler({ engine, history, readPage, retrieve: retriever.retrieve }),
+    chat: createChatHandler({ engine, history, readPage, retrieve: retriever.retrieve, clearEpoch }),
   },
   isExtensionPage,
 );
+const chatHistory = createChatHistoryHandlers({
+  history,
+  pages: retriever.pages,
+  engine,
+  streams,
+  clearEpoch,
+});
 
 onRequests(
   workerRequests,
@@ -50,11 +61,8 @@ onRequests(
     }),
     listChats: () => history.list(),
     openChat: ({ id }) => history.get(id),
-    deleteChat: ({ id }) => history.delete(id),
-    // Clearing the history also forgets the pages indexed for it: nothing read is left on disk.
-    clearChats: async () => {
-      await Promise.all([history.clear(), retriever.clear()]);
-    },
+    deleteChat: chatHistory.deleteChat,
+    clearChats: chatHistory.clearChats,
     takePendingAsk: ({ tabId }) => takePendingAsk(tabId),
     showSource: ({ tabId, text }) => sendToTab(tabId, 'highlightText', { text }),
   },

@@ -1,3 +1,4 @@
+import type { ClearEpoch } from '../src/chat/clear-epoch';
 import { loadTransformersEmbedder } from '../src/engine/backends/transformers-embedder';
 import { createLazyEmbedder } from '../src/engine/embedder';
 import { defaultEmbedder } from '../src/engine/registry';
@@ -5,11 +6,11 @@ import { createPageIndexStore } from '../src/retrieval/page-index';
 import { createRetriever } from '../src/retrieval/retriever';
 
 /** The chat's retriever: the embedding model loads on the first long page, and page vectors persist. */
-export function createPageRetriever(buildMode: string, localModelPath: string) {
+export function createPageRetriever(buildMode: string, localModelPath: string, clearEpoch: ClearEpoch) {
   const embedder = createLazyEmbedder((onProgress) =>
     loadTransformersEmbedder(defaultEmbedder(buildMode), { device: 'wasm', localModelPath }, onProgress),
   );
-  const store = createPageIndexStore();
+  const store = createPageIndexStore({ clearEpoch });
   const retriever = createRetriever({ embedder: embedder.get, store });
-  return { retrieve: retriever.retrieve, clear: () => store.clear() };
+  return { retrieve: retriever.retrieve, pages: store };
 }

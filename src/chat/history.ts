@@ -1,6 +1,8 @@
 import { type DBSchema, type IDBPDatabase, type IDBPTransaction, openDB } from 'idb';
+import { diskFull, isQuotaExceeded } from '../errors';
 import type { Conversation, ConversationSummary, StoredMessage } from '../protocol';
 import { MAX_CONVERSATIONS, MAX_HISTORY_BYTES } from '../text/limits';
+import { type ClearEpoch, createClearEpoch } from './clear-epoch';
 
 /*
  * In IndexedDB, to outlive the side panel, the worker and browser restarts. `summaries` (a list row and size
@@ -46,30 +48,51 @@ export interface HistoryStoreOptions {
   maxBytes?: number;
   /** Clock for `updatedAt` (milliseconds). */
   now?: () => number;
+  /** Shared with the other stores "Clear all" empties; `clear()` bumps it. */
+  clearEpoch?: ClearEpoch;
 }
 
-/** Saved conversations, one per chat about a page. */
+/**
+ * Saved conversations, one per chat about a page. Every write is one IndexedDB readwrite transaction, so
+ * concurrent writers lose nothing. Writes take `since`, the clear epoch their work began in: a write from
+ * before the latest `clear()` is skipped (a save returns the conversation unsaved; the others return null).
+ * A full disk rejects with the `disk-full` AppError.
+ */
 export interface HistoryStore {
   /**
    * Inserts or replaces a conversation, stamping `updatedAt`, then deletes the least recently updated others
    * while over the caps (never this one). Returns the conversation as stored.
    */
-  save(conversation: Conversation): Promise<Conversation>;
+  save(conversation: Conversation, since?: number): Promise<Conversation>;
   get(id: string): Promise<Conversation | null>;
   /** The most recently updated conversation about `url`, or null. */
   latestForUrl(url: string): Promise<Conversation | null>;
-  /** Every conversation, most recently updated first. */
+  /** Every conversation, most recently updated first, from the summaries alone (never the full records). */
   list(): Promise<ConversationSummary[]>;
   delete(id: string): Promise<void>;
-  /** Deletes every conversation. */
+  /** Deletes every conversation; writes from work begun before it are skipped from the moment it is called. */
   clear(): Promise<void>;
+  /**
+   * Reads, changes and saves a conversation in one transaction. Null when it no longer exists, or when
+   * `change` returns null (nothing is written then).
+   */
+  update(
+    id: string,
+    change: (conversation: Conversation) => Conversation | null,
+    since?: number,
+  ): Promise<Conversation | null>;
   /** Adds a message at the end and saves; null when the conversation no longer exists (deleted meanwhile). */
-  appendMessage(id: string, message: StoredMessage): Promise<Conversation | null>;
+  appendMessage(id: string, message: StoredMessage, since?: number): Promise<Conversation | null>;
   /**
    * Changes one message and saves (an answer's text while it streams: the caller throttles). Null when the
    * conversation or the message no longer exists.
    */
-  updateMessage(id: string, messageId: string, patch: MessagePatch): Promise<Conversation | null>;
+  updateMessage(
+    id: string,
+    messageId: string,
+    patch: MessagePatch,
+    since?: number,
+  ): Promise<Conversation | null>;
   /**
    * Removes one message and saves (an answer stopped before its first word). Null when the conversation no
    * longer exists.
@@ -108,6 +131,7 @@ export function createHistoryStore(options: HistoryStoreOptions = {}): HistorySt
     maxConversations = MAX_CONVERSATIONS,
     maxBytes = MAX_HISTORY_BYTES,
     now = Date.now,
+    clearEpoch = createClearEpoch(),
   } = options;
 
   let connection: Promise<IDBPDatabase<HistorySchema>> | null = null;
@@ -140,8 +164,20 @@ export function createHistoryStore(options: HistoryStoreOptions = {}): HistorySt
   const writeTransaction = async (): Promise<WriteTransaction> =>
     (await db()).transaction(['conversations', 'summaries'], 'readwrite');
 
-  /** Puts the conversation and its summary, then evicts others until the history is within its caps. */
-  const write = async (tx: WriteTransaction, conversation: Conversation): Promise<Conversation> => {
+  /**
+   * Puts the conversation and its summary, then evicts others until the history is within its caps; skipped
+   * (null) when a clear came after `since`. Checked inside the transaction: IndexedDB runs readwrite
+   * transactions in the order they were created, so a clear either already ran or deletes this write.
+   */
+  const write = async (
+    tx: WriteTransaction,
+    conversation: Conversation,
+    since: number | undefined,
+  ): Promise<Conversation | null> => {
+    if (!clearEpoch.allows(since)) {
+      await tx.done;
+      return null;
+    }
     const stored: Conversation = { ...conversation, updatedAt: now() };
     const conversations = tx.objectStore('conversations');
     const summaries = tx.objectStore('summaries');
@@ -162,23 +198,27 @@ export function createHistoryStore(options: HistoryStoreOptions = {}): HistorySt
   };
 
   /** Reads, changes and saves a conversation in one transaction, so concurrent edits cannot lose each other. */
-  const modify = async (
+  const modify = (
     id: string,
     change: (conversation: Conversation) => Conversation | null,
-  ): Promise<Conversation | null> => {
-    const tx = await writeTransaction();
-    const current = await tx.objectStore('conversations').get(id);
-    const changed = current ? change(current) : null;
-    if (!changed) {
-      await tx.done;
-      return null;
-    }
-    return write(tx, changed);
-  };
+    since: number | undefined,
+  ): Promise<Conversation | null> =>
+    writing(async () => {
+      const tx = await writeTransaction();
+      const current = await tx.objectStore('conversations').get(id);
+      const changed = current ? change(current) : null;
+      if (!changed) {
+        await tx.done;
+        return null;
+      }
+      return write(tx, changed, since);
+    });
 
   return {
-    async save(conversation) {
-      return write(await writeTransaction(), conversation);
+    save(conversation, since) {
+      return writing(
+        async () => (await write(await writeTransaction(), conversation, since)) ?? conversation,
+      );
     },
 
     async get(id) {
@@ -199,51 +239,77 @@ export function createHistoryStore(options: HistoryStoreOptions = {}): HistorySt
       return oldestFirst.reverse().map(({ bytes: _bytes, ...summary }) => summary);
     },
 
-    async delete(id) {
-      const tx = await writeTransaction();
-      await Promise.all([
-        tx.objectStore('conversations').delete(id),
-        tx.objectStore('summaries').delete(id),
-        tx.done,
-      ]);
-    },
-
-    async clear() {
-      const tx = await writeTransaction();
-      await Promise.all([
-        tx.objectStore('conversations').clear(),
-        tx.objectStore('summaries').clear(),
-        tx.done,
-      ]);
-    },
-
-    appendMessage(id, message) {
-      return modify(id, (conversation) => ({
-        ...conversation,
-        messages: [...conversation.messages, message],
-      }));
-    },
-
-    updateMessage(id, messageId, patch) {
-      return modify(id, (conversation) => {
-        const index = conversation.messages.findIndex((message) => message.id === messageId);
-        const message = conversation.messages[index];
-        if (!message) return null;
-        const messages = conversation.messages.slice();
-        messages[index] = { ...message, ...patch, id: message.id, role: message.role };
-        return { ...conversation, messages };
+    delete(id) {
+      return writing(async () => {
+        const tx = await writeTransaction();
+        await Promise.all([
+          tx.objectStore('conversations').delete(id),
+          tx.objectStore('summaries').delete(id),
+          tx.done,
+        ]);
       });
     },
 
+    clear() {
+      // Before the first await: a write that starts while the clear waits for the database is already late.
+      clearEpoch.bump();
+      return writing(async () => {
+        const tx = await writeTransaction();
+        await Promise.all([
+          tx.objectStore('conversations').clear(),
+          tx.objectStore('summaries').clear(),
+          tx.done,
+        ]);
+      });
+    },
+
+    update: modify,
+
+    appendMessage(id, message, since) {
+      return modify(
+        id,
+        (conversation) => ({ ...conversation, messages: [...conversation.messages, message] }),
+        since,
+      );
+    },
+
+    updateMessage(id, messageId, patch, since) {
+      return modify(
+        id,
+        (conversation) => {
+          const index = conversation.messages.findIndex((message) => message.id === messageId);
+          const message = conversation.messages[index];
+          if (!message) return null;
+          const messages = conversation.messages.slice();
+          messages[index] = { ...message, ...patch, id: message.id, role: message.role };
+          return { ...conversation, messages };
+        },
+        since,
+      );
+    },
+
     deleteMessage(id, messageId) {
-      return modify(id, (conversation) => ({
-        ...conversation,
-        messages: conversation.messages.filter((message) => message.id !== messageId),
-      }));
+      return modify(
+        id,
+        (conversation) => ({
+          ...conversation,
+          messages: conversation.messages.filter((message) => message.id !== messageId),
+        }),
+        undefined,
+      );
     },
 
     close,
   };
+}
+
+/** Runs a write; a full disk becomes the `disk-full` error, whose message says what to do. */
+async function writing<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw isQuotaExceeded(error) ? diskFull(error) : error;
+  }
 }
 
 function summaryRecord(conversation: Conversation): SummaryRecord {

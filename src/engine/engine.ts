@@ -31,6 +31,8 @@ export interface Engine {
   reconfigure(): void;
   /** Tiers that failed in this worker's life, with what went wrong. */
   failures(): ReadonlyMap<TierId, string>;
+  /** Drops what the loaded model keeps of one conversation (its KV cache); loads nothing. */
+  forget(cacheKey: string): void;
   dispose(): Promise<void>;
 }
 
@@ -257,6 +259,10 @@ export function createTieredEngine(source: EngineSource): Engine {
     },
 
     failures: () => failed,
+
+    forget(cacheKey) {
+      current?.session.forget?.(cacheKey);
+    },
 
     dispose: unload,
   };

@@ -1,8 +1,9 @@
 import browser from 'webextension-polyfill';
+import { type ClearEpoch, createClearEpoch } from '../chat/clear-epoch';
 import { buildChatPrompt, keepFewNew, presetQuestion } from '../chat/context';
 import { type HistoryStore, newConversation } from '../chat/history';
 import type { Engine } from '../engine/engine';
-import { AppError, isCancellation } from '../errors';
+import { AppError, cancelled, isCancellation } from '../errors';
 import { conversationUrl } from '../page-url';
 import type {
   ChatRequest,
@@ -25,6 +26,8 @@ export interface ChatDependencies {
   readPage(tabId: number): Promise<PageContent>;
   /** The passages of `page` that best answer `question`, in page order. */
   retrieve(page: PageContent, question: string, options: RetrieveOptions): Promise<{ passages: Passage[] }>;
+  /** Shared with the stores: after "Clear all", an answer begun before it writes nothing back. */
+  clearEpoch?: ClearEpoch;
 }
 
 /** How often a streaming answer is saved, so a stopped worker loses at most this much of it. */
@@ -34,8 +37,16 @@ const SAVE_EVERY_MS = 1_000;
  * Serves `chat`: reads the tab's page, saves the question, retrieves the passages that answer it, streams
  * the answer (reusing the model's cache of the conversation so far) and saves it as it grows.
  */
-export function createChatHandler({ engine, history, readPage, retrieve }: ChatDependencies) {
+export function createChatHandler({
+  engine,
+  history,
+  readPage,
+  retrieve,
+  clearEpoch = createClearEpoch(),
+}: ChatDependencies) {
   return async (request: ChatRequest, { signal, emit, queue }: StreamContext): Promise<Conversation> => {
+    // Every write below passes this: after a "Clear all", nothing of this answer is written back.
+    const since = clearEpoch.current;
     emit({ type: 'stage', stage: 'reading' });
     const page = await readPage(request.tabId);
     // A selection is still worth asking about; without one there is nothing of the article to go on.
@@ -43,36 +54,48 @@ export function createChatHandler({ engine, history, readPage, retrieve }: ChatD
     const url = conversationUrl(page.url);
     const stored = request.conversationId ? await history.get(request.conversationId) : null;
     // A conversation is about one page: a tab that moved on starts a new one.
-    const conversation = stored && stored.url === url ? stored : newConversation({ url, title: page.title });
+    const isNew = !(stored && stored.url === url);
+    let conversation = stored && !isNew ? stored : newConversation({ url, title: page.title });
 
     const language = browser.i18n.getUILanguage();
     // A preset is stored as the instruction it stands for (the panel's label is only for show), so later
     // turns and Regenerate render it the same way.
     let question = request.preset ? presetQuestion(request.preset, language) : request.question.trim();
     let selection = request.selection?.trim() || null;
-    if (request.regenerate) {
-      const lastUser = conversation.messages.findLastIndex((m) => m.role === 'user');
-      const last = conversation.messages[lastUser];
+    if (!request.regenerate && !question) throw new AppError('invalid-message', 'Type a question first.');
+    const asked: StoredMessage = {
+      id: crypto.randomUUID(),
+      role: 'user',
+      content: question,
+      selection,
+      createdAt: Date.now(),
+    };
+    /** The question added (or, to regenerate, the last one's answer cut), on the conversation as it is now. */
+    const withQuestion = (current: Conversation): Conversation => {
+      const messages = current.messages.slice();
+      if (!request.regenerate) return { ...current, messages: [...messages, asked] };
+      const lastUser = messages.findLastIndex((m) => m.role === 'user');
+      const last = messages[lastUser];
       if (!last) throw new AppError('invalid-message', 'There is no question to answer again.');
-      conversation.messages.splice(lastUser + 1);
       question = last.content;
       selection = last.selection ?? null;
-    } else {
-      if (!question) throw new AppError('invalid-message', 'Type a question first.');
-      conversation.messages.push({
-        id: crypto.randomUUID(),
-        role: 'user',
-        content: question,
-        selection,
-        createdAt: Date.now(),
-      });
-    }
-    conversation.updatedAt = Date.now();
-    const saved = await history.save(conversation);
+      return { ...current, messages: messages.slice(0, lastUser + 1) };
+    };
+    // An existing conversation is changed in one transaction, on its stored state: another panel's question
+    // saved since it was read is kept.
+    const saved = isNew
+      ? await history.save(withQuestion(conversation), since)
+      : await history.update(conversation.id, withQuestion, since);
+    if (!clearEpoch.allows(since)) throw cancelled();
+    if (!saved) throw new AppError('invalid-message', 'This chat was deleted. Ask again to start a new one.');
+    conversation = saved;
     emit({ type: 'conversation', conversation: saved });
 
-    const earlier = conversation.messages.slice(0, -1);
-    const userMessageId = (conversation.messages.at(-1) as StoredMessage).id;
+    const lastQuestion = request.regenerate
+      ? conversation.messages.findLastIndex((m) => m.role === 'user')
+      : conversation.messages.findLastIndex((m) => m.id === asked.id);
+    const earlier = conversation.messages.slice(0, lastQuestion);
+    const userMessageId = (conversation.messages[lastQuestion] as StoredMessage).id;
     const answer: StoredMessage = {
       id: crypto.randomUUID(),
       role: 'assistant',
@@ -85,6 +108,8 @@ export function createChatHandler({ engine, history, readPage, retrieve }: ChatD
 
     emit({ type: 'stage', stage: 'loading' });
     let appended = false;
+    // The answer's own failure is what the user must see: a save failing after it is only logged.
+    let failure: { error: unknown } | undefined;
     try {
       await engine.run(
         async (session) => {
@@ -94,6 +119,7 @@ export function createChatHandler({ engine, history, readPage, retrieve }: ChatD
           const { passages } = await retrieve(page, question, {
             k: CHAT_PASSAGES,
             signal,
+            since,
             selection,
             onDownload: (progress) => emit({ type: 'modelProgress', progress }),
             // A long page is embedded once, on its first question: say how far along that is.
@@ -117,16 +143,26 @@ export function createChatHandler({ engine, history, readPage, retrieve }: ChatD
           );
           if (prompt.selection !== selection) {
             // Shortened to fit: store it as sent, so later turns re-render exactly this prompt.
-            await history.updateMessage(conversation.id, userMessageId, { selection: prompt.selection });
+            await history.updateMessage(
+              conversation.id,
+              userMessageId,
+              { selection: prompt.selection },
+              since,
+            );
           }
           answer.sources = toSources(prompt.passages);
           emit({ type: 'sources', sources: answer.sources });
-          if (appended) await history.updateMessage(conversation.id, answer.id, { ...answer });
-          else await history.appendMessage(conversation.id, answer);
+          if (appended) await history.updateMessage(conversation.id, answer.id, { ...answer }, since);
+          else await history.appendMessage(conversation.id, answer, since);
           appended = true;
 
           emit({ type: 'stage', stage: 'generating' });
           let savedAt = Date.now();
+          // Fire and forget, so never an unhandled rejection: the final save below reports a failure.
+          const saveSoFar = () =>
+            history
+              .updateMessage(conversation.id, answer.id, { content: answer.content }, since)
+              .catch((error: unknown) => console.warn('[chat] saving the answer so far failed', error));
           await session.generate(prompt.messages, {
             maxNewTokens: CHAT_ANSWER_TOKENS,
             signal,
@@ -137,7 +173,7 @@ export function createChatHandler({ engine, history, readPage, retrieve }: ChatD
               emit({ type: 'token', text });
               if (Date.now() - savedAt > SAVE_EVERY_MS) {
                 savedAt = Date.now();
-                void history.updateMessage(conversation.id, answer.id, { content: answer.content });
+                void saveSoFar();
               }
             },
           });
@@ -152,17 +188,25 @@ export function createChatHandler({ engine, history, readPage, retrieve }: ChatD
       );
     } catch (error) {
       if (isCancellation(error)) answer.status = 'stopped';
-      throw error;
-    } finally {
-      if (answer.content || answer.status === 'complete') {
-        await history.updateMessage(conversation.id, answer.id, {
-          content: answer.content,
-          status: answer.status,
-        });
-      } else {
-        await history.deleteMessage(conversation.id, answer.id).catch(() => {});
-      }
+      failure = { error };
     }
+    try {
+      if (answer.content || answer.status === 'complete') {
+        await history.updateMessage(
+          conversation.id,
+          answer.id,
+          { content: answer.content, status: answer.status },
+          since,
+        );
+      } else {
+        await history.deleteMessage(conversation.id, answer.id);
+      }
+    } catch (saveError) {
+      if (!failure) throw saveError;
+      console.warn('[chat] saving the answer failed', saveError);
+    }
+    if (failure) throw failure.error;
+    if (!clearEpoch.allows(since)) throw cancelled();
     return (await history.get(conversation.id)) ?? conversation;
   };
 }

@@ -44,6 +44,8 @@ function ping(): void {
 export interface StreamServer {
   /** Whether a request of this kind runs for the tab. */
   isRunning(name: keyof StreamResults, tabId: number): boolean;
+  /** Stops every job of this kind, in every tab ("Clear all" stops the answers being written). */
+  stopAll(name: keyof StreamResults): void;
 }
 
 /** One streamed request, running in the worker for a tab, whoever is watching it. */
@@ -248,5 +250,10 @@ export function onStreams(
   browser.runtime.onConnect.addListener(onConnect);
   browser.tabs.onRemoved.addListener(onRemoved);
   browser.tabs.onUpdated.addListener(onUpdated);
-  return { isRunning: (name, tabId) => jobs.has(keyOf(name, tabId)) };
+  return {
+    isRunning: (name, tabId) => jobs.has(keyOf(name, tabId)),
+    stopAll(name) {
+      for (const job of jobs.values()) if (job.name === name) job.controller.abort(cancelled());
+    },
+  };
 }

@@ -1,4 +1,5 @@
 import { type DBSchema, type IDBPDatabase, openDB } from 'idb';
+import { type ClearEpoch, createClearEpoch } from '../chat/clear-epoch';
 import { MAX_INDEXED_PAGES, PASSAGE_CHARS } from '../text/limits';
 import type { Passage } from './passages';
 
@@ -23,14 +24,20 @@ export interface PageIndex {
 export interface PageIndexStore {
   /** The index stored under `key`, from memory or else from IndexedDB, or undefined. */
   get(key: string): Promise<PageIndex | undefined>;
-  /** Keeps `index` in memory only: work in progress that a later call may finish. */
-  remember(index: PageIndex): void;
+  /**
+   * Keeps `index` in memory only: work in progress that a later call may finish. `since` is the clear epoch
+   * the work began in: from before the latest clear, nothing is kept.
+   */
+  remember(index: PageIndex, since?: number): void;
   /**
    * Stores `index` in memory and IndexedDB, replacing other versions of its URL and dropping the least
-   * recently used pages beyond the cap. An IndexedDB failure (quota, private mode) leaves it in memory only.
+   * recently used pages beyond the cap; skipped when a clear came after `since`. An IndexedDB failure
+   * (quota, private mode) leaves it in memory only.
    */
-  put(index: PageIndex): Promise<void>;
-  /** Forgets every page (memory and IndexedDB). */
+  put(index: PageIndex, since?: number): Promise<void>;
+  /** Forgets every version of the pages whose URL `matches` (memory and IndexedDB): a deleted chat's page. */
+  forgetPages(matches: (url: string) => boolean): Promise<void>;
+  /** Forgets every page (memory and IndexedDB); writes from work begun before it are skipped from now on. */
   clear(): Promise<void>;
   close(): void;
 }
@@ -40,6 +47,8 @@ export interface PageIndexStoreOptions {
   dbName?: string;
   /** Pages kept in IndexedDB. */
   maxPages?: number;
+  /** Shared with the other stores "Clear all" empties; `clear()` bumps it. */
+  clearEpoch?: ClearEpoch;
 }
 
 /**
@@ -90,6 +99,7 @@ export function pageIndexKey(url: string, hash: string): string {
 export function createPageIndexStore({
   dbName = 'pagewise-index',
   maxPages = MAX_INDEXED_PAGES,
+  clearEpoch = createClearEpoch(),
 }: PageIndexStoreOptions = {}): PageIndexStore {
   const memory = new Map<string, PageIndex>();
   let opening: Promise<IDBPDatabase<IndexSchema> | null> | undefined;
@@ -135,9 +145,12 @@ export function createPageIndexStore({
       return index;
     },
 
-    remember: keep,
+    remember(index, since) {
+      if (clearEpoch.allows(since)) keep(index);
+    },
 
-    async put(index) {
+    async put(index, since) {
+      if (!clearEpoch.allows(since)) return;
       keep(index);
       const db = await open();
       if (!db) return;
@@ -145,6 +158,12 @@ export function createPageIndexStore({
         const tx = db.transaction(['pages', 'uses'], 'readwrite');
         const pages = tx.objectStore('pages');
         const uses = tx.objectStore('uses');
+        // Inside the transaction: a clear created after it runs after it, and one before it has bumped.
+        if (!clearEpoch.allows(since)) {
+          memory.delete(index.key);
+          await tx.done;
+          return;
+        }
         // Another version of the same URL can never be asked for again: the page's text has changed.
         for (const key of await pages.index('url').getAllKeys(index.url)) {
           if (key === index.key) continue;
@@ -165,7 +184,26 @@ export function createPageIndexStore({
       }
     },
 
+    async forgetPages(matches) {
+      for (const index of [...memory.values()]) if (matches(index.url)) memory.delete(index.key);
+      const db = await open();
+      if (!db) return;
+      const tx = db.transaction(['pages', 'uses'], 'readwrite');
+      const gone: Promise<void>[] = [];
+      for (let cursor = await tx.objectStore('pages').index('url').openKeyCursor(); cursor; ) {
+        if (matches(cursor.key)) {
+          gone.push(
+            tx.objectStore('pages').delete(cursor.primaryKey),
+            tx.objectStore('uses').delete(cursor.primaryKey),
+          );
+        }
+        cursor = await cursor.continue();
+      }
+      await Promise.all([...gone, tx.done]);
+    },
+
     async clear() {
+      clearEpoch.bump();
       memory.clear();
       const db = await open();
       if (!db) return;

@@ -27,6 +27,8 @@ export interface RetrieveOptions {
   onDownload?(progress: DownloadProgress): void;
   /** Passages embedded so far, of those this call embeds (only for a page version seen for the first time). */
   onEmbed?(done: number, total: number): void;
+  /** The clear epoch the work began in (`ClearEpoch.current`): after a later clear, nothing is stored. */
+  since?: number;
 }
 
 export interface RetrieveResult {
@@ -82,7 +84,7 @@ export function createRetriever({ embedder: loadEmbedder, store }: RetrieverOpti
   };
 
   return {
-    async retrieve(page, question, { k, signal, selection, onDownload, onEmbed }) {
+    async retrieve(page, question, { k, signal, selection, onDownload, onEmbed, since }) {
       if (!(k >= 1)) throw new RangeError(`k must be at least 1, got ${k}`);
       throwIfAborted(signal);
       const hash = await contentHash(page.text);
@@ -108,9 +110,9 @@ export function createRetriever({ embedder: loadEmbedder, store }: RetrieverOpti
         const missing = target - entry.vectors.length;
         cacheHit = missing <= 0;
         if (!cacheHit) {
-          store.remember(entry);
+          store.remember(entry, since);
           embeddedPassages = await embedPassages(embedder, entry, target, signal, onEmbed);
-          await store.put(entry);
+          await store.put(entry, since);
         }
         if (query) {
           const [vector] = await embedder.embed([query], 'query', signal);

@@ -111,3 +111,45 @@ test('a changed prefix (another page) drops the cache instead of reusing the wro
   expect(other.reusedTokens).toBeLessThan(10);
   await engine.dispose();
 });
+
+test('forgetting a conversation drops its KV cache, and only its own', async () => {
+  const engine = createEngine(createTestBackend(), TEST_TINY_LLAMA);
+  // Nothing is loaded yet: forgetting is a no-op, not a load or a failure.
+  engine.forget('chat-3');
+  const messages: ChatMessage[] = [
+    { role: 'system', content: `Answer from this page:\n${longArticleText(400)}` },
+    { role: 'user', content: 'What changed?' },
+  ];
+  const ask = (cacheKey: string) =>
+    engine.run((session) => session.generate(messages, { maxNewTokens: 4, signal: signal(), cacheKey }), {
+      signal: signal(),
+    });
+  await ask('chat-3');
+  await ask('chat-4');
+  expect((await ask('chat-3')).reusedTokens).toBeGreaterThan(50);
+
+  engine.forget('chat-4');
+  expect((await ask('chat-3')).reusedTokens).toBeGreaterThan(50);
+  engine.forget('chat-3');
+  expect((await ask('chat-3')).reusedTokens).toBe(0);
+  await engine.dispose();
+});
+
+test('a conversation forgotten while it is being answered is not kept when the answer ends', async () => {
+  const engine = createEngine(createTestBackend(), TEST_TINY_LLAMA);
+  const messages: ChatMessage[] = [
+    { role: 'system', content: `Answer from this page:\n${longArticleText(400)}` },
+    { role: 'user', content: 'What changed?' },
+  ];
+  const ask = (onToken?: () => void) =>
+    engine.run(
+      (session) =>
+        session.generate(messages, { maxNewTokens: 6, signal: signal(), cacheKey: 'chat-5', onToken }),
+      { signal: signal() },
+    );
+  // Deleted mid-answer, as the history's Delete does while the panel streams.
+  await ask(() => engine.forget('chat-5'));
+  expect((await ask()).reusedTokens).toBe(0);
+  expect((await ask()).reusedTokens).toBeGreaterThan(50);
+  await engine.dispose();
+});

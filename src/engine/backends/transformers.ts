@@ -176,6 +176,8 @@ function createTransformersSession(
     return forward(inputs);
   };
   const kept: KeptCache[] = [];
+  // The key a running generation uses, and whether it was forgotten meanwhile (then it is not kept).
+  let inUse: { key: string | undefined; forgotten: boolean } = { key: undefined, forgotten: false };
 
   const encode = (text: string): number[] =>
     tokenizer.encode(text, { add_special_tokens: false }).map(Number);
@@ -235,6 +237,8 @@ function createTransformersSession(
         throw new AppError('too-long', 'This text is too long for the model. Try a shorter selection.');
       }
       const { cache, reused } = takeCache(cacheKey, ids);
+      const run = { key: cacheKey, forgotten: false };
+      inUse = run;
       const generated: number[] = [];
       let ok = false;
       try {
@@ -288,7 +292,8 @@ function createTransformersSession(
         };
       } finally {
         // A stopped generation leaves a consistent cache (every step fed is in it); a failed one may not.
-        if (cacheKey !== undefined && (ok || signal.aborted))
+        if (inUse === run) inUse = { key: undefined, forgotten: false };
+        if (cacheKey !== undefined && (ok || signal.aborted) && !run.forgotten)
           keepCache(
             cacheKey,
             cache,
@@ -297,6 +302,13 @@ function createTransformersSession(
           );
         else await cache.dispose();
       }
+    },
+
+    // A cache in use by the generation running now is dropped when it ends, instead of kept.
+    forget(cacheKey) {
+      const index = kept.findIndex((entry) => entry.key === cacheKey);
+      if (index >= 0) void kept.splice(index, 1)[0]?.cache.dispose();
+      if (inUse.key === cacheKey) inUse.forgotten = true;
     },
 
     async dispose() {

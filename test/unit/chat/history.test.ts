@@ -1,6 +1,7 @@
 import 'fake-indexeddb/auto';
 import { openDB } from 'idb';
 import { afterEach, describe, expect, test } from 'vitest';
+import { createClearEpoch } from '../../../src/chat/clear-epoch';
 import {
   createHistoryStore,
   type HistoryStore,
@@ -212,6 +213,34 @@ describe('deleting', () => {
   });
 });
 
+describe('the clear epoch', () => {
+  test('writes from work begun before a clear are skipped; writes begun after it land', async () => {
+    const clearEpoch = createClearEpoch();
+    const { store } = setup({ clearEpoch });
+    const kept = await store.save(chat('https://example.org/a', 'Before?'));
+    const since = clearEpoch.current;
+    await store.clear();
+    // An answer that began before the clear, trying to write back after it.
+    await store.save(kept, since);
+    expect(await store.appendMessage(kept.id, newMessage('assistant', 'Late.'), since)).toBeNull();
+    expect(await store.list()).toEqual([]);
+    expect(await store.get(kept.id)).toBeNull();
+
+    await store.save(kept, clearEpoch.current);
+    expect((await store.list()).map((c) => c.id)).toEqual([kept.id]);
+  });
+
+  test('a clear counts from the moment it is called, before it reaches the database', async () => {
+    const clearEpoch = createClearEpoch();
+    const { store } = setup({ clearEpoch });
+    const since = clearEpoch.current;
+    const clearing = store.clear();
+    const save = store.save(chat('https://example.org/b', 'Racing?'), since);
+    await Promise.all([clearing, save]);
+    expect(await store.list()).toEqual([]);
+  });
+});
+
 describe('surviving a restart', () => {
   test('a new store over the same database sees everything saved', async () => {
     const { store, reopen } = setup();
@@ -264,5 +293,75 @@ describe('storage caps', () => {
     const answer = huge.messages[1]?.id as string;
     expect(await store.updateMessage(huge.id, answer, { content: 'b'.repeat(10_000) })).not.toBeNull();
     expect((await store.get(huge.id))?.messages[1]?.content).toHaveLength(10_000);
+  });
+});
+
+describe('a history of thousands of chats', () => {
+  test('3,000 chats: list returns every one from the summaries, newest first, and clear deletes all', async () => {
+    const COUNT = 3_000;
+    const { store, dbName } = setup({ maxConversations: COUNT + 1, maxBytes: Number.POSITIVE_INFINITY });
+    // Seeded straight into the stores in one transaction: 3,000 saves one by one would only test the setup.
+    await store.list();
+    const db = await openDB(dbName);
+    const tx = db.transaction(['conversations', 'summaries'], 'readwrite');
+    for (let i = 0; i < COUNT; i++) {
+      const conversation = { ...chat(`https://example.org/${i}`, `Question ${i}?`), updatedAt: i };
+      void tx.objectStore('conversations').put(conversation);
+      void tx.objectStore('summaries').put({
+        id: conversation.id,
+        url: conversation.url,
+        title: conversation.title,
+        updatedAt: i,
+        messageCount: 2,
+        preview: `Question ${i}?`,
+        bytes: JSON.stringify(conversation).length,
+      });
+    }
+    await tx.done;
+    db.close();
+
+    // list() must read the small summaries, never a full record.
+    const getAll = IDBObjectStore.prototype.getAll;
+    const readStores = new Set<string>();
+    IDBObjectStore.prototype.getAll = function (this: IDBObjectStore, ...args) {
+      readStores.add(this.name);
+      return getAll.apply(this, args);
+    };
+    const IndexGetAll = IDBIndex.prototype.getAll;
+    IDBIndex.prototype.getAll = function (this: IDBIndex, ...args) {
+      readStores.add(this.objectStore.name);
+      return IndexGetAll.apply(this, args);
+    };
+    let list: Awaited<ReturnType<HistoryStore['list']>>;
+    const started = performance.now();
+    try {
+      list = await store.list();
+    } finally {
+      IDBObjectStore.prototype.getAll = getAll;
+      IDBIndex.prototype.getAll = IndexGetAll;
+    }
+    const listMs = performance.now() - started;
+    expect(list).toHaveLength(COUNT);
+    expect(list[0]?.preview).toBe(`Question ${COUNT - 1}?`);
+    expect(list.at(-1)?.preview).toBe('Question 0?');
+    expect(readStores).toEqual(new Set(['summaries']));
+
+    // A save over 3,000 others still fits and evicts nothing.
+    const saveStarted = performance.now();
+    await store.save(chat('https://example.org/new', 'One more?'));
+    const saveMs = performance.now() - saveStarted;
+    expect(await store.list()).toHaveLength(COUNT + 1);
+
+    const clearStarted = performance.now();
+    await store.clear();
+    const clearMs = performance.now() - clearStarted;
+    expect(await store.list()).toEqual([]);
+    const check = await openDB(dbName);
+    expect(await check.count('conversations')).toBe(0);
+    expect(await check.count('summaries')).toBe(0);
+    check.close();
+    console.log(
+      `[history] ${COUNT} chats: list ${listMs.toFixed(0)} ms, a save ${saveMs.toFixed(0)} ms, clear ${clearMs.toFixed(0)} ms`,
+    );
   });
 });

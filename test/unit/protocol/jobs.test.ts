@@ -212,3 +212,36 @@ describe('the queue, seen from a waiting job', () => {
     await expect(chat.result).resolves.toEqual({ id: 'c1' });
   });
 });
+
+describe('stopping every job of a kind', () => {
+  test('stopAll stops the chats of every tab and leaves summaries running', async () => {
+    installFakePorts(popup);
+    const signals: { name: string; signal: AbortSignal }[] = [];
+    const hold = (name: string) => (_: unknown, ctx: StreamContext) =>
+      new Promise<never>((_resolve, reject) => {
+        signals.push({ name, signal: ctx.signal });
+        ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason));
+      });
+    const server = onStreams(
+      { summarize: hold('summarize'), chat: hold('chat') } as unknown as Parameters<typeof onStreams>[0],
+      isExtensionPage,
+    );
+    const chat = (tabId: number) =>
+      openStream(
+        'chat',
+        { tabId, conversationId: null, question: 'Why?', selection: null, preset: null, regenerate: false },
+        () => {},
+      );
+    const chats = [chat(1), chat(2)];
+    const summary = openStream('summarize', { tabId: 1, length: 'brief' }, () => {});
+    summary.result.catch(() => {});
+    await vi.waitFor(() => expect(signals).toHaveLength(3));
+
+    server.stopAll('chat');
+    for (const { result } of chats) await expect(result).rejects.toMatchObject({ code: 'cancelled' });
+    expect(signals.filter((s) => s.name === 'chat').every((s) => s.signal.aborted)).toBe(true);
+    expect(signals.find((s) => s.name === 'summarize')?.signal.aborted).toBe(false);
+    expect(server.isRunning('summarize', 1)).toBe(true);
+    await vi.waitFor(() => expect(server.isRunning('chat', 1) || server.isRunning('chat', 2)).toBe(false));
+  });
+});

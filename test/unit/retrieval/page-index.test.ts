@@ -1,5 +1,6 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, test, vi } from 'vitest';
+import { createClearEpoch } from '../../../src/chat/clear-epoch';
 import {
   contentHash,
   createPageIndexStore,
@@ -118,6 +119,35 @@ describe('page index store', () => {
     await store.clear();
     expect(await store.get(index.key)).toBeUndefined();
     expect(await createPageIndexStore({ dbName }).get(index.key)).toBeUndefined();
+  });
+
+  test('work begun before a clear stores nothing after it, in memory or on disk; later work does', async () => {
+    const dbName = freshName();
+    const clearEpoch = createClearEpoch();
+    const store = createPageIndexStore({ dbName, clearEpoch });
+    const late = await page('https://example.org/late', 'Embedded while the user cleared');
+    const since = clearEpoch.current;
+    await store.clear();
+    store.remember(late, since);
+    await store.put(late, since);
+    expect(await store.get(late.key)).toBeUndefined();
+    expect(await createPageIndexStore({ dbName }).get(late.key)).toBeUndefined();
+
+    await store.put(late, clearEpoch.current);
+    expect(await createPageIndexStore({ dbName }).get(late.key)).toEqual(late);
+  });
+
+  test('forgetPages drops every version of the matching pages and keeps the others', async () => {
+    const dbName = freshName();
+    const store = createPageIndexStore({ dbName });
+    const gone = await page('https://example.org/gone#top', 'Soon gone');
+    const kept = await page('https://example.org/kept', 'Stays');
+    await store.put(gone);
+    await store.put(kept);
+    await store.forgetPages((url) => url.startsWith('https://example.org/gone'));
+    expect(await store.get(gone.key)).toBeUndefined();
+    expect(await createPageIndexStore({ dbName }).get(gone.key)).toBeUndefined();
+    expect(await createPageIndexStore({ dbName }).get(kept.key)).toEqual(kept);
   });
 
   test('without IndexedDB the store still works from memory', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { AppError, type ErrorCode } from '../../../src/errors';
+import { AppError, diskFull, type ErrorCode, fromErrorData, toErrorData } from '../../../src/errors';
 import { type ChatStore, createChatStore } from '../../../src/ui/chat-store';
 import {
   answer,
@@ -273,6 +273,19 @@ describe('errors', () => {
     await done;
     expect(store.error.value).toMatchObject({ code: 'internal', retryable: true });
     expect(store.statusText.value).toContain('boom');
+  });
+
+  test('a full disk reads as a full disk, not "Something went wrong"', async () => {
+    const { client, store } = await ready();
+    const done = store.send('Why?');
+    // As the worker sends it: a QuotaExceededError from IndexedDB, through the port as error data.
+    client.run.fail(
+      fromErrorData(toErrorData(new DOMException('The quota has been exceeded.', 'QuotaExceededError'))),
+    );
+    await done;
+    expect(store.error.value).toMatchObject({ code: 'disk-full' });
+    expect(store.statusText.value).toBe(diskFull().message);
+    expect(store.statusText.value).not.toMatch(/Something went wrong/);
   });
 
   test('a tab the worker can’t look up shows the error, and Retry loads it again', async () => {
