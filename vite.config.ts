@@ -77,15 +77,13 @@ export default defineConfig(({ mode }) => {
       withoutCdnPaths(),
       ...(packaged ? [bundleModels(outDir, packaged.models)] : []),
     ],
-    resolve: {
-      alias: {
-        // WASM-only ORT: half the size of the WebGPU build (14 vs 27 MB) and faster to start. The WebGPU
-        // backend gets its own build path when it lands.
-        'onnxruntime-web/webgpu': 'onnxruntime-web/wasm',
-      },
-    },
     build: {
       outDir,
+      rollupOptions: {
+        // The offscreen host is opened by the worker (chrome.offscreen), never listed in the manifest nor
+        // web-accessible; crxjs builds it as one more extension page.
+        input: { offscreen: 'offscreen/index.html' },
+      },
       emptyOutDir: true,
       target: 'esnext',
       // Model code is large by nature; the warning would only be noise.

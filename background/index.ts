@@ -1,5 +1,6 @@
 import browser from 'webextension-polyfill';
 import { createHistoryStore } from '../src/chat/history';
+import { createOffscreenBackend, OFFSCREEN_IDLE_ALARM } from '../src/engine/backends/offscreen';
 import { createTransformersBackend } from '../src/engine/backends/transformers';
 import { createEngine } from '../src/engine/engine';
 import { BENCH_BUILD_MODE, defaultModel } from '../src/engine/registry';
@@ -18,13 +19,15 @@ import {
 } from '../src/protocol';
 import { openSidePanel } from '../src/side-panel';
 import { installBenchHooks } from './bench-hooks';
+import { backendBySettings } from './engine-choice';
 import { createPageRetriever } from './retrieval';
 
 // All listeners are registered synchronously at the top level, so events that wake the worker find them.
 
 const localModelPath = browser.runtime.getURL('models/');
+const offscreen = createOffscreenBackend({ localModelPath });
 const engine = createEngine(
-  createTransformersBackend({ device: 'wasm', localModelPath }),
+  backendBySettings(createTransformersBackend({ device: 'wasm', localModelPath }), offscreen),
   defaultModel(import.meta.env.MODE),
 );
 const history = createHistoryStore();
@@ -75,6 +78,9 @@ browser.contextMenus.onClicked.addListener((info, tab) => {
 });
 browser.commands.onCommand.addListener((command, tab) => {
   if (command === 'open-side-panel' && tab?.id !== undefined) void openSidePanel(tab.id);
+});
+chrome.alarms.onAlarm.addListener((alarm) => {
+  if (alarm.name === OFFSCREEN_IDLE_ALARM) void offscreen.closeIfIdle();
 });
 browser.tabs.onRemoved.addListener((tabId) => {
   void forgetSummary(tabId);

@@ -9,17 +9,20 @@ import {
   Tensor,
 } from '@huggingface/transformers';
 import { AppError, throwIfAborted } from '../../errors';
+import type { DownloadProgress } from '../../protocol';
 import type { ModelSpec } from '../registry';
 import { createTextDelta } from '../text-delta';
 import type { Backend, ChatMessage, GenerateOptions, GenerateResult, Session } from '../types';
 import { yieldToEventLoop } from '../yield';
-import { isCached, loadModelFiles } from './transformers-files';
+import { isCached, loadModelFiles, type WasmRuntime } from './transformers-files';
 
 export interface TransformersBackendOptions {
   /** `wasm` in the browser (onnxruntime-web), `cpu` in Node (onnxruntime-node). */
   device: 'wasm' | 'cpu';
   /** Folder or URL (with a trailing slash) holding bundled models. */
   localModelPath: string;
+  /** ORT's WASM threads and files; one thread and ORT's bundled files when absent (a service worker). */
+  runtime?: WasmRuntime;
 }
 
 /**
@@ -62,9 +65,43 @@ export function createTransformersBackend(options: TransformersBackendOptions): 
           if (lm.status === 'fulfilled') await lm.value.dispose();
           throw tokenizer.status === 'rejected' ? tokenizer.reason : (lm as PromiseRejectedResult).reason;
         },
+        options.runtime,
       );
       return createTransformersSession(model, tokenizer, lm);
     },
+  };
+}
+
+/**
+ * Loads only a model's tokenizer, for a context that counts tokens while another runs the model (the worker,
+ * beside the offscreen host). Same files, same cache: after the host's load it downloads nothing.
+ */
+export async function loadTokenizer(
+  model: ModelSpec,
+  localModelPath: string,
+  onProgress: (progress: DownloadProgress) => void,
+): Promise<PreTrainedTokenizer> {
+  return loadModelFiles(model, localModelPath, onProgress, (progress_callback) =>
+    AutoTokenizer.from_pretrained(model.repo, { revision: model.revision, progress_callback }),
+  );
+}
+
+/** How a model's prompts become tokens: the one definition that counting and generating share. */
+export function createPromptTokens(tokenizer: PreTrainedTokenizer, model: ModelSpec) {
+  const encode = (text: string): number[] =>
+    tokenizer.encode(text, { add_special_tokens: false }).map(Number);
+  const promptText = (messages: ChatMessage[]): string =>
+    tokenizer.apply_chat_template(messages, {
+      add_generation_prompt: true,
+      tokenize: false,
+      ...model.chatTemplateOptions,
+    }) as string;
+  return {
+    encode,
+    promptText,
+    countTokens: (text: string) => encode(text).length,
+    /** Tokens of the whole rendered chat prompt, template included. */
+    countPromptTokens: (messages: ChatMessage[]) => encode(promptText(messages)).length,
   };
 }
 
@@ -170,16 +207,7 @@ function createTransformersSession(
     return forward(inputs);
   };
   const kept: KeptCache[] = [];
-
-  const encode = (text: string): number[] =>
-    tokenizer.encode(text, { add_special_tokens: false }).map(Number);
-  const promptText = (messages: ChatMessage[]): string =>
-    tokenizer.apply_chat_template(messages, {
-      add_generation_prompt: true,
-      tokenize: false,
-      ...model.chatTemplateOptions,
-    }) as string;
-  const promptIds = (messages: ChatMessage[]): number[] => encode(promptText(messages));
+  const { encode, promptText, countTokens, countPromptTokens } = createPromptTokens(tokenizer, model);
 
   /**
    * The prompt's tokens. A conversation's next prompt starts with the text of the last one and its answer:
@@ -215,8 +243,8 @@ function createTransformersSession(
 
   return {
     model,
-    countTokens: (text) => tokenizer.encode(text, { add_special_tokens: false }).length,
-    countPromptTokens: (messages) => promptIds(messages).length,
+    countTokens,
+    countPromptTokens,
 
     async generate(messages, options: GenerateOptions): Promise<GenerateResult> {
       const started = performance.now();
