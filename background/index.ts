@@ -1,6 +1,6 @@
 import browser from 'webextension-polyfill';
 import { createHistoryStore } from '../src/chat/history';
-import { createOffscreenBackend, OFFSCREEN_IDLE_ALARM } from '../src/engine/backends/offscreen';
+import { createOffscreenBackend } from '../src/engine/backends/offscreen';
 import { createTransformersBackend } from '../src/engine/backends/transformers';
 import { createEngine } from '../src/engine/engine';
 import { BENCH_BUILD_MODE, defaultModel } from '../src/engine/registry';
@@ -17,6 +17,7 @@ import {
   sendToTab,
   workerRequests,
 } from '../src/protocol';
+import { OFFSCREEN_IDLE_ALARM } from '../src/protocol/offscreen';
 import { openSidePanel } from '../src/side-panel';
 import { installBenchHooks } from './bench-hooks';
 import { backendBySettings } from './engine-choice';

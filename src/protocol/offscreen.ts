@@ -1,5 +1,4 @@
 import * as v from 'valibot';
-import browser, { type Runtime } from 'webextension-polyfill';
 import type { ModelSpec } from '../engine/registry';
 import { TIER_IDS } from '../engine/tiers';
 import type { ChatMessage, GenerateResult } from '../engine/types';
@@ -12,8 +11,11 @@ import { type DownloadProgress, PROTOCOL } from './messages';
 /** The port's name: not under `PORT_PREFIX`, whose unknown names the stream server turns away. */
 export const OFFSCREEN_PORT = `${PROTOCOL}/offscreen`;
 
-/** The offscreen host's page, as the manifest-free build emits it (vite.config.ts). */
+/** The offscreen host's page (built as an extra input in vite.config.ts; not in the manifest). */
 export const OFFSCREEN_PATH = 'offscreen/index.html';
+
+/** The alarm that closes the offscreen host when idle; the worker's `chrome.alarms.onAlarm` routes it. */
+export const OFFSCREEN_IDLE_ALARM = 'pagewise:offscreen-idle';
 
 /** More than any prompt the registry's models take (32k tokens at a few characters each). */
 const MAX_PROMPT_CHARS = 1_000_000;
@@ -113,22 +115,4 @@ export function parseHostRequest(message: unknown): HostRequest | null {
 export function parseHostEvent(message: unknown): HostEvent | null {
   const parsed = v.safeParse(HostEventSchema, message);
   return parsed.success ? parsed.output : null;
-}
-
-/**
- * The host accepts the port only from this extension's service worker. A document of the extension (a
- * popup, a tab) carries a frame and a document id; a content script cannot open a `runtime` port to
- * extension pages at all. The manifest, which names the worker's file, is not readable in an offscreen
- * document, so the worker is told apart by having neither.
- */
-export function isServiceWorker(sender: Runtime.MessageSender): boolean {
-  const { documentId } = sender as { documentId?: string };
-  return (
-    sender.id === browser.runtime.id &&
-    sender.tab === undefined &&
-    sender.frameId === undefined &&
-    documentId === undefined &&
-    typeof sender.url === 'string' &&
-    sender.url.startsWith(browser.runtime.getURL('/'))
-  );
 }

@@ -5,6 +5,7 @@ import {
   type HostEvent,
   type HostRequest,
   type HostState,
+  OFFSCREEN_IDLE_ALARM,
   OFFSCREEN_PATH,
   OFFSCREEN_PORT,
   parseHostEvent,
@@ -14,9 +15,6 @@ import { threadCount } from '../tiers';
 import type { Backend, GenerateResult, Session, TierBackend } from '../types';
 import { createPromptTokens, loadTokenizer } from './transformers';
 import { isCached } from './transformers-files';
-
-/** The alarm that closes the offscreen host when idle; the worker's `chrome.alarms.onAlarm` routes it here. */
-export const OFFSCREEN_IDLE_ALARM = 'pagewise:offscreen-idle';
 
 /**
  * The host holds the whole model in memory (about 1 GB for the default) and its threads: keep it while
