@@ -1,8 +1,9 @@
-import type { CDPSession, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { OFFSCREEN_IDLE_ALARM, OFFSCREEN_PATH } from '../../src/protocol/offscreen';
 import { longArticleHtml } from '../support/article';
 import { type Browser, launchBrowser, type Site, serveSite } from './harness';
+import { attachToOffscreen } from './offscreen-target';
 
 /*
  * The `wasm-threads` tier, forced in Settings: the worker opens the offscreen document, which runs the
@@ -43,43 +44,6 @@ const offscreenDocuments = () =>
     OFFSCREEN_PATH,
   );
 
-/**
- * Evaluates an expression in the offscreen document, which Playwright does not list as a page: through
- * CDP, attached to its target from an extension page's session.
- */
-async function evaluateInOffscreen(cdp: CDPSession, expression: string): Promise<unknown> {
-  const { targetInfos } = await cdp.send('Target.getTargets');
-  const target = targetInfos.find((info) => info.url.endsWith(`/${OFFSCREEN_PATH}`));
-  if (!target) throw new Error('No offscreen document target');
-  const { sessionId } = await cdp.send('Target.attachToTarget', {
-    targetId: target.targetId,
-    flatten: false,
-  });
-  try {
-    const reply = new Promise<{ result: { value: unknown } }>((resolve) => {
-      const onMessage = (event: { sessionId?: string; message: string }) => {
-        if (event.sessionId !== sessionId) return;
-        const message = JSON.parse(event.message) as { id?: number; result?: { result: { value: unknown } } };
-        if (message.id !== 1 || !message.result) return;
-        cdp.off('Target.receivedMessageFromTarget', onMessage);
-        resolve(message.result);
-      };
-      cdp.on('Target.receivedMessageFromTarget', onMessage);
-    });
-    await cdp.send('Target.sendMessageToTarget', {
-      sessionId,
-      message: JSON.stringify({
-        id: 1,
-        method: 'Runtime.evaluate',
-        params: { expression, returnByValue: true },
-      }),
-    });
-    return (await reply).result.value;
-  } finally {
-    await cdp.send('Target.detachFromTarget', { sessionId });
-  }
-}
-
 async function summarize(tabId: number): Promise<Page> {
   const popup = await browser.openExtensionPage(`popup/index.html?tab=${tabId}`);
   const status = popup.getByTestId('status');
@@ -101,16 +65,17 @@ test('the offscreen threaded host summarizes, and its document is crossOriginIso
   const documents = await offscreenDocuments();
   expect(documents).toHaveLength(1);
   const cdp = await browser.context.newCDPSession(popup);
-  expect(await evaluateInOffscreen(cdp, 'crossOriginIsolated')).toBe(true);
+  const host = await attachToOffscreen(cdp);
+  expect(await host.evaluate('crossOriginIsolated')).toBe(true);
   // ORT's own thread count after it started: it drops to 1 where threads cannot run.
-  const threads = Number(await evaluateInOffscreen(cdp, 'document.getElementById("state").dataset.threads'));
+  const threads = Number(await host.evaluate('document.getElementById("state").dataset.threads'));
   expect(threads).toBeGreaterThan(1);
   // The page computes only: it names no remote origin it loaded from.
-  const remote = await evaluateInOffscreen(
-    cdp,
+  const remote = await host.evaluate(
     'performance.getEntriesByType("resource").map((entry) => entry.name).filter((name) => !name.startsWith(location.origin))',
   );
   expect(remote).toEqual([]);
+  await host.detach();
   await cdp.detach();
   await popup.close();
 
