@@ -69,7 +69,7 @@ onRequests(
 );
 
 // Vite replaces the mode, so other builds drop this and the hooks with it.
-if (import.meta.env.MODE === BENCH_BUILD_MODE) installBenchHooks(engine);
+if (import.meta.env.MODE === BENCH_BUILD_MODE) installBenchHooks(engine, offscreen);
 
 browser.runtime.onInstalled.addListener(() => {
   void createContextMenus();
