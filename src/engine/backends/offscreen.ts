@@ -184,10 +184,17 @@ export function createOffscreenBackend(options: OffscreenBackendOptions): Offscr
     },
 
     async load(spec, onProgress) {
-      const { model } = await loadInHost(spec, onProgress);
-      // After the host's load the tokenizer's files are in the cache (or packaged): nothing downloads twice.
-      const tokens = createPromptTokens(await loadTokenizer(spec, options.localModelPath, () => {}), model);
-      armIdleClose();
+      // A load counts as busy: the idle alarm must not close the document under it.
+      busy++;
+      let tokens: ReturnType<typeof createPromptTokens>;
+      let model: ModelSpec;
+      try {
+        ({ model } = await loadInHost(spec, onProgress));
+        // After the host's load the tokenizer's files are in the cache (or packaged): nothing downloads twice.
+        tokens = createPromptTokens(await loadTokenizer(spec, options.localModelPath, () => {}), model);
+      } finally {
+        if (--busy === 0) armIdleClose();
+      }
 
       const session: Session = {
         model,
