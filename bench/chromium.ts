@@ -157,11 +157,12 @@ async function fullRun() {
 /** Only the threaded comparison. */
 async function threadsRun() {
   console.log('One prompt on one thread in the worker, and on the offscreen host’s threads…');
+  const threadedSpeedup = await measureThreadedSpeedup(browser.worker);
   return {
     measuredAt: new Date().toISOString(),
     model: BENCH_QWEN_SHAPE.name,
     cores: cpus().length,
-    threadedSpeedup: await measureThreadedSpeedup(browser.worker),
+    threadedSpeedup,
   };
 }
 
