@@ -127,8 +127,10 @@ export function createOffscreenBackend(options: OffscreenBackendOptions): Offscr
           await new Promise((resolve) => setTimeout(resolve, CONNECT_RETRY_MS));
           continue;
         }
+        // Forget this port when it closes, unless a newer one replaced it already (after a close when idle).
+        const opened = connection;
         port.onDisconnect.addListener(() => {
-          connection = undefined;
+          if (connection === opened) connection = undefined;
         });
         return port;
       }
