@@ -161,6 +161,11 @@ export default defineConfig(({ mode }) => {
     ],
     build: {
       outDir,
+      rollupOptions: {
+        // The offscreen host is opened by the worker (chrome.offscreen), never listed in the manifest nor
+        // web-accessible; crxjs builds it as one more extension page.
+        input: { offscreen: 'offscreen/index.html' },
+      },
       emptyOutDir: true,
       target: 'esnext',
       // Model code is large by nature; the warning would only be noise.

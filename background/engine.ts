@@ -1,4 +1,5 @@
 import { createChromeBuiltinTier, probeBuiltinModel } from '../src/engine/backends/chrome-builtin';
+import { createOffscreenTier, type OffscreenBackend } from '../src/engine/backends/offscreen';
 import { createTransformersBackend } from '../src/engine/backends/transformers';
 import { createTieredEngine, type Engine } from '../src/engine/engine';
 import { probeMachine } from '../src/engine/probe';
@@ -15,6 +16,8 @@ export function createWorkerEngine(
 ): {
   engine: Engine;
   source: TierSource;
+  /** The offscreen host's backend, whose idle alarm the worker's top level routes to it. */
+  offscreen: OffscreenBackend;
 } {
   const transformersTier = (tier: TierId, device: 'wasm' | 'webgpu'): TierBackend | undefined => {
     const model = defaultModelForTier(tier, buildMode);
@@ -29,10 +32,21 @@ export function createWorkerEngine(
   const builtin = createChromeBuiltinTier({
     mayDownload: async () => (await loadSettings()).engine === 'chrome-builtin',
   });
+  const cpuModel = defaultModelForTier('wasm-threads', buildMode);
+  const threads = createOffscreenTier({
+    localModelPath,
+    model: async () => {
+      if (!cpuModel) throw new Error('No model for WASM threads in this build.');
+      return cpuModel;
+    },
+  });
   // In the order of TIER_IDS; `wasm`, which always runs, last.
-  const tiers = [transformersTier('webgpu', 'webgpu'), builtin, transformersTier('wasm', 'wasm')].filter(
-    (tier): tier is TierBackend => tier !== undefined,
-  );
+  const tiers = [
+    transformersTier('webgpu', 'webgpu'),
+    builtin,
+    threads,
+    transformersTier('wasm', 'wasm'),
+  ].filter((tier): tier is TierBackend => tier !== undefined);
   const source = createTierSource({
     tiers,
     probe: () => probeMachine(probeBuiltinModel),
@@ -41,5 +55,5 @@ export function createWorkerEngine(
   const engine = createTieredEngine(source);
   // A new pick in Settings applies from the next request, with no reload.
   watchSettings(() => engine.reconfigure());
-  return { engine, source };
+  return { engine, source, offscreen: threads.backend };
 }

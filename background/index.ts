@@ -16,6 +16,7 @@ import {
   sendToTab,
   workerRequests,
 } from '../src/protocol';
+import { OFFSCREEN_IDLE_ALARM } from '../src/protocol/offscreen';
 import { openSidePanel } from '../src/side-panel';
 import { installBenchHooks } from './bench-hooks';
 import { createWorkerEngine } from './engine';
@@ -24,7 +25,7 @@ import { createPageRetriever } from './retrieval';
 // All listeners are registered synchronously at the top level, so events that wake the worker find them.
 
 const localModelPath = browser.runtime.getURL('models/');
-const { engine, source } = createWorkerEngine(import.meta.env.MODE, localModelPath);
+const { engine, source, offscreen } = createWorkerEngine(import.meta.env.MODE, localModelPath);
 // One count of "Clear all"s for every store it empties, so no answer in flight writes back after one.
 const clearEpoch = createClearEpoch();
 const history = createHistoryStore({ clearEpoch });
@@ -70,7 +71,7 @@ onRequests(
 );
 
 // Vite replaces the mode, so other builds drop this and the hooks with it.
-if (import.meta.env.MODE === BENCH_BUILD_MODE) installBenchHooks(engine);
+if (import.meta.env.MODE === BENCH_BUILD_MODE) installBenchHooks(engine, offscreen);
 
 browser.runtime.onInstalled.addListener(() => {
   void createContextMenus();
@@ -80,6 +81,9 @@ browser.contextMenus.onClicked.addListener((info, tab) => {
 });
 browser.commands.onCommand.addListener((command, tab) => {
   if (command === 'open-side-panel' && tab?.id !== undefined) void openSidePanel(tab.id);
+});
+chrome.alarms.onAlarm.addListener((alarm) => {
+  if (alarm.name === OFFSCREEN_IDLE_ALARM) void offscreen.closeIfIdle();
 });
 browser.tabs.onRemoved.addListener((tabId) => {
   void forgetSummary(tabId);

@@ -7,6 +7,10 @@
  * - summarizeFirstWordsRatio, summarizeCompleteRatio: a 3,000-word article summarized progressively (as the
  *   extension does) against the naive way (the whole page in one prompt), same model, same thread.
  * - followupTtftRatio: in the side panel, a follow-up's first words against the first question's.
+ * - threadedSpeedup: one prompt on one thread in the worker against the offscreen host's WASM threads, same
+ *   model: decode tokens/s and prefill ms/token, as ratios (above 1: threads are faster), beside `cores`.
+ *
+ * `BENCH_SCOPE=threads npm run bench` measures only threadedSpeedup (a few minutes), into threads.json.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -24,10 +28,12 @@ import { BENCH_BUILD_MODE, BENCH_QWEN_SHAPE } from '../src/engine/registry';
 import { launchBrowser, serveSite } from '../test/e2e/harness';
 import { articleHtml, longArticleHtml } from '../test/support/article';
 import { benchArticleText } from './article';
+import { measureThreadedSpeedup } from './threaded';
 
 const ARTICLE_WORDS = 3_000;
 const BENCH_DIR = 'dist-bench';
-const RESULTS = new URL('./results/latest.json', import.meta.url);
+const THREADS_ONLY = process.env.BENCH_SCOPE === 'threads';
+const RESULTS = new URL(`./results/${THREADS_ONLY ? 'threads' : 'latest'}.json`, import.meta.url);
 
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
 const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
@@ -44,7 +50,7 @@ console.log('Preparing the models (the first run writes about 1.1 GB)…');
 await ensureDecoderModel(BENCH_QWEN_DIR, DECODER_PRESETS['qwen2.5-0.5b']);
 await ensureTestModels();
 console.log('Building the extension and the bench build…');
-execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
+if (!THREADS_ONLY) execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
 execFileSync('npx', ['vite', 'build', '--mode', BENCH_BUILD_MODE, '--logLevel', 'warn'], {
   stdio: 'inherit',
 });
@@ -96,7 +102,8 @@ async function ask(panel: Page, question: string): Promise<{ firstWordsMs: numbe
   return timing;
 }
 
-try {
+/** The whole bench: summaries, chat, threads. */
+async function fullRun() {
   const { tabId } = await browser.openTab(`${site.origin}/article`);
   const note = await browser.openTab(`${site.origin}/note`);
 
@@ -119,11 +126,15 @@ try {
   const followUp = await ask(panel, 'And what does she remember about the winters?');
   console.log('  follow-up:', followUp);
 
-  const results = {
+  console.log('One prompt on one thread in the worker, and on the offscreen host’s threads…');
+  const threadedSpeedup = await measureThreadedSpeedup(browser.worker);
+
+  return {
     measuredAt: new Date().toISOString(),
     browser: 'Chromium (headless), extension service worker, one WASM thread',
     model: BENCH_QWEN_SHAPE.name,
     cores: cpus().length,
+    threadedSpeedup,
     articleWords: benchArticleText(ARTICLE_WORDS).split(/\s+/).length,
     pageTokens: progressive.pageTokens,
     summaryParts: progressive.parts,
@@ -141,6 +152,22 @@ try {
     },
     distMB: Math.round(folderBytes('dist') / 1e5) / 10,
   };
+}
+
+/** Only the threaded comparison. */
+async function threadsRun() {
+  console.log('One prompt on one thread in the worker, and on the offscreen host’s threads…');
+  const threadedSpeedup = await measureThreadedSpeedup(browser.worker);
+  return {
+    measuredAt: new Date().toISOString(),
+    model: BENCH_QWEN_SHAPE.name,
+    cores: cpus().length,
+    threadedSpeedup,
+  };
+}
+
+try {
+  const results = THREADS_ONLY ? await threadsRun() : await fullRun();
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
   console.log(JSON.stringify(results, null, 2));

@@ -2,5 +2,5 @@
 export { onStreams, type StreamContext, type StreamServer } from './jobs';
 export * from './messages';
 export { onRequests, sendToTab, sendToWorker } from './requests';
-export { isExtensionPage, isFromExtension } from './senders';
+export { isExtensionPage, isFromExtension, isServiceWorker } from './senders';
 export { attachStream, openStream, type StreamHandle } from './streams';

@@ -16,3 +16,21 @@ export function isExtensionPage(sender: Runtime.MessageSender): boolean {
 export function isFromExtension(sender: Runtime.MessageSender): boolean {
   return sender.id === browser.runtime.id;
 }
+
+/**
+ * The host accepts the port only from this extension's service worker. A document of the extension (a
+ * popup, a tab) carries a frame and a document id; a content script cannot open a `runtime` port to
+ * extension pages at all. The manifest, which names the worker's file, is not readable in an offscreen
+ * document, so the worker is told apart by having neither.
+ */
+export function isServiceWorker(sender: Runtime.MessageSender): boolean {
+  const { documentId } = sender as { documentId?: string };
+  return (
+    sender.id === browser.runtime.id &&
+    sender.tab === undefined &&
+    sender.frameId === undefined &&
+    documentId === undefined &&
+    typeof sender.url === 'string' &&
+    sender.url.startsWith(browser.runtime.getURL('/'))
+  );
+}

@@ -1,8 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
-import { TEST_DECODER_DIR } from '../../scripts/test-models';
-import { QWEN25_05B } from '../../src/engine/registry';
 import { longArticleHtml } from '../support/article';
 import {
   type Browser,
@@ -12,6 +10,7 @@ import {
   type Site,
   serveSite,
 } from './harness';
+import { routeStandInHub, type StandInHub } from './stand-in-hub';
 
 /*
  * The production build, as users install it. Its model comes from the Hugging Face hub, which these
@@ -22,21 +21,12 @@ import {
 
 let browser: Browser;
 let site: Site;
-let hub: 'offline' | 'stand-in' = 'offline';
-const hubRequests: string[] = [];
+let hub: StandInHub;
 
 beforeAll(async () => {
   site = await serveSite({ '/article': longArticleHtml('The harbour, sixty years on', 1_200) });
   browser = await launchBrowser(PRODUCTION_BUILD_DIR);
-  const prefix = `/${QWEN25_05B.repo}/resolve/${QWEN25_05B.revision}/`;
-  await browser.context.route('https://huggingface.co/**', async (route) => {
-    const path = new URL(route.request().url()).pathname;
-    hubRequests.push(path);
-    if (hub === 'offline') return route.abort('internetdisconnected');
-    const file = path.startsWith(prefix) ? join(TEST_DECODER_DIR, path.slice(prefix.length)) : '';
-    if (!file || !existsSync(file)) return route.fulfill({ status: 404, body: 'Entry not found' });
-    return route.fulfill({ status: 200, body: readFileSync(file), contentType: 'application/octet-stream' });
-  });
+  hub = await routeStandInHub(browser.context);
 });
 
 afterAll(async () => {
@@ -45,11 +35,11 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  hubRequests.length = 0;
+  hub.requests.length = 0;
 });
 
 test('offline: the failed download says what happened, and Retry really tries again', async () => {
-  hub = 'offline';
+  hub.mode = 'offline';
   const { tabId } = await browser.openTab(`${site.origin}/article`);
   const popup = await browser.openExtensionPage(`popup/index.html?tab=${tabId}`);
   // Before the first use the popup says what will be downloaded.
@@ -58,17 +48,17 @@ test('offline: the failed download says what happened, and Retry really tries ag
   const status = popup.getByTestId('status');
   await expect.poll(() => status.getAttribute('data-state'), { timeout: 60_000 }).toBe('error');
   expect(await status.textContent()).toMatch(/Couldn’t download the model .*Check your connection/);
-  const tried = hubRequests.length;
+  const tried = hub.requests.length;
   expect(tried).toBeGreaterThan(0);
 
   await popup.getByTestId('retry').click();
-  await expect.poll(() => hubRequests.length, { timeout: 60_000 }).toBeGreaterThan(tried);
+  await expect.poll(() => hub.requests.length, { timeout: 60_000 }).toBeGreaterThan(tried);
   await expect.poll(() => status.getAttribute('data-state'), { timeout: 60_000 }).toBe('error');
   await popup.close();
 });
 
 test('online: the first use downloads with progress; after a worker restart it runs from the cache', async () => {
-  hub = 'stand-in';
+  hub.mode = 'stand-in';
   const { tabId } = await browser.openTab(`${site.origin}/article`);
   const popup = await browser.openExtensionPage(`popup/index.html?tab=${tabId}`);
   const seen = await recordStatus(popup);
@@ -79,13 +69,13 @@ test('online: the first use downloads with progress; after a worker restart it r
   const first = await seen();
   expect(first.states).toContain('loading');
   expect(first.texts.some((text) => /Downloading the model… .*MB/.test(text))).toBe(true);
-  expect(hubRequests.some((path) => path.endsWith('/onnx/model_quantized.onnx'))).toBe(true);
+  expect(hub.requests.some((path) => path.endsWith('/onnx/model_quantized.onnx'))).toBe(true);
   await popup.close();
 
   // Chrome stops idle workers; the next use must not download again.
   await browser.stopWorker();
-  hubRequests.length = 0;
-  hub = 'offline';
+  hub.requests.length = 0;
+  hub.mode = 'offline';
   const again = await browser.openExtensionPage(`popup/index.html?tab=${tabId}`);
   await expect.poll(() => again.getByTestId('status').getAttribute('data-state')).toBe('done');
   expect(await again.getByTestId('first-use').count()).toBe(0);
@@ -93,7 +83,7 @@ test('online: the first use downloads with progress; after a worker restart it r
   await expect
     .poll(() => again.getByTestId('status').getAttribute('data-state'), { timeout: 120_000 })
     .toBe('done');
-  expect(hubRequests).toEqual([]);
+  expect(hub.requests).toEqual([]);
   await again.close();
 });
 

@@ -9,8 +9,21 @@ import type { ModelSpec } from '../registry';
 /** What loading needs to know about a model's files; chat models and embedders both have it. */
 export type HubModel = Pick<ModelSpec, 'name' | 'repo' | 'revision' | 'dtype' | 'downloadBytes' | 'bundled'>;
 
-/** Points transformers.js at the bundled folder or the hub, and at one WASM thread. */
-function configureEnvironment(model: HubModel, localModelPath: string): void {
+/**
+ * How ONNX Runtime's WASM runs. The default, one thread and ORT's own bundled factory, is the only one a
+ * service worker allows; a cross-origin isolated page (the offscreen host) can run threads.
+ */
+export interface WasmRuntime {
+  numThreads: number;
+  /**
+   * The packaged ORT files. A page context must set them, or transformers.js points ORT at a CDN (NOTES.md);
+   * threads need the `.mjs` as a file, since each pthread worker starts from its URL.
+   */
+  wasmPaths?: { mjs: string; wasm: string };
+}
+
+/** Points transformers.js at the bundled folder or the hub, and ORT's WASM at its threads and files. */
+function configureEnvironment(model: HubModel, localModelPath: string, runtime: WasmRuntime): void {
   env.allowLocalModels = model.bundled;
   env.allowRemoteModels = !model.bundled;
   env.localModelPath = localModelPath;
@@ -18,9 +31,15 @@ function configureEnvironment(model: HubModel, localModelPath: string): void {
   env.useBrowserCache = !model.bundled && typeof caches !== 'undefined';
   const wasm = env.backends.onnx.wasm;
   if (wasm) {
-    // A service worker can neither start Workers nor be cross-origin isolated: more threads throw.
-    wasm.numThreads = 1;
+    // A service worker can neither start Workers nor be cross-origin isolated: more threads throw there.
+    wasm.numThreads = runtime.numThreads;
     wasm.proxy = false;
+    if (runtime.wasmPaths) {
+      wasm.wasmPaths = runtime.wasmPaths;
+      // transformers.js would fetch the files itself to keep them in the Cache API, which only stores
+      // http(s) responses; packaged files are on disk already.
+      env.useWasmCache = false;
+    }
   }
 }
 
@@ -115,8 +134,9 @@ export async function loadModelFiles<T>(
   localModelPath: string,
   onProgress: (progress: DownloadProgress) => void,
   load: (progressCallback: (info: ProgressInfo) => void) => Promise<T>,
+  runtime: WasmRuntime = { numThreads: 1 },
 ): Promise<T> {
-  configureEnvironment(model, localModelPath);
+  configureEnvironment(model, localModelPath, runtime);
   const cached = model.bundled || (await isCached(model));
   try {
     return await load(createProgressTracker(onProgress));

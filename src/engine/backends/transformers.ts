@@ -9,17 +9,20 @@ import {
   Tensor,
 } from '@huggingface/transformers';
 import { AppError, throwIfAborted } from '../../errors';
+import type { DownloadProgress } from '../../protocol';
 import type { ModelSpec } from '../registry';
 import { createTextDelta } from '../text-delta';
 import type { Backend, BackendId, ChatMessage, GenerateOptions, GenerateResult, Session } from '../types';
 import { yieldToEventLoop } from '../yield';
-import { isCached, loadModelFiles } from './transformers-files';
+import { isCached, loadModelFiles, type WasmRuntime } from './transformers-files';
 
 export interface TransformersBackendOptions {
   /** `wasm` or `webgpu` in the browser (onnxruntime-web), `cpu` in Node (onnxruntime-node). */
   device: 'wasm' | 'webgpu' | 'cpu';
   /** Folder or URL (with a trailing slash) holding bundled models. */
   localModelPath: string;
+  /** ORT's WASM threads and files; one thread and ORT's bundled files when absent (a service worker). */
+  runtime?: WasmRuntime;
 }
 
 /**
@@ -68,9 +71,43 @@ export function createTransformersBackend(options: TransformersBackendOptions): 
           if (lm.status === 'fulfilled') await lm.value.dispose();
           throw tokenizer.status === 'rejected' ? tokenizer.reason : (lm as PromiseRejectedResult).reason;
         },
+        options.runtime,
       );
       return createTransformersSession(model, tokenizer, lm);
     },
+  };
+}
+
+/**
+ * Loads only a model's tokenizer, for a context that counts tokens while another runs the model (the worker,
+ * beside the offscreen host). Same files, same cache: after the host's load it downloads nothing.
+ */
+export async function loadTokenizer(
+  model: ModelSpec,
+  localModelPath: string,
+  onProgress: (progress: DownloadProgress) => void,
+): Promise<PreTrainedTokenizer> {
+  return loadModelFiles(model, localModelPath, onProgress, (progress_callback) =>
+    AutoTokenizer.from_pretrained(model.repo, { revision: model.revision, progress_callback }),
+  );
+}
+
+/** How a model's prompts become tokens: the one definition that counting and generating share. */
+export function createPromptTokens(tokenizer: PreTrainedTokenizer, model: ModelSpec) {
+  const encode = (text: string): number[] =>
+    tokenizer.encode(text, { add_special_tokens: false }).map(Number);
+  const promptText = (messages: ChatMessage[]): string =>
+    tokenizer.apply_chat_template(messages, {
+      add_generation_prompt: true,
+      tokenize: false,
+      ...model.chatTemplateOptions,
+    }) as string;
+  return {
+    encode,
+    promptText,
+    countTokens: (text: string) => encode(text).length,
+    /** Tokens of the whole rendered chat prompt, template included. */
+    countPromptTokens: (messages: ChatMessage[]) => encode(promptText(messages)).length,
   };
 }
 
@@ -179,15 +216,7 @@ function createTransformersSession(
   // The key a running generation uses, and whether it was forgotten meanwhile (then it is not kept).
   let inUse: { key: string | undefined; forgotten: boolean } = { key: undefined, forgotten: false };
 
-  const encode = (text: string): number[] =>
-    tokenizer.encode(text, { add_special_tokens: false }).map(Number);
-  const promptText = (messages: ChatMessage[]): string =>
-    tokenizer.apply_chat_template(messages, {
-      add_generation_prompt: true,
-      tokenize: false,
-      ...model.chatTemplateOptions,
-    }) as string;
-  const promptIds = (messages: ChatMessage[]): number[] => encode(promptText(messages));
+  const { encode, promptText, countTokens, countPromptTokens } = createPromptTokens(tokenizer, model);
 
   /**
    * The prompt's tokens. A conversation's next prompt starts with the text of the last one and its answer:
@@ -223,8 +252,8 @@ function createTransformersSession(
 
   return {
     model,
-    countTokens: (text) => tokenizer.encode(text, { add_special_tokens: false }).length,
-    countPromptTokens: (messages) => promptIds(messages).length,
+    countTokens,
+    countPromptTokens,
 
     async generate(messages, options: GenerateOptions): Promise<GenerateResult> {
       const started = performance.now();

@@ -1,0 +1,71 @@
+import type { Worker } from 'playwright-core';
+import type { BenchGeneration, BenchHost } from '../background/bench-hooks';
+import { benchArticleText } from './article';
+
+type Hooks = { generate(where: BenchHost, prompt: string, maxNewTokens: number): Promise<BenchGeneration> };
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+};
+const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+/** What the threaded comparison reports: ratios above 1 mean the offscreen threads are faster. */
+export interface ThreadedSpeedup {
+  /** Offscreen decode tokens/s over the worker's. */
+  decode: number;
+  /** The worker's prefill ms per prompt token over the offscreen host's. */
+  prefill: number;
+  threads: number;
+  promptTokens: number;
+  newTokens: number;
+  worker: { decodeTokensPerSecond: number; prefillMsPerToken: number };
+  offscreen: { decodeTokensPerSecond: number; prefillMsPerToken: number };
+}
+
+/**
+ * The same prompt on the same model, on one thread in the worker and on the offscreen host's threads,
+ * alternated round by round so that the machine's noise falls on both alike; medians of the rounds. Each
+ * side first runs once unmeasured: the first generation after a load is slow.
+ */
+export async function measureThreadedSpeedup(
+  worker: Worker,
+  { promptWords = 400, maxNewTokens = 48, rounds = 3 } = {},
+): Promise<ThreadedSpeedup> {
+  const prompt = `Summarize this article.\n\n${benchArticleText(promptWords)}`;
+  const run = (where: BenchHost, tokens: number) =>
+    worker.evaluate(
+      ({ where, prompt, tokens }) =>
+        (globalThis as unknown as { pagewiseBench: Hooks }).pagewiseBench.generate(where, prompt, tokens),
+      { where, prompt, tokens },
+    );
+  await run('worker', 4);
+  await run('offscreen', 4);
+  const runs: Record<BenchHost, BenchGeneration[]> = { worker: [], offscreen: [] };
+  for (let i = 0; i < rounds; i++) {
+    for (const where of (i % 2 ? ['offscreen', 'worker'] : ['worker', 'offscreen']) as BenchHost[]) {
+      const measured = await run(where, maxNewTokens);
+      console.log(`  ${where}:`, measured);
+      runs[where].push(measured);
+    }
+  }
+  const summary = (list: BenchGeneration[]) => ({
+    decodeTokensPerSecond: round(median(list.map((run) => run.decodeTokensPerSecond)), 2),
+    prefillMsPerToken: round(median(list.map((run) => run.prefillMsPerToken)), 2),
+  });
+  const single = summary(runs.worker);
+  const threaded = summary(runs.offscreen);
+  const first = runs.offscreen[0] as BenchGeneration;
+  return {
+    decode: round(threaded.decodeTokensPerSecond / single.decodeTokensPerSecond),
+    prefill: round(single.prefillMsPerToken / threaded.prefillMsPerToken),
+    threads: first.threads,
+    promptTokens: first.promptTokens,
+    newTokens: first.newTokens,
+    worker: single,
+    offscreen: threaded,
+  };
+}

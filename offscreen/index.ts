@@ -1,0 +1,29 @@
+import { env } from '@huggingface/transformers';
+import ortMjs from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
+import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+import browser from 'webextension-polyfill';
+import { createTransformersBackend } from '../src/engine/backends/transformers';
+import { serveOffscreenHost } from '../src/engine/offscreen-host';
+
+// The offscreen document (chrome.offscreen, reason WORKERS): runs the model on WASM threads, which the
+// service worker cannot have. It only computes; the worker opens it, talks to it over one port, and closes it.
+
+// ORT's own files, packaged: the runtime transformers.js imports (onnxruntime-web/webgpu, the asyncify
+// build) with its factory as a file, since each pthread worker starts from the factory's URL. Vite emits
+// the .wasm once for this page and the service worker alike (same content, same asset). Without these,
+// transformers.js points a page at a CDN.
+const wasmPaths = { mjs: new URL(ortMjs, location.href).href, wasm: new URL(ortWasm, location.href).href };
+const localModelPath = browser.runtime.getURL('models/');
+const stateView = document.getElementById('state') as HTMLOutputElement;
+
+serveOffscreenHost({
+  createBackend: (numThreads) =>
+    createTransformersBackend({ device: 'wasm', localModelPath, runtime: { numThreads, wasmPaths } }),
+  threadsInUse: () => env.backends.onnx.wasm?.numThreads ?? 1,
+  onState(state) {
+    stateView.dataset.state = 'loaded';
+    stateView.dataset.threads = String(state.numThreads);
+    stateView.dataset.model = state.model;
+    stateView.textContent = `${state.model} on ${state.numThreads} threads`;
+  },
+});

@@ -1,0 +1,108 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { OFFSCREEN_IDLE_ALARM, OFFSCREEN_PATH } from '../../src/protocol/offscreen';
+import { longArticleHtml } from '../support/article';
+import { type Browser, launchBrowser, type Site, serveSite } from './harness';
+import { attachToOffscreen } from './offscreen-target';
+
+/*
+ * The `wasm-threads` tier, forced in Settings: the worker opens the offscreen document, which runs the
+ * model on ORT's WASM threads, and the popup's summary streams from there through the worker.
+ */
+
+let browser: Browser;
+let site: Site;
+/** An extension page kept open to ask about contexts: it outlives worker restarts. */
+let probe: Page;
+
+beforeAll(async () => {
+  site = await serveSite({
+    '/article': longArticleHtml('The harbour, sixty years on', 800),
+    '/second': longArticleHtml('The lighthouse keepers', 800),
+    '/third': longArticleHtml('The ferry, at dawn', 800),
+  });
+  browser = await launchBrowser();
+  probe = await browser.openExtensionPage('options/index.html');
+  await probe.evaluate(() => chrome.storage.local.set({ settings: { engine: 'wasm-threads' } }));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+/** The offscreen documents the worker sees, by id. */
+const offscreenDocuments = () =>
+  probe.evaluate(
+    async (path) =>
+      (
+        await chrome.runtime.getContexts({
+          contextTypes: ['OFFSCREEN_DOCUMENT' as chrome.runtime.ContextType],
+          documentUrls: [chrome.runtime.getURL(path)],
+        })
+      ).map((context) => context.documentId),
+    OFFSCREEN_PATH,
+  );
+
+async function summarize(tabId: number): Promise<Page> {
+  const popup = await browser.openExtensionPage(`popup/index.html?tab=${tabId}`);
+  const status = popup.getByTestId('status');
+  await expect.poll(() => status.getAttribute('data-state')).toBe('idle');
+  await popup.getByTestId('summarize').click();
+  await expect.poll(() => status.getAttribute('data-state'), { timeout: 240_000 }).toMatch(/done|error/);
+  expect(await status.textContent()).not.toMatch(/error|couldn|could not/i);
+  expect(await status.getAttribute('data-state')).toBe('done');
+  return popup;
+}
+
+test('the offscreen threaded host summarizes, and its document is crossOriginIsolated', async () => {
+  expect(await offscreenDocuments()).toEqual([]);
+  const { tabId } = await browser.openTab(`${site.origin}/article`);
+  const popup = await summarize(tabId);
+  const summary = (await popup.getByTestId('summary').textContent()) ?? '';
+  expect(summary.length).toBeGreaterThan(20);
+
+  const documents = await offscreenDocuments();
+  expect(documents).toHaveLength(1);
+  const cdp = await browser.context.newCDPSession(popup);
+  const host = await attachToOffscreen(cdp);
+  expect(await host.evaluate('crossOriginIsolated')).toBe(true);
+  // ORT's own thread count after it started: it drops to 1 where threads cannot run.
+  const threads = Number(await host.evaluate('document.getElementById("state").dataset.threads'));
+  expect(threads).toBeGreaterThan(1);
+  // The page computes only: it names no remote origin it loaded from.
+  const remote = await host.evaluate(
+    'performance.getEntriesByType("resource").map((entry) => entry.name).filter((name) => !name.startsWith(location.origin))',
+  );
+  expect(remote).toEqual([]);
+  await host.detach();
+  await cdp.detach();
+  await popup.close();
+
+  // Idle: an alarm closes the host later (set once the request ended); firing it now closes the document.
+  const alarm = await browser.worker.evaluate((name) => chrome.alarms.get(name), OFFSCREEN_IDLE_ALARM);
+  expect(alarm?.name).toBe(OFFSCREEN_IDLE_ALARM);
+  await browser.worker.evaluate(
+    // `dispatch` exists on Chrome's event objects but not in their typings.
+    (name) =>
+      (
+        chrome.alarms.onAlarm as unknown as { dispatch(alarm: { name: string; scheduledTime: number }): void }
+      ).dispatch({
+        name,
+        scheduledTime: Date.now(),
+      }),
+    OFFSCREEN_IDLE_ALARM,
+  );
+  await expect.poll(offscreenDocuments, { timeout: 10_000 }).toEqual([]);
+});
+
+test('a worker stopped by Chrome finds the host again; a closed host is opened again', async () => {
+  await (await summarize((await browser.openTab(`${site.origin}/second`)).tabId)).close();
+  const [host] = await offscreenDocuments();
+  expect(host).toBeTruthy();
+
+  await browser.stopWorker();
+  await (await summarize((await browser.openTab(`${site.origin}/third`)).tabId)).close();
+  // The same document served the new worker: the model stayed loaded across the restart.
+  expect(await offscreenDocuments()).toEqual([host]);
+});
