@@ -52,6 +52,8 @@ async function summarize(tabId: number): Promise<Page> {
   await expect.poll(() => status.getAttribute('data-state'), { timeout: 240_000 }).toMatch(/done|error/);
   expect(await status.textContent()).not.toMatch(/error|couldn|could not/i);
   expect(await status.getAttribute('data-state')).toBe('done');
+  // The forced tier is the one that ran, and the status says so.
+  expect(await status.textContent()).toBe('Done · WASM, multi-threaded');
   return popup;
 }
 
