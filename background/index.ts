@@ -2,6 +2,7 @@ import browser from 'webextension-polyfill';
 import { createHistoryStore } from '../src/chat/history';
 import { createTransformersBackend } from '../src/engine/backends/transformers';
 import { createEngine } from '../src/engine/engine';
+import { createModelFiles } from '../src/engine/files';
 import { BENCH_BUILD_MODE, defaultModel } from '../src/engine/registry';
 import { createChatHandler, getChatView } from '../src/handlers/chat';
 import { createContextMenus, onContextMenuClicked, takePendingAsk } from '../src/handlers/context-menu';
@@ -23,12 +24,13 @@ import { createPageRetriever } from './retrieval';
 // All listeners are registered synchronously at the top level, so events that wake the worker find them.
 
 const localModelPath = browser.runtime.getURL('models/');
+const modelFiles = createModelFiles();
 const engine = createEngine(
-  createTransformersBackend({ device: 'wasm', localModelPath }),
+  createTransformersBackend({ device: 'wasm', localModelPath, files: modelFiles }),
   defaultModel(import.meta.env.MODE),
 );
 const history = createHistoryStore();
-const retriever = createPageRetriever(import.meta.env.MODE, localModelPath);
+const retriever = createPageRetriever(import.meta.env.MODE, localModelPath, modelFiles);
 
 const streams: StreamServer = onStreams(
   {

@@ -24,6 +24,8 @@ export interface ModelSpec {
   downloadBytes: number;
   /** Packaged inside the extension (test builds): loaded from `models/`, never from the network. */
   bundled: boolean;
+  /** Imported by the user from a folder (Settings): its files are in the model store, never downloaded. */
+  imported?: boolean;
   /** Extra variables for the chat template. */
   chatTemplateOptions?: Record<string, unknown>;
   /** The engine tiers that can run this file (its dtype decides: int8 is a CPU kernel, q4f16 needs a GPU). */

@@ -54,6 +54,10 @@ export interface DownloadProgress {
   files: { name: string; loaded: number; total: number }[];
   loaded: number;
   total: number;
+  /** Download speed over the last few seconds; absent while loading from disk. */
+  bytesPerSecond?: number;
+  /** Estimated from that speed; null while it is not known yet. */
+  secondsLeft?: number | null;
 }
 
 export type Availability = 'unavailable' | 'downloadable' | 'downloading' | 'available';

@@ -13,13 +13,15 @@ import type { ModelSpec } from '../registry';
 import { createTextDelta } from '../text-delta';
 import type { Backend, ChatMessage, GenerateOptions, GenerateResult, Session } from '../types';
 import { yieldToEventLoop } from '../yield';
-import { isCached, loadModelFiles } from './transformers-files';
+import { isStored, loadModelFiles, type ModelFiles } from './transformers-files';
 
 export interface TransformersBackendOptions {
   /** `wasm` in the browser (onnxruntime-web), `cpu` in Node (onnxruntime-node). */
   device: 'wasm' | 'cpu';
   /** Folder or URL (with a trailing slash) holding bundled models. */
   localModelPath: string;
+  /** Where downloaded and imported models are kept; needed for any model that is not bundled. */
+  files?: ModelFiles;
 }
 
 /**
@@ -35,14 +37,14 @@ export function createTransformersBackend(options: TransformersBackendOptions): 
     id: options.device === 'cpu' ? 'transformers-node' : 'transformers-wasm',
 
     async availability(model) {
-      if (model.bundled) return 'available';
-      return (await isCached(model)) ? 'available' : 'downloadable';
+      return (await isStored(model, options.files)) ? 'available' : 'downloadable';
     },
 
     async load(model, onProgress) {
       const { tokenizer, lm } = await loadModelFiles(
         model,
         options.localModelPath,
+        options.files,
         onProgress,
         async (progress_callback) => {
           const common = { revision: model.revision, progress_callback };
