@@ -11,6 +11,7 @@ import {
 import { AppError, throwIfAborted } from '../../errors';
 import type { ModelSpec } from '../registry';
 import { createTextDelta } from '../text-delta';
+import { createThinkFilter, stripThinking } from '../think-filter';
 import type { Backend, ChatMessage, GenerateOptions, GenerateResult, Session } from '../types';
 import { yieldToEventLoop } from '../yield';
 import { isStored, loadModelFiles, type ModelFiles } from './transformers-files';
@@ -250,11 +251,14 @@ function createTransformersSession(
 
         let firstTokenAt = 0;
         const delta = createTextDelta((tokens) => tokenizer.decode(tokens, { skip_special_tokens: true }));
+        // Reasoning blocks (Qwen3) never reach the user, streamed or final.
+        const thinking = model.stripThinking ? createThinkFilter() : null;
         const streamer = new DeltaStreamer((newIds) => {
           if (firstTokenAt === 0) firstTokenAt = performance.now();
           for (const id of newIds) {
             generated.push(Number(id));
-            const text = delta.push(Number(id));
+            const piece = delta.push(Number(id));
+            const text = thinking && piece ? thinking.push(piece) : piece;
             if (text) options.onToken?.(text);
           }
         });
@@ -270,12 +274,14 @@ function createTransformersSession(
           // The typings expect a TextStreamer; generate() only calls put() and end(), which BaseStreamer declares.
         } as unknown as Parameters<PreTrainedModel['generate']>[0]);
         ok = true;
+        const held = thinking?.end();
+        if (held) options.onToken?.(held);
         throwIfAborted(signal);
 
         const finished = performance.now();
         const newTokens = delta.tokenCount;
         return {
-          text: delta.text,
+          text: model.stripThinking ? stripThinking(delta.text) : delta.text,
           promptTokens: ids.length,
           reusedTokens: reused,
           newTokens,
