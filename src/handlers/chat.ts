@@ -15,6 +15,7 @@ import type {
 import type { Passage } from '../retrieval/passages';
 import { type RetrieveOptions, toSources } from '../retrieval/retriever';
 import { CHAT_ANSWER_TOKENS, CHAT_PASSAGES, FOLLOWUP_NEW_PASSAGES } from '../text/limits';
+import { answerLanguageFromSettings } from './answer-language';
 import { whyUnreadable } from './page-reader';
 
 export interface ChatDependencies {
@@ -24,6 +25,8 @@ export interface ChatDependencies {
   readPage(tabId: number): Promise<PageContent>;
   /** The passages of `page` that best answer `question`, in page order. */
   retrieve(page: PageContent, question: string, options: RetrieveOptions): Promise<{ passages: Passage[] }>;
+  /** The language Settings asks answers in, by name, or null for the question's (read per question). */
+  answerIn?(): Promise<string | null>;
 }
 
 /** How often a streaming answer is saved, so a stopped worker loses at most this much of it. */
@@ -33,7 +36,13 @@ const SAVE_EVERY_MS = 1_000;
  * Serves `chat`: reads the tab's page, saves the question, retrieves the passages that answer it, streams
  * the answer (reusing the model's cache of the conversation so far) and saves it as it grows.
  */
-export function createChatHandler({ engine, history, readPage, retrieve }: ChatDependencies) {
+export function createChatHandler({
+  engine,
+  history,
+  readPage,
+  retrieve,
+  answerIn = answerLanguageFromSettings,
+}: ChatDependencies) {
   return async (request: ChatRequest, { signal, emit, queue }: StreamContext): Promise<Conversation> => {
     emit({ type: 'stage', stage: 'reading' });
     const page = await readPage(request.tabId);
@@ -43,6 +52,7 @@ export function createChatHandler({ engine, history, readPage, retrieve }: ChatD
     const conversation = stored && stored.url === url ? stored : newConversation({ url, title: page.title });
 
     const language = browser.i18n.getUILanguage();
+    const answerLanguage = await answerIn();
     // A preset is stored as the instruction it stands for (the panel's label is only for show), so later
     // turns and Regenerate render it the same way.
     let question = request.preset ? presetQuestion(request.preset, language) : request.question.trim();
@@ -100,6 +110,7 @@ export function createChatHandler({ engine, history, readPage, retrieve }: ChatD
             // The conversation's own title and URL: the system message must not change between turns.
             {
               page: { title: conversation.title, url: conversation.url },
+              answerIn: answerLanguage,
               selection,
               // A follow-up reads little that is new, so its first words come fast.
               passages: keepFewNew(passages, earlier, FOLLOWUP_NEW_PASSAGES),
