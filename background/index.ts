@@ -1,11 +1,12 @@
 import browser from 'webextension-polyfill';
 import { createHistoryStore } from '../src/chat/history';
 import { createTransformersBackend } from '../src/engine/backends/transformers';
-import { createEngine } from '../src/engine/engine';
 import { createModelFiles } from '../src/engine/files';
+import { createPickedEngine } from '../src/engine/picked-engine';
 import { BENCH_BUILD_MODE, defaultModel } from '../src/engine/registry';
 import { createChatHandler, getChatView } from '../src/handlers/chat';
 import { createContextMenus, onContextMenuClicked, takePendingAsk } from '../src/handlers/context-menu';
+import { activeModel, createModelsHandler } from '../src/handlers/models';
 import { getTabReadability, readPage } from '../src/handlers/page-reader';
 import { createSummarizeHandler } from '../src/handlers/summarize';
 import { forgetSummary, loadSummary } from '../src/handlers/summary-cache';
@@ -17,6 +18,7 @@ import {
   sendToTab,
   workerRequests,
 } from '../src/protocol';
+import { loadSettings } from '../src/settings';
 import { openSidePanel } from '../src/side-panel';
 import { installBenchHooks } from './bench-hooks';
 import { createPageRetriever } from './retrieval';
@@ -25,10 +27,12 @@ import { createPageRetriever } from './retrieval';
 
 const localModelPath = browser.runtime.getURL('models/');
 const modelFiles = createModelFiles();
-const engine = createEngine(
+const engine = createPickedEngine(
   createTransformersBackend({ device: 'wasm', localModelPath, files: modelFiles }),
   defaultModel(import.meta.env.MODE),
+  async () => activeModel('wasm', await loadSettings(), import.meta.env.MODE),
 );
+const models = createModelsHandler({ files: modelFiles, engine, buildMode: import.meta.env.MODE });
 const history = createHistoryStore();
 const retriever = createPageRetriever(import.meta.env.MODE, localModelPath, modelFiles);
 
@@ -62,6 +66,8 @@ onRequests(
     },
     takePendingAsk: ({ tabId }) => takePendingAsk(tabId),
     showSource: ({ tabId, text }) => sendToTab(tabId, 'highlightText', { text }),
+    listModels: models.listModels,
+    deleteModel: models.deleteModel,
   },
   isExtensionPage,
 );

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import type { TierId } from '../engine/tiers';
 import { MAX_PASSAGE_TEXT_CHARS, MAX_QUESTION_CHARS, MAX_SELECTION_CHARS } from '../text/limits';
 
 /*
@@ -173,6 +174,32 @@ export interface TabReadability {
   unreadable: string | null;
 }
 
+/** One model as Settings lists it. */
+export interface ModelRow {
+  id: string;
+  name: string;
+  /** Download size (or, imported, the folder's size), in bytes. */
+  downloadBytes: number;
+  languages: string;
+  license: string;
+  contextSize: number;
+  tiers: TierId[];
+  imported: boolean;
+  /** Packaged with the extension (test builds): nothing to download or delete. */
+  bundled: boolean;
+  /** `available`: stored and verified; `downloading`: the engine is fetching it now. */
+  state: 'available' | 'downloadable' | 'downloading';
+  /** Bytes its files take in the extension's storage now (a partial download counts). */
+  storedBytes: number;
+  /** The tiers on which it is the model used (picked, or the tier's default). */
+  activeOn: TierId[];
+}
+
+/** The models Settings shows. */
+export interface ModelList {
+  models: ModelRow[];
+}
+
 // ---- Requests: one message, one answer ---------------------------------------------------------------
 
 const ConversationId = v.pipe(v.string(), v.minLength(1), v.maxLength(100));
@@ -191,6 +218,10 @@ export const workerRequests = {
   takePendingAsk: v.object({ tabId: TabId }),
   /** Scrolls the tab's page to a passage and highlights it. */
   showSource: v.object({ tabId: TabId, text: PassageText }),
+  /** Every model of every tier, with what is stored (Settings). */
+  listModels: v.object({}),
+  /** Deletes a model's stored files (and an imported model's entry). */
+  deleteModel: v.object({ id: v.pipe(v.string(), v.minLength(1), v.maxLength(100)) }),
 };
 export interface WorkerAnswers {
   getTabSummary: TabSummary;
@@ -204,6 +235,8 @@ export interface WorkerAnswers {
   takePendingAsk: PendingAsk | null;
   /** False when the passage is no longer on the page. */
   showSource: boolean;
+  listModels: ModelList;
+  deleteModel: undefined;
 }
 
 /** Requests from the worker to the content script in a tab. */

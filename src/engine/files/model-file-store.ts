@@ -54,7 +54,8 @@ export interface ModelFileStore {
   resetFile(file: Omit<StoredFile, 'received' | 'chunks' | 'verified'>): Promise<StoredFile>;
   /** Appends bytes to a file, counted in the same transaction as they are written. */
   appendChunk(url: string, data: Uint8Array): Promise<StoredFile>;
-  setVerified(url: string, verified: boolean): Promise<void>;
+  /** Marks a file checked (or not); an import also records the hash it computed while writing. */
+  setVerified(url: string, verified: boolean, expected?: FileExpectation): Promise<void>;
   /** The file's chunks in order. */
   readChunks(url: string): AsyncGenerator<Uint8Array>;
   deleteFile(url: string): Promise<void>;
@@ -124,10 +125,10 @@ export function createModelFileStore(dbName = MODEL_FILES_DB): ModelFileStore {
       });
     },
 
-    async setVerified(url, verified) {
+    async setVerified(url, verified, expected) {
       const tx = (await db()).transaction('files', 'readwrite');
       const file = await tx.store.get(url);
-      if (file) await tx.store.put({ ...file, verified });
+      if (file) await tx.store.put({ ...file, verified, expected: expected ?? file.expected });
       await tx.done;
     },
 
