@@ -150,9 +150,10 @@ test('a stored file corrupted on purpose is caught by its hash and fetched again
   // Flip one byte in the middle of the stored weights, behind the store's back.
   const db = await openDB(dbName);
   const key = [weightsUrl(), 3];
-  const chunk = (await db.get('chunks', key)) as { data: Uint8Array };
-  chunk.data[100] = (chunk.data[100] ?? 0) ^ 0xff;
-  await db.put('chunks', chunk);
+  const chunk = (await db.get('chunks', key)) as { data: Blob };
+  const bytes = new Uint8Array(await chunk.data.arrayBuffer());
+  bytes[100] = (bytes[100] ?? 0) ^ 0xff;
+  await db.put('chunks', { ...chunk, data: new Blob([bytes]) });
   db.close();
 
   hub.requests.length = 0;

@@ -76,10 +76,15 @@ export async function matchesExpectation(
 const MB = 1_000_000;
 
 /** The `disk-full` error for a download that would not fit, with the figures. */
-export function notEnoughSpace(name: string, needed: number, free: number): AppError {
+export function notEnoughSpace(
+  name: string,
+  needed: number,
+  free: number,
+  verb: 'download' | 'import' = 'download',
+): AppError {
   return new AppError(
     'disk-full',
-    `Not enough disk space to download ${name}: it needs ${Math.ceil(needed / MB)} MB more and ${Math.floor(
+    `Not enough disk space to ${verb} ${name}: it needs ${Math.ceil(needed / MB)} MB more and ${Math.floor(
       Math.max(0, free) / MB,
     )} MB are free. Free some space (or delete a model in Settings), then try again.`,
   );

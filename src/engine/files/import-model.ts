@@ -176,7 +176,8 @@ export async function storeImportedModel(
   const total = files.reduce((sum, file) => sum + file.size, 0);
   if (options.estimate) {
     const { usage = 0, quota } = await options.estimate();
-    if (quota !== undefined && quota - usage < total) throw notEnoughSpace(spec.name, total, quota - usage);
+    if (quota !== undefined && quota - usage < total)
+      throw notEnoughSpace(spec.name, total, quota - usage, 'import');
   }
   let done = 0;
   try {

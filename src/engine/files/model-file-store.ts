@@ -43,7 +43,7 @@ export interface StoredManifest {
 
 interface ModelFilesSchema extends DBSchema {
   files: { key: string; value: StoredFile; indexes: { modelId: string } };
-  chunks: { key: [string, number]; value: { url: string; index: number; data: Uint8Array } };
+  chunks: { key: [string, number]; value: { url: string; index: number; data: Blob } };
   manifests: { key: string; value: StoredManifest };
 }
 
@@ -58,6 +58,8 @@ export interface ModelFileStore {
   setVerified(url: string, verified: boolean, expected?: FileExpectation): Promise<void>;
   /** The file's chunks in order. */
   readChunks(url: string): AsyncGenerator<Uint8Array>;
+  /** The file's chunks in order, as Blobs (backed by the browser's disk, not memory). */
+  readBlobs(url: string): Promise<Blob[]>;
   deleteFile(url: string): Promise<void>;
   /** Every file of a model, and its manifest. */
   deleteModel(modelId: string): Promise<void>;
@@ -117,7 +119,9 @@ export function createModelFileStore(dbName = MODEL_FILES_DB): ModelFileStore {
         const files = tx.objectStore('files');
         const file = await files.get(url);
         if (!file) throw new Error(`No download of ${url} is in progress.`);
-        await tx.objectStore('chunks').put({ url, index: file.chunks, data });
+        // A Blob: Chrome keeps it in its own file, so deleting a model frees the disk at once (inline values
+        // wait for a compaction), and reading one back need not load it into memory.
+        await tx.objectStore('chunks').put({ url, index: file.chunks, data: new Blob([data as BlobPart]) });
         const next = { ...file, received: file.received + data.byteLength, chunks: file.chunks + 1 };
         await files.put(next);
         await tx.done;
@@ -138,8 +142,16 @@ export function createModelFileStore(dbName = MODEL_FILES_DB): ModelFileStore {
       for (let index = 0; index < (file?.chunks ?? 0); index++) {
         const chunk = await (await db()).get('chunks', [url, index]);
         if (!chunk) throw new Error(`Chunk ${index} of ${url} is missing.`);
-        yield chunk.data;
+        yield new Uint8Array(await chunk.data.arrayBuffer());
       }
+    },
+
+    async readBlobs(url) {
+      const database = await db();
+      const file = await database.get('files', url);
+      const chunks = await database.getAll('chunks', chunkRange(url));
+      if (chunks.length !== (file?.chunks ?? 0)) throw new Error(`Chunks of ${url} are missing.`);
+      return chunks.map((chunk) => chunk.data);
     },
 
     async deleteFile(url) {

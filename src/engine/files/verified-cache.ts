@@ -36,10 +36,8 @@ export function createVerifiedCache(store: ModelFileStore): VerifiedCache {
     async match(request) {
       const file = await lookup(request);
       if (!file?.verified) return undefined;
-      const parts: Uint8Array[] = [];
-      for await (const chunk of store.readChunks(file.url)) parts.push(chunk);
-      // The Response streams the chunks, with the size transformers.js reports progress against.
-      return new Response(new Blob(parts as BlobPart[]), {
+      // The Response streams the stored Blobs, with the size transformers.js reports progress against.
+      return new Response(new Blob(await store.readBlobs(file.url)), {
         status: 200,
         headers: { 'content-length': String(file.received) },
       });

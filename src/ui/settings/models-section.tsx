@@ -137,7 +137,7 @@ export function ModelsSection() {
           type="file"
           data-testid="import-model"
           // A transformers.js model folder: config.json, tokenizer files and onnx/.
-          {...{ webkitdirectory: '', directory: '' }}
+          {...{ webkitdirectory: true }}
           multiple
           onChange={(event) => {
             const input = event.currentTarget;
