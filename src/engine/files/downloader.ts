@@ -324,9 +324,15 @@ export function createDownloader(options: DownloaderOptions): Downloader {
           bufferedBytes = 0;
           record = await store.appendChunk(file.url, data);
         };
+        // A Stop must end the download even if the body stream never reports the abort.
+        const stopped = new Promise<never>((_, reject) => {
+          if (signal?.aborted) reject(cancelled());
+          signal?.addEventListener('abort', () => reject(cancelled()), { once: true });
+        });
+        stopped.catch(() => {});
         try {
           for (;;) {
-            const { done, value } = await reader.read();
+            const { done, value } = await Promise.race([reader.read(), stopped]);
             if (done) break;
             if (record.received + bufferedBytes + value.byteLength > file.expected.size) {
               // More bytes than the file has: not the file the hub listed. Start it again.
@@ -339,6 +345,7 @@ export function createDownloader(options: DownloaderOptions): Downloader {
             if (bufferedBytes >= chunkBytes) await flush();
           }
         } finally {
+          if (signal?.aborted) void reader.cancel().catch(() => {});
           // Bytes that arrived before a cut are good bytes: keep them, so the resume starts after them.
           await flush();
         }
