@@ -1,10 +1,12 @@
 import browser from 'webextension-polyfill';
 import { createClearEpoch } from '../src/chat/clear-epoch';
 import { createHistoryStore } from '../src/chat/history';
+import { createModelFiles } from '../src/engine/files';
 import { BENCH_BUILD_MODE } from '../src/engine/registry';
 import { createChatHandler, getChatView } from '../src/handlers/chat';
 import { createChatHistoryHandlers } from '../src/handlers/chat-history';
 import { createContextMenus, onContextMenuClicked, takePendingAsk } from '../src/handlers/context-menu';
+import { createModelsHandler } from '../src/handlers/models';
 import { getTabReadability, readPage } from '../src/handlers/page-reader';
 import { createSummarizeHandler } from '../src/handlers/summarize';
 import { forgetSummary, loadSummary } from '../src/handlers/summary-cache';
@@ -25,11 +27,13 @@ import { createPageRetriever } from './retrieval';
 // All listeners are registered synchronously at the top level, so events that wake the worker find them.
 
 const localModelPath = browser.runtime.getURL('models/');
-const { engine, source, offscreen } = createWorkerEngine(import.meta.env.MODE, localModelPath);
+const modelFiles = createModelFiles();
+const { engine, source, offscreen } = createWorkerEngine(import.meta.env.MODE, localModelPath, modelFiles);
+const models = createModelsHandler({ files: modelFiles, engine, buildMode: import.meta.env.MODE });
 // One count of "Clear all"s for every store it empties, so no answer in flight writes back after one.
 const clearEpoch = createClearEpoch();
 const history = createHistoryStore({ clearEpoch });
-const retriever = createPageRetriever(import.meta.env.MODE, localModelPath, clearEpoch);
+const retriever = createPageRetriever(import.meta.env.MODE, localModelPath, modelFiles, clearEpoch);
 
 const streams: StreamServer = onStreams(
   {
@@ -66,6 +70,8 @@ onRequests(
     clearChats: chatHistory.clearChats,
     takePendingAsk: ({ tabId }) => takePendingAsk(tabId),
     showSource: ({ tabId, text }) => sendToTab(tabId, 'highlightText', { text }),
+    listModels: models.listModels,
+    deleteModel: models.deleteModel,
   },
   isExtensionPage,
 );

@@ -26,6 +26,8 @@ const spec: ModelSpec = {
   downloadBytes: 0,
   bundled: true,
   tiers: ['wasm'],
+  languages: 'None (random weights)',
+  license: 'Apache-2.0',
 };
 const session = await createTransformersBackend({ device: 'cpu', localModelPath: base }).load(spec, () => {});
 const signal = () => new AbortController().signal;

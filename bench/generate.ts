@@ -33,6 +33,8 @@ const spec: ModelSpec = {
   downloadBytes: 0,
   bundled: true,
   tiers: ['wasm'],
+  languages: 'None (random weights)',
+  license: 'Apache-2.0',
 };
 
 const median = (values: number[]) =>

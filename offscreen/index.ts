@@ -3,6 +3,7 @@ import ortMjs from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import browser from 'webextension-polyfill';
 import { createTransformersBackend } from '../src/engine/backends/transformers';
+import { createModelFiles } from '../src/engine/files';
 import { serveOffscreenHost } from '../src/engine/offscreen-host';
 
 // The offscreen document (chrome.offscreen, reason WORKERS): runs the model on WASM threads, which the
@@ -14,11 +15,14 @@ import { serveOffscreenHost } from '../src/engine/offscreen-host';
 // transformers.js points a page at a CDN.
 const wasmPaths = { mjs: new URL(ortMjs, location.href).href, wasm: new URL(ortWasm, location.href).href };
 const localModelPath = browser.runtime.getURL('models/');
+// The same verified store as the worker's (one extension origin, one IndexedDB): a model downloaded by
+// either is there for both.
+const files = createModelFiles();
 const stateView = document.getElementById('state') as HTMLOutputElement;
 
 serveOffscreenHost({
   createBackend: (numThreads) =>
-    createTransformersBackend({ device: 'wasm', localModelPath, runtime: { numThreads, wasmPaths } }),
+    createTransformersBackend({ device: 'wasm', localModelPath, files, runtime: { numThreads, wasmPaths } }),
   threadsInUse: () => env.backends.onnx.wasm?.numThreads ?? 1,
   onState(state) {
     stateView.dataset.state = 'loaded';

@@ -1,15 +1,36 @@
+import { useEffect, useMemo } from 'preact/hooks';
 import { Brand } from '../src/ui/page-header';
+import { DefaultsSection } from '../src/ui/settings/defaults-section';
 import { EngineSection } from '../src/ui/settings/engine-section';
+import { ModelsSection } from '../src/ui/settings/models-section';
+import { PrivacySection } from '../src/ui/settings/privacy-section';
+import { createBrowserSettingsClient, type SettingsClient } from '../src/ui/settings/settings-client';
+import { SettingsStoreContext } from '../src/ui/settings/settings-context';
+import { createSettingsStore } from '../src/ui/settings/settings-store';
+import { ShortcutSection } from '../src/ui/settings/shortcut-section';
+import { StorageSection } from '../src/ui/settings/storage-section';
 
 /** The settings page: one section per concern, each a component of `src/ui/settings/`. */
-export function App() {
+export function App({ client }: { client?: SettingsClient }) {
+  const store = useMemo(() => createSettingsStore(client ?? createBrowserSettingsClient()), [client]);
+  useEffect(() => {
+    const stopping = store.init();
+    return () => void stopping.then((stop) => stop());
+  }, [store]);
   return (
-    <main class="settings">
-      <header class="header bar">
-        <Brand />
-        <h1 class="settings__title">Settings</h1>
-      </header>
-      <EngineSection />
-    </main>
+    <SettingsStoreContext.Provider value={store}>
+      <main class="settings">
+        <header class="header bar">
+          <Brand />
+          <h1 class="settings__title">Settings</h1>
+        </header>
+        <EngineSection />
+        <ModelsSection />
+        <StorageSection />
+        <DefaultsSection />
+        <ShortcutSection />
+        <PrivacySection />
+      </main>
+    </SettingsStoreContext.Provider>
   );
 }

@@ -6,6 +6,7 @@ const ERROR_CODES = [
   'page-unreachable',
   'model-download',
   'model-load',
+  'model-import',
   'too-long',
   'disk-full',
   'worker-stopped',

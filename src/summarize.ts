@@ -66,7 +66,7 @@ function pointsTokens(length: SummaryLength, parts: number): number {
  */
 export async function summarizePage(
   session: Session,
-  page: PageContent,
+  page: PageContent & { answerIn?: string | null },
   length: SummaryLength,
   callbacks: SummarizeCallbacks,
 ): Promise<Summary> {

@@ -4,6 +4,7 @@ import type { AskPreset, StoredMessage } from '../protocol';
 import { plainText } from '../retrieval/passages';
 import { truncateToTokens } from '../text/chunk';
 import { fence, promptField } from '../text/fence';
+import { isEnglish, languageName } from '../text/language';
 
 /*
  * Prefix stability, for KV-cache reuse (the engine reads only the new tokens when a prompt starts with the
@@ -29,6 +30,8 @@ export interface ChatPassage {
 export interface ChatPromptInput<P extends ChatPassage = ChatPassage> {
   /** The conversation's page; keep it the same for every turn, or the cached prefix is lost. */
   page: { title: string; url: string };
+  /** The language Settings asks answers in ("French"), or null for the question's own. */
+  answerIn?: string | null;
   /** What the user selected on the page, the focus of the question. */
   selection: string | null;
   /** Passages for this question, in the order they should be read (usually page order). */
@@ -59,6 +62,7 @@ const SYSTEM_PROMPT =
   'Answer from the passages and the selection. If they do not contain the answer, say that the page does ' +
   'not seem to say, instead of guessing.\n' +
   'Answer in the language of the question. Be concise. Format your answer with Markdown.';
+const ANSWER_IN_QUESTION_LANGUAGE = 'Answer in the language of the question.';
 
 /** Most characters of the page title and URL in the system message. */
 const MAX_PAGE_FIELD_CHARS = 200;
@@ -85,7 +89,7 @@ export function buildChatPrompt<P extends ChatPassage>(
   budget: number,
   countPromptTokens: (messages: ChatMessage[]) => number,
 ): ChatPrompt<P> {
-  const system: ChatMessage = { role: 'system', content: systemPrompt(input.page) };
+  const system: ChatMessage = { role: 'system', content: systemPrompt(input.page, input.answerIn ?? null) };
   const question = input.question.trim();
   const turns = pairTurns(input.history);
   const passages = input.passages.filter((passage) => passage.text.trim());
@@ -207,12 +211,17 @@ export function presetQuestion(preset: AskPreset, language?: string): string {
   }
 }
 
-function systemPrompt(page: { title: string; url: string }): string {
+function systemPrompt(page: { title: string; url: string }, answerIn: string | null): string {
+  // The setting is fixed for a conversation's turns in practice; changing it changes the prefix, and the
+  // engine then reads the conversation again, which is what a new instruction needs anyway.
+  const base = answerIn
+    ? SYSTEM_PROMPT.replace(ANSWER_IN_QUESTION_LANGUAGE, `Always answer in ${answerIn}.`)
+    : SYSTEM_PROMPT;
   const title = pageField(page.title);
   // The query and fragment cost tokens and rarely say what the page is about.
   const url = pageField(page.url.replace(/[?#].*$/, ''));
   const about = [title && `Title: ${title}`, url && `Address: ${url}`].filter(Boolean).join('\n');
-  return about ? `${SYSTEM_PROMPT}\n\nThe page:\n${about}` : SYSTEM_PROMPT;
+  return about ? `${base}\n\nThe page:\n${about}` : base;
 }
 
 /** Page metadata is shown on one short line: it is untrusted and must not add lines of "instructions". */
@@ -316,33 +325,4 @@ function tooLong(): AppError {
 
 function sum(values: number[]): number {
   return values.reduce((total, value) => total + value, 0);
-}
-
-let displayNames: Intl.DisplayNames | undefined;
-
-/**
- * The English name of a language tag: "fr" → "French"; a script is named only where it matters
- * ("zh-TW" → "Traditional Chinese"), and a region never ("pt-BR" → "Portuguese").
- */
-function languageName(tag: string): string {
-  try {
-    displayNames ??= new Intl.DisplayNames(['en'], { type: 'language' });
-    const locale = new Intl.Locale(tag);
-    const script = locale.maximize().script;
-    const usualScript = new Intl.Locale(locale.language).maximize().script;
-    return (
-      displayNames.of(script && script !== usualScript ? `${locale.language}-${script}` : locale.language) ??
-      tag
-    );
-  } catch {
-    return tag;
-  }
-}
-
-function isEnglish(tag: string | undefined): boolean {
-  try {
-    return tag !== undefined && new Intl.Locale(tag).language === 'en';
-  } catch {
-    return false;
-  }
 }

@@ -176,6 +176,7 @@ export function createTieredEngine(source: EngineSource): Engine {
       const loaded = stale ? undefined : current;
       if (loaded) {
         return {
+          modelId: loaded.target.model.id,
           modelName: loaded.session.model.name,
           availability: 'available',
           downloadBytes: loaded.target.model.downloadBytes,
@@ -186,6 +187,7 @@ export function createTieredEngine(source: EngineSource): Engine {
       const availability: Availability =
         downloading === target ? 'downloading' : await target.backend.availability(target.model);
       return {
+        modelId: target.model.id,
         modelName: target.model.name,
         availability,
         downloadBytes: target.model.downloadBytes,

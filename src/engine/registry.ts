@@ -8,14 +8,10 @@ export interface ModelSpec {
   name: string;
   /** Hugging Face hub repository, or the folder under the extension's `models/` when bundled. */
   repo: string;
+  /** A commit hash for hub models, so the files (and their hashes) never change under us. */
   revision: string;
   /** Selects the ONNX file (`q8` -> `onnx/model_quantized.onnx`); the repository must publish it. */
   dtype: 'q8' | 'q4' | 'q4f16' | 'fp16' | 'fp32';
-  /**
-   * The file to load instead on a GPU without 16-bit shaders (`shader-f16`), when `dtype` needs them;
-   * without one the model cannot run on such a GPU.
-   */
-  dtypeWithoutF16?: 'q4' | 'fp32';
   /**
    * The largest single weight buffer, in bytes (usually the embedding table): a GPU whose
    * `maxStorageBufferBindingSize` is smaller cannot hold it.
@@ -37,20 +33,37 @@ export interface ModelSpec {
   firstPartTokens?: number;
   /** Most prompt tokens of a chat; above `maxPromptTokens` as follow-ups reuse earlier turns' KV cache. */
   maxChatPromptTokens: number;
-  /** Approximate download size in bytes, to tell the user before the first use. */
+  /** Approximate download size in bytes (weights and tokenizer), to tell the user before the first use. */
   downloadBytes: number;
   /** Packaged inside the extension (test builds): loaded from `models/`, never from the network. */
   bundled: boolean;
   /** Most tokens one call may write, below what the caller asks for; unset: no cap of the model's own. */
   maxNewTokens?: number;
+  /** Imported by the user from a folder (Settings): its files are in the model store, never downloaded. */
+  imported?: boolean;
   /** Extra variables for the chat template. */
   chatTemplateOptions?: Record<string, unknown>;
+  /** The model may write `<think>…</think>` reasoning first: it is removed from what the user sees. */
+  stripThinking?: boolean;
   /** The engine tiers that can run this file (its dtype decides: int8 is a CPU kernel, q4f16 needs a GPU). */
   tiers: readonly TierId[];
+  /** Its weights compute in 16-bit floats: a GPU without `shader-f16` cannot run it. */
+  needsShaderF16?: boolean;
+  /** The languages it answers well in, for the Settings list. */
+  languages: string;
+  /** Its licence, for the Settings list (SPDX id where there is one). */
+  license: string;
 }
 
+/*
+ * The curated list. Every hub entry was checked against the hub's published file list (the repository's
+ * `onnx/` tree: the dtype's file exists, with the size given) and is pinned to a commit where one could be
+ * found; the downloader checks every file against the tree API at that revision anyway, so a wrong pin fails
+ * loudly, never silently. The reason for each choice is next to it.
+ */
+
 /**
- * Default model: Qwen2.5-0.5B-Instruct, int8 (`onnx/model_quantized.onnx`, 512 MB).
+ * CPU default: Qwen2.5-0.5B-Instruct, int8 (`onnx/model_quantized.onnx`, 512 MB).
  * - The best instruction follower of the sub-600 MB Apache-2.0 models with transformers.js ONNX files
  *   (SmolLM2-360M: far lower IFEval, English only; Qwen3-0.6B: 570 MB+ at q4f16, slow on CPU, thinks by
  *   default; LFM2: not Apache-licensed). Multilingual, so pages are summarized in their language.
@@ -59,12 +72,14 @@ export interface ModelSpec {
  *   `npm run bench:context`): prefill ~11 ms a token, decode ~7.4 tokens/s. A 3,000-token page shows its
  *   first words after ~35 s in one pass, ~70 s in two parts (each part's notes take ~16 s to write); hence
  *   the 3,072-token prompt cap, so pages are split only when they must be.
+ * - Pinned to cc5cc01 (main, "[Automated] Update base model metadata", Oct 8 2024; the ONNX files are from
+ *   516c8d0 before it: model_quantized.onnx 512 MB).
  */
 export const QWEN25_05B: ModelSpec = {
   id: 'qwen2.5-0.5b-instruct-q8',
   name: 'Qwen2.5 0.5B Instruct',
   repo: 'onnx-community/Qwen2.5-0.5B-Instruct',
-  revision: 'main',
+  revision: 'cc5cc01a65cc3ff17bdb73a7de33d879f62599b0',
   dtype: 'q8',
   contextSize: 32_768,
   maxPromptTokens: 3_072,
@@ -72,30 +87,111 @@ export const QWEN25_05B: ModelSpec = {
   downloadBytes: 512_000_000,
   bundled: false,
   tiers: ['wasm', 'wasm-threads'],
+  languages: 'Multilingual (29 languages)',
+  license: 'Apache-2.0',
 };
 
 /**
- * Default on WebGPU: the same model at q4f16 (`onnx/model_q4f16.onnx`, 483 MB), WebGPU's usual dtype: half
- * the memory traffic of fp32 activations, and the int8 `MatMulInteger` of the CPU file is not a WebGPU
- * kernel. A GPU without `shader-f16` loads q4 (`model_q4.onnx`, 786 MB) instead. A GPU reads a prompt fast,
- * so a whole long page goes in one pass where one WASM thread needs parts.
- * - The embedding table, 151,936 x 896, is the largest buffer: ~272 MB as fp16 (q4f16 keeps it fp16), ~545
- *   MB as fp32 (q4).
+ * CPU, for low-memory machines: SmolLM2-360M-Instruct, int4 (`onnx/model_q4.onnx`, 417 MB).
+ * - 360M parameters against 494M: about a third less memory and faster per token; the repository publishes
+ *   only fp32, fp16, q4 and q4f16 (no int8), and q4 is the one with a CPU kernel (MatMulNBits) that is
+ *   smaller than fp32. The price: English only, and a weaker instruction follower (IFEval 41.0).
+ * - 8k context, so the same 3,072-token prompt cap as the default.
+ * - Revision: the ONNX files were last uploaded in commit 6d8b2a3 ("Upload improved ONNX weights (#7)",
+ *   Nov 25 2024), but no full commit hash could be found in the stored hub pages: pinned to `main` until
+ *   one is checked, and the downloader still verifies every file against the hub's tree at that revision.
  */
-export const QWEN25_05B_GPU: ModelSpec = {
-  ...QWEN25_05B,
-  id: 'qwen2.5-0.5b-instruct-q4f16',
+export const SMOLLM2_360M: ModelSpec = {
+  id: 'smollm2-360m-instruct-q4',
+  name: 'SmolLM2 360M Instruct',
+  repo: 'HuggingFaceTB/SmolLM2-360M-Instruct',
+  revision: 'main',
+  dtype: 'q4',
+  contextSize: 8_192,
+  maxPromptTokens: 3_072,
+  maxChatPromptTokens: 4_096,
+  downloadBytes: 420_000_000,
+  bundled: false,
+  tiers: ['wasm', 'wasm-threads'],
+  languages: 'English',
+  license: 'Apache-2.0',
+};
+
+/**
+ * GPU default: Qwen2.5-1.5B-Instruct, 4-bit weights with 16-bit activations (`onnx/model_q4f16.onnx`, 1.22 GB).
+ * - Issue 10: reading a prompt costs little on a GPU, so the GPU tier runs a 1.5 to 2B instruct model at
+ *   q4f16 with larger budgets (parts are larger and fewer). Same family, tokenizer and languages as the CPU
+ *   default, three times the parameters; Apache-2.0.
+ * - Budgets: 8k-token summary passes and 12k-token chats, well inside the 32k context.
+ * - Pinned to 94677ac (main, Oct 8; the ONNX files are from 9f9c976).
+ */
+export const QWEN25_15B: ModelSpec = {
+  id: 'qwen2.5-1.5b-instruct-q4f16',
+  name: 'Qwen2.5 1.5B Instruct',
+  repo: 'onnx-community/Qwen2.5-1.5B-Instruct',
+  revision: '94677ac90364afdc2b476788d085a9680efde737',
   dtype: 'q4f16',
-  dtypeWithoutF16: 'q4',
-  largestTensorBytes: 151_936 * 896 * 4,
+  contextSize: 32_768,
   maxPromptTokens: 8_192,
-  maxChatPromptTokens: 8_192,
+  maxChatPromptTokens: 12_288,
   // Prefill runs at thousands of tokens a second on a GPU: a whole 8k-token page shows first words in a
   // few seconds, so parts (and their overview pass) are only for pages longer than that.
   singlePassTokens: 8_192,
   firstPartTokens: 4_096,
-  downloadBytes: 483_000_000,
+  // The embedding table, 151,936 x 1,536, is the largest buffer: fp16 here.
+  largestTensorBytes: 151_936 * 1_536 * 2,
+  downloadBytes: 1_230_000_000,
+  bundled: false,
   tiers: ['webgpu'],
+  needsShaderF16: true,
+  languages: 'Multilingual (29 languages)',
+  license: 'Apache-2.0',
+};
+
+/**
+ * GPU without `shader-f16`: the same model, 4-bit weights with 32-bit activations (`onnx/model_q4.onnx`,
+ * 1.79 GB). A second entry rather than a `dtypeWithoutF16` field: each entry is exactly one set of files,
+ * one download size and one verified manifest, so Settings shows truthfully what each download costs, and
+ * both can be stored side by side.
+ */
+export const QWEN25_15B_NO_F16: ModelSpec = {
+  ...QWEN25_15B,
+  id: 'qwen2.5-1.5b-instruct-q4',
+  name: 'Qwen2.5 1.5B Instruct (for GPUs without 16-bit shaders)',
+  dtype: 'q4',
+  // fp32 activations: the embedding table takes twice the bytes.
+  largestTensorBytes: 151_936 * 1_536 * 4,
+  downloadBytes: 1_800_000_000,
+  needsShaderF16: false,
+};
+
+/**
+ * GPU, smaller: Qwen3-0.6B, q4f16 (`onnx/model_q4f16.onnx`, about 570 MB).
+ * - A newer, stronger 0.6B for GPUs with less memory; 40k context. It thinks by default: the template's
+ *   `enable_thinking: false` turns that off, and any `<think>` block is still stripped from the output.
+ * - Revision da14531 is the pin another project reviewed (its file list matches the hub's: config.json
+ *   912 bytes, tokenizer.json 9.1 MB); not seen on the hub's own pages here.
+ */
+export const QWEN3_06B: ModelSpec = {
+  id: 'qwen3-0.6b-q4f16',
+  name: 'Qwen3 0.6B',
+  repo: 'onnx-community/Qwen3-0.6B-ONNX',
+  revision: 'da1453100cf3ff33ef56d17983fc7a8648706db6',
+  dtype: 'q4f16',
+  contextSize: 40_960,
+  maxPromptTokens: 6_144,
+  maxChatPromptTokens: 8_192,
+  downloadBytes: 580_000_000,
+  bundled: false,
+  chatTemplateOptions: { enable_thinking: false },
+  stripThinking: true,
+  singlePassTokens: 6_144,
+  firstPartTokens: 3_072,
+  largestTensorBytes: 151_936 * 1_024 * 2,
+  tiers: ['webgpu'],
+  needsShaderF16: true,
+  languages: 'Multilingual (100+ languages)',
+  license: 'Apache-2.0',
 };
 
 /**
@@ -120,6 +216,9 @@ export const GEMINI_NANO: ModelSpec = {
   downloadBytes: 4_000_000_000,
   bundled: false,
   tiers: ['chrome-builtin'],
+  // The Prompt API is asked for English in and out (Chrome 138 offers no other; see chrome-builtin.ts).
+  languages: 'English (reads other languages)',
+  license: 'Google Gemini Nano terms (Chrome)',
 };
 
 /** The random-weight model the test generator writes (scripts/generate-test-models.ts); never shipped. */
@@ -135,6 +234,8 @@ export const TEST_TINY_LLAMA: ModelSpec = {
   downloadBytes: 0,
   bundled: true,
   tiers: ['wasm', 'wasm-threads'],
+  languages: 'None (random weights)',
+  license: 'Apache-2.0',
 };
 
 /**
@@ -163,21 +264,76 @@ export const BENCH_QWEN_SHAPE: ModelSpec = {
   id: 'bench-qwen2.5-0.5b-random',
   name: 'Qwen2.5 0.5B dimensions (random weights)',
   repo: 'qwen2.5-0.5b-random',
+  revision: 'main',
   downloadBytes: 0,
   bundled: true,
 };
 
-/** The model a tier runs unless the user picked another; undefined for tiers that bring their own. */
-export function defaultModelForTier(tier: TierId, buildMode: string): ModelSpec | undefined {
-  if (tier === 'chrome-builtin') return undefined;
-  if (tier !== 'webgpu') return defaultModel(buildMode);
-  if (buildMode === BENCH_BUILD_MODE) return undefined; // its packaged model is int8, a CPU-only file
-  return buildMode === TEST_BUILD_MODE ? TEST_TINY_LLAMA_GPU : QWEN25_05B_GPU;
+/** Every model a production build offers, best default first within each tier. */
+export const MODELS: readonly ModelSpec[] = [
+  QWEN25_05B,
+  SMOLLM2_360M,
+  QWEN25_15B,
+  QWEN25_15B_NO_F16,
+  QWEN3_06B,
+];
+
+/** What the GPU can do, where the choice depends on it. */
+export interface GpuFacts {
+  shaderF16: boolean;
 }
 
-export function defaultModel(buildMode: string): ModelSpec {
+/** The models a build offers: the packaged test model in test builds, the curated list otherwise. */
+function builtIn(buildMode: string): readonly ModelSpec[] {
+  if (buildMode === TEST_BUILD_MODE) return [TEST_TINY_LLAMA, TEST_TINY_LLAMA_GPU];
+  if (buildMode === BENCH_BUILD_MODE) return [BENCH_QWEN_SHAPE];
+  return MODELS;
+}
+
+/**
+ * The models that can run on a tier, built in and imported. A GPU without `shader-f16` is offered no model
+ * that needs it.
+ */
+export function modelsForTier(
+  tier: TierId,
+  imported: readonly ModelSpec[] = [],
+  buildMode = 'production',
+  gpu?: GpuFacts,
+): ModelSpec[] {
+  return [...builtIn(buildMode), ...imported].filter(
+    (model) => model.tiers.includes(tier) && !(gpu && !gpu.shaderF16 && model.needsShaderF16),
+  );
+}
+
+/**
+ * The model a tier runs when the user has picked none; undefined where the build has none for it. Test
+ * builds use the packaged test model (fp32 on WebGPU); the GPU tier takes the 1.5B model, in the dtype its
+ * adapter can run (`shader-f16` or not: unknown counts as present, the common case on real GPUs); Chrome's
+ * built-in tier runs Chrome's own model.
+ */
+export function defaultModelForTier(tier: TierId, buildMode: string, gpu?: GpuFacts): ModelSpec | undefined {
+  if (tier === 'chrome-builtin') return GEMINI_NANO;
+  if (tier === 'webgpu') {
+    if (buildMode === TEST_BUILD_MODE) return TEST_TINY_LLAMA_GPU;
+    // The bench build packages an int8 file only, a CPU kernel: no GPU model in it.
+    if (buildMode === BENCH_BUILD_MODE) return undefined;
+    return gpu && !gpu.shaderF16 ? QWEN25_15B_NO_F16 : QWEN25_15B;
+  }
   if (buildMode === TEST_BUILD_MODE) return TEST_TINY_LLAMA;
-  return buildMode === BENCH_BUILD_MODE ? BENCH_QWEN_SHAPE : QWEN25_05B;
+  if (buildMode === BENCH_BUILD_MODE) return BENCH_QWEN_SHAPE;
+  return QWEN25_05B;
+}
+
+/** The default model of the CPU tiers (what the engine runs today). */
+export function defaultModel(buildMode: string): ModelSpec {
+  return defaultModelForTier('wasm', buildMode) ?? QWEN25_05B;
+}
+
+/** A model by id: built in (any build's), or imported by the user. */
+export function findModel(id: string, imported: readonly ModelSpec[] = []): ModelSpec | undefined {
+  return [...MODELS, TEST_TINY_LLAMA, TEST_TINY_LLAMA_GPU, BENCH_QWEN_SHAPE, ...imported].find(
+    (model) => model.id === id,
+  );
 }
 
 /** A sentence-embedding model for finding the passages of a page that answer a question. */

@@ -30,8 +30,7 @@ const MB = 1024 * 1024;
 
 /** Why a model cannot run on this GPU, or null when it can. */
 export function gpuProblem(gpu: GpuAdapterFacts, model: ModelSpec): string | null {
-  const needsF16 = model.dtype === 'q4f16' || model.dtype === 'fp16';
-  if (needsF16 && !gpu.shaderF16 && !model.dtypeWithoutF16) {
+  if (model.needsShaderF16 && !gpu.shaderF16) {
     return `This GPU has no 16-bit shaders, which ${model.name} needs.`;
   }
   const limit = Math.min(gpu.maxStorageBufferBindingSize, gpu.maxBufferSize);
@@ -39,13 +38,6 @@ export function gpuProblem(gpu: GpuAdapterFacts, model: ModelSpec): string | nul
     return `GPU buffers are too small for ${model.name}: it needs ${Math.ceil(model.largestTensorBytes / MB)} MB, this GPU allows ${Math.floor(limit / MB)} MB.`;
   }
   return null;
-}
-
-/** The model as this GPU loads it: without 16-bit shaders, the file that does not need them. */
-export function forGpu(gpu: GpuAdapterFacts, model: ModelSpec): ModelSpec {
-  const needsF16 = model.dtype === 'q4f16' || model.dtype === 'fp16';
-  if (!needsF16 || gpu.shaderF16 || !model.dtypeWithoutF16) return model;
-  return { ...model, dtype: model.dtypeWithoutF16 };
 }
 
 export function createTierSource({ tiers, probe, preference }: TierSourceOptions): TierSource {
@@ -79,7 +71,7 @@ export function createTierSource({ tiers, probe, preference }: TierSourceOptions
           forcible: false,
         });
       } else if (report.tier === 'webgpu' && report.state === 'available' && found.gpu) {
-        const problem = gpuProblem(found.gpu, await backend.model());
+        const problem = gpuProblem(found.gpu, await backend.model(found));
         list.push(problem ? { ...report, state: 'unavailable', reason: problem, forcible: false } : report);
       } else {
         list.push(report);
@@ -95,12 +87,7 @@ export function createTierSource({ tiers, probe, preference }: TierSourceOptions
       // chooseTier answers `wasm` at worst, which every build has.
       const chosen = tiers.find((candidate) => candidate.tier === tier) ?? tiers[tiers.length - 1];
       if (!chosen) throw new Error('No engine tier in this build.');
-      const model = await chosen.model();
-      return {
-        tier: chosen.tier,
-        backend: chosen.backend,
-        model: chosen.tier === 'webgpu' && found.gpu ? forGpu(found.gpu, model) : model,
-      };
+      return { tier: chosen.tier, backend: chosen.backend, model: await chosen.model(found) };
     },
 
     async tiers(failed, refresh = false) {

@@ -1,6 +1,6 @@
 import type { Availability, DownloadProgress } from '../protocol';
 import type { ModelSpec } from './registry';
-import type { TierId } from './tiers';
+import type { MachineCapabilities, TierId } from './tiers';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -64,6 +64,9 @@ export interface Backend {
 export interface TierBackend {
   readonly tier: TierId;
   readonly backend: Backend;
-  /** The model this tier runs (the user's pick for the tier, else its default). */
-  model(): Promise<ModelSpec>;
+  /**
+   * The model this tier runs (the user's pick for the tier, else its default), for this machine: a GPU
+   * without 16-bit shaders gets a file that does not need them.
+   */
+  model(machine?: MachineCapabilities): Promise<ModelSpec>;
 }

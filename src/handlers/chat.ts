@@ -17,6 +17,7 @@ import type { Passage } from '../retrieval/passages';
 import { type RetrieveOptions, toSources } from '../retrieval/retriever';
 import { CHAT_ANSWER_TOKENS, CHAT_PASSAGES, FOLLOWUP_NEW_PASSAGES } from '../text/limits';
 import { FRAMED_PAGE_MESSAGE } from '../text/restricted';
+import { answerLanguageFromSettings } from './answer-language';
 import { whyUnreadable } from './page-reader';
 
 export interface ChatDependencies {
@@ -28,6 +29,8 @@ export interface ChatDependencies {
   retrieve(page: PageContent, question: string, options: RetrieveOptions): Promise<{ passages: Passage[] }>;
   /** Shared with the stores: after "Clear all", an answer begun before it writes nothing back. */
   clearEpoch?: ClearEpoch;
+  /** The language Settings asks answers in, by name, or null for the question's (read per question). */
+  answerIn?(): Promise<string | null>;
 }
 
 /** How often a streaming answer is saved, so a stopped worker loses at most this much of it. */
@@ -43,6 +46,7 @@ export function createChatHandler({
   readPage,
   retrieve,
   clearEpoch = createClearEpoch(),
+  answerIn = answerLanguageFromSettings,
 }: ChatDependencies) {
   return async (request: ChatRequest, { signal, emit, queue }: StreamContext): Promise<Conversation> => {
     // Every write below passes this: after a "Clear all", nothing of this answer is written back.
@@ -58,6 +62,7 @@ export function createChatHandler({
     let conversation = stored && !isNew ? stored : newConversation({ url, title: page.title });
 
     const language = browser.i18n.getUILanguage();
+    const answerLanguage = await answerIn();
     // A preset is stored as the instruction it stands for (the panel's label is only for show), so later
     // turns and Regenerate render it the same way.
     let question = request.preset ? presetQuestion(request.preset, language) : request.question.trim();
@@ -132,6 +137,7 @@ export function createChatHandler({
             // The conversation's own title and URL: the system message must not change between turns.
             {
               page: { title: conversation.title, url: conversation.url },
+              answerIn: answerLanguage,
               selection,
               // A follow-up reads little that is new, so its first words come fast.
               passages: keepFewNew(passages, earlier, FOLLOWUP_NEW_PASSAGES),

@@ -2,17 +2,24 @@ import browser from 'webextension-polyfill';
 import type { Engine } from '../engine/engine';
 import type { StreamContext, SummaryLength, SummaryResult } from '../protocol';
 import { summarizePage } from '../summarize';
+import { answerLanguageFromSettings } from './answer-language';
 import { readPage } from './page-reader';
 import { saveSummary } from './summary-cache';
 
-/** Serves `summarize`: read the tab's page, run the model (queued), stream progress, remember the result. */
-export function createSummarizeHandler(engine: Engine) {
+/**
+ * Serves `summarize`: read the tab's page, run the model (queued), stream progress, remember the result.
+ * `answerIn` gives the language Settings asks summaries in (read per request, so a change applies at once).
+ */
+export function createSummarizeHandler(
+  engine: Engine,
+  answerIn: () => Promise<string | null> = answerLanguageFromSettings,
+) {
   return async (
     { tabId, length }: { tabId: number; length: SummaryLength },
     { signal, emit, queue }: StreamContext,
   ): Promise<SummaryResult> => {
     emit({ type: 'stage', stage: 'reading' });
-    const page = await readPage(tabId);
+    const page = { ...(await readPage(tabId)), answerIn: await answerIn() };
     emit({ type: 'stage', stage: 'loading' });
     let engineName = '';
     const summary = await engine.run(

@@ -60,11 +60,17 @@ export interface DownloadProgress {
   files: { name: string; loaded: number; total: number }[];
   loaded: number;
   total: number;
+  /** Download speed over the last few seconds; absent while loading from disk. */
+  bytesPerSecond?: number;
+  /** Estimated from that speed; null while it is not known yet. */
+  secondsLeft?: number | null;
 }
 
 export type Availability = 'unavailable' | 'downloadable' | 'downloading' | 'available';
 
 export interface ModelStatus {
+  /** The registry id of the model (see `ModelSpec.id`). */
+  modelId: string;
   modelName: string;
   availability: Availability;
   /** Approximate download size of the model in bytes, to tell the user before the first use. */
@@ -197,6 +203,32 @@ export interface TabReadability {
   unreadable: string | null;
 }
 
+/** One model as Settings lists it. */
+export interface ModelRow {
+  id: string;
+  name: string;
+  /** Download size (or, imported, the folder's size), in bytes. */
+  downloadBytes: number;
+  languages: string;
+  license: string;
+  contextSize: number;
+  tiers: TierId[];
+  imported: boolean;
+  /** Packaged with the extension (test builds): nothing to download or delete. */
+  bundled: boolean;
+  /** `available`: stored and verified; `downloading`: the engine is fetching it now. */
+  state: 'available' | 'downloadable' | 'downloading';
+  /** Bytes its files take in the extension's storage now (a partial download counts). */
+  storedBytes: number;
+  /** The tiers on which it is the model used (picked, or the tier's default). */
+  activeOn: TierId[];
+}
+
+/** The models Settings shows. */
+export interface ModelList {
+  models: ModelRow[];
+}
+
 // ---- Requests: one message, one answer ---------------------------------------------------------------
 
 const ConversationId = v.pipe(v.string(), v.minLength(1), v.maxLength(100));
@@ -217,6 +249,10 @@ export const workerRequests = {
   takePendingAsk: v.object({ tabId: TabId }),
   /** Scrolls the tab's page to a passage and highlights it. */
   showSource: v.object({ tabId: TabId, text: PassageText }),
+  /** Every model of every tier, with what is stored (Settings). */
+  listModels: v.object({}),
+  /** Deletes a model's stored files (and an imported model's entry). */
+  deleteModel: v.object({ id: v.pipe(v.string(), v.minLength(1), v.maxLength(100)) }),
 };
 export interface WorkerAnswers {
   getTabSummary: TabSummary;
@@ -231,6 +267,8 @@ export interface WorkerAnswers {
   takePendingAsk: PendingAsk | null;
   /** False when the passage is no longer on the page. */
   showSource: boolean;
+  listModels: ModelList;
+  deleteModel: undefined;
 }
 
 /** Requests from the worker to the content script in a tab. */

@@ -37,6 +37,16 @@ const ModelSpecSchema = v.object({
   bundled: v.boolean(),
   chatTemplateOptions: v.optional(v.record(v.string(), v.unknown())),
   tiers: v.pipe(v.array(v.picklist(TIER_IDS)), v.readonly()),
+  // The rest of ModelSpec, optional fields included: an object schema drops keys it does not list.
+  languages: Text,
+  license: Text,
+  imported: v.optional(v.boolean()),
+  stripThinking: v.optional(v.boolean()),
+  needsShaderF16: v.optional(v.boolean()),
+  maxNewTokens: v.optional(Count),
+  singlePassTokens: v.optional(Count),
+  firstPartTokens: v.optional(Count),
+  largestTensorBytes: v.optional(Count),
 }) satisfies v.GenericSchema<ModelSpec>;
 
 const ChatMessageSchema = v.object({

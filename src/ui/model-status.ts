@@ -42,7 +42,27 @@ export function loadingText(
     download.total > 0
       ? `${Math.round(download.loaded / MB)} / ${formatMegabytes(download.total)}`
       : formatMegabytes(download.loaded);
-  return `${verb} the model… ${amount}`;
+  const speed = download.bytesPerSecond ? ` · ${formatSpeed(download.bytesPerSecond)}` : '';
+  const left =
+    download.bytesPerSecond && typeof download.secondsLeft === 'number'
+      ? ` · ${formatDuration(download.secondsLeft)} left`
+      : '';
+  return `${verb} the model… ${amount}${speed}${left}`;
+}
+
+/** A download speed: one decimal below 10 MB/s, whole numbers above. */
+export function formatSpeed(bytesPerSecond: number): string {
+  const mbps = bytesPerSecond / MB;
+  return `${mbps < 10 ? mbps.toFixed(1) : Math.round(mbps)} MB/s`;
+}
+
+/** A time left, as a person says it: `40 s`, `3 min`, `1 h 5 min`. */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(1, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  const minutes = Math.round(s / 60);
+  if (minutes < 60) return `${minutes} min`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
 /** The status line while a request waits its turn: what the model is busy with, and how far along. */

@@ -7,13 +7,13 @@ import {
   openStream,
   type StreamEvent,
   type StreamHandle,
-  SUMMARY_LENGTHS,
   type SummaryLength,
   type SummaryResult,
   sendToWorker,
   type TabReadability,
   type TabSummary,
 } from '../protocol';
+import { loadSettings, type SettingsStorage, updateSettings } from '../settings';
 import { openSidePanel } from '../side-panel';
 import { doneText, loadingText, type UiError, waitingText } from './model-status';
 import { copyText, createStreamRun, type PromptRead, type RunState, readPercent } from './stream-run';
@@ -46,11 +46,8 @@ export function createWorkerClient(): SummaryClient {
   };
 }
 
-/** Where the length preference lives; `browser.storage.local` unless a test passes another. */
-export type PreferenceStorage = {
-  get(key: string): Promise<Record<string, unknown>>;
-  set(items: Record<string, unknown>): Promise<void>;
-};
+/** Where the length preference lives (in the settings); `browser.storage.local` unless a test passes another. */
+export type PreferenceStorage = SettingsStorage;
 
 /** Stand-ins for the browser's storage and clipboard (tests); the real ones by default. */
 export interface SummaryStoreOptions {
@@ -99,12 +96,6 @@ export interface SummaryStore {
   copy(): Promise<boolean>;
   /** Opens the side panel's chat on the tab; call it straight from a click (a user gesture). */
   openChat(): Promise<void>;
-}
-
-const LENGTH_KEY = 'summaryLength';
-
-function isSummaryLength(value: unknown): value is SummaryLength {
-  return (SUMMARY_LENGTHS as readonly unknown[]).includes(value);
 }
 
 /** Creates the summary store over a client (the worker's, by default through `createWorkerClient`). */
@@ -245,7 +236,7 @@ export function createSummaryStore(
         unreadable.value = null;
       });
       const [stored] = await Promise.all([
-        storage.get(LENGTH_KEY).catch(() => ({}) as Record<string, unknown>),
+        loadSettings(storage).catch(() => null),
         restore(id),
         refreshModelStatus(),
         // A failed check leaves Summarize on: the worker's answer to it then says what is wrong.
@@ -256,14 +247,13 @@ export function createSummaryStore(
           () => {},
         ),
       ]);
-      const saved = stored[LENGTH_KEY];
-      if (isSummaryLength(saved)) length.value = saved;
+      if (stored) length.value = stored.summaryLength;
     },
 
     async setLength(value) {
       length.value = value;
       try {
-        await storage.set({ [LENGTH_KEY]: value });
+        await updateSettings({ summaryLength: value }, storage);
       } catch {
         // Not remembering a preference is no reason to interrupt the user.
       }

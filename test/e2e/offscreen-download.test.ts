@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { TEST_DECODER_DIR } from '../../scripts/test-models';
+import { QWEN25_05B } from '../../src/engine/registry';
 import { OFFSCREEN_PATH } from '../../src/protocol/offscreen';
 import { longArticleHtml } from '../support/article';
+import { createStandInHub } from '../support/stand-in-hub';
 import {
   type Browser,
   launchBrowser,
@@ -10,7 +13,6 @@ import {
   serveSite,
 } from './harness';
 import { attachToOffscreen, type OffscreenTarget } from './offscreen-target';
-import { hubResponse, routeStandInHub, type StandInHub } from './stand-in-hub';
 
 /*
  * The production build with the `wasm-threads` tier forced: the offscreen host downloads the model itself,
@@ -22,15 +24,20 @@ import { hubResponse, routeStandInHub, type StandInHub } from './stand-in-hub';
 
 let browser: Browser;
 let site: Site;
-let hub: StandInHub;
+const hub = createStandInHub(QWEN25_05B.repo, TEST_DECODER_DIR);
+const workerRequests: string[] = [];
 let host: OffscreenTarget;
 const hostRequests: string[] = [];
 
 beforeAll(async () => {
   site = await serveSite({ '/article': longArticleHtml('The harbour, sixty years on', 800) });
   browser = await launchBrowser(PRODUCTION_BUILD_DIR);
-  hub = await routeStandInHub(browser.context);
-  hub.mode = 'stand-in';
+  await browser.context.route('https://huggingface.co/**', async (route) => {
+    const path = new URL(route.request().url()).pathname;
+    workerRequests.push(path);
+    const answer = hub.answer(path, route.request().headers().range ?? null);
+    return route.fulfill({ status: answer.status, headers: answer.headers, body: answer.body });
+  });
   const options = await browser.openExtensionPage('options/index.html');
   await options.evaluate(() => chrome.storage.local.set({ settings: { engine: 'wasm-threads' } }));
   await browser.worker.evaluate(
@@ -44,9 +51,13 @@ beforeAll(async () => {
   );
   host = await attachToOffscreen(await browser.context.newCDPSession(options));
   host.on('Fetch.requestPaused', (params) => {
-    const { requestId, request } = params as { requestId: string; request: { url: string } };
-    hostRequests.push(new URL(request.url).pathname);
-    const response = hubResponse(request.url);
+    const { requestId, request } = params as {
+      requestId: string;
+      request: { url: string; headers: Record<string, string> };
+    };
+    const path = new URL(request.url).pathname;
+    hostRequests.push(path);
+    const response = hub.answer(path, request.headers.Range ?? request.headers.range ?? null);
     void host.send('Fetch.fulfillRequest', {
       requestId,
       responseCode: response.status,
@@ -75,7 +86,7 @@ test('the offscreen host downloads the model from the hub, with progress, and su
   expect(log.texts.some((text) => /Downloading the model… .*MB/.test(text))).toBe(true);
   // The weights went to the offscreen page, never to the worker, which reads only the tokenizer's files.
   expect(hostRequests.some((path) => path.endsWith('/onnx/model_quantized.onnx'))).toBe(true);
-  expect(hub.requests.filter((path) => path.endsWith('.onnx'))).toEqual([]);
+  expect(workerRequests.filter((path) => path.endsWith('.onnx'))).toEqual([]);
   expect(((await popup.getByTestId('summary').textContent()) ?? '').length).toBeGreaterThan(20);
   expect(await host.evaluate('crossOriginIsolated')).toBe(true);
 });

@@ -1,10 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { TEST_DECODER_DIR, TEST_ENCODER_DIR } from '../../scripts/test-models';
 import { MULTILINGUAL_E5_SMALL, QWEN25_05B } from '../../src/engine/registry';
 import { longArticleHtml } from '../support/article';
+import { createStandInHub } from '../support/stand-in-hub';
 import { type Browser, launchBrowser, PRODUCTION_BUILD_DIR, type Site, serveSite } from './harness';
 import { type NetworkRecorder, type RecordedRequest, recordNetwork } from './network-recorder';
 
@@ -22,14 +21,14 @@ let recorder: NetworkRecorder;
 let hub: 'stand-in' | 'offline' = 'stand-in';
 
 /**
- * The model files the stand-in hub serves: `https://huggingface.co/<repo>/resolve/<revision>/<file>`, with
- * byte ranges as the hub does. Any revision is answered: transformers.js 4.3.1's `pipeline()` (the
- * embedder) probes each file's size with a one-byte range request at `main`, whatever revision it is given.
+ * The stand-in hub: the generated test models under the real models' names, with the tree API (sizes,
+ * SHA-256) and byte ranges as the hub serves them.
  */
 const HUB_MODELS = [
   { spec: QWEN25_05B, dir: TEST_DECODER_DIR },
   { spec: MULTILINGUAL_E5_SMALL, dir: TEST_ENCODER_DIR },
 ];
+const HUBS = HUB_MODELS.map(({ spec, dir }) => createStandInHub(spec.repo, dir));
 const HUB_PREFIXES = HUB_MODELS.map(({ spec }) => `https://huggingface.co/${spec.repo}/resolve/`);
 
 /** Not network at all: the extension's own files, inline data, in-memory blobs, the browser's own UI. */
@@ -42,27 +41,13 @@ beforeAll(async () => {
   recorder = await recordNetwork(browser.context);
   await browser.context.route('https://huggingface.co/**', async (route) => {
     if (hub === 'offline') return route.abort('internetdisconnected');
-    const url = route.request().url();
-    const model = HUB_MODELS.find(({ spec }) =>
-      url.startsWith(`https://huggingface.co/${spec.repo}/resolve/`),
-    );
-    // resolve/<revision>/<file>
-    const path = model ? new URL(url).pathname.slice(`/${model.spec.repo}/resolve/`.length) : '';
-    const file = model ? join(model.dir, path.slice(path.indexOf('/') + 1)) : '';
-    if (!model || !existsSync(file)) return route.fulfill({ status: 404, body: 'Entry not found' });
-    const body = readFileSync(file);
-    const range = /^bytes=(\d+)-(\d*)$/.exec(route.request().headers().range ?? '');
-    if (!range) return route.fulfill({ status: 200, body, contentType: 'application/octet-stream' });
-    const start = Number(range[1]);
-    const end = Math.min(range[2] ? Number(range[2]) : body.length - 1, body.length - 1);
-    return route.fulfill({
-      status: 206,
-      body: body.subarray(start, end + 1),
-      headers: {
-        'content-range': `bytes ${start}-${end}/${body.length}`,
-        'content-type': 'application/octet-stream',
-      },
-    });
+    const path = new URL(route.request().url()).pathname;
+    const range = route.request().headers().range ?? null;
+    const answer =
+      HUBS.map((one) => one.answer(path, range)).find((found) => found.status !== 404) ??
+      HUBS[0]?.answer(path, range);
+    if (!answer) return route.fulfill({ status: 404, body: 'Entry not found' });
+    return route.fulfill({ status: answer.status, headers: answer.headers, body: answer.body });
   });
 });
 

@@ -1,63 +1,46 @@
-import { createReadStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { env } from '@huggingface/transformers';
+import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { TEST_MODELS_DIR } from '../../scripts/test-models';
+import { TEST_DECODER_DIR } from '../../scripts/test-models';
 import { createEngine } from '../../src/engine/engine';
+import { createModelFiles } from '../../src/engine/files';
+import { createModelFileStore } from '../../src/engine/files/model-file-store';
 import { type ModelSpec, TEST_TINY_LLAMA } from '../../src/engine/registry';
 import type { DownloadProgress } from '../../src/protocol';
 import { createTestBackend } from '../support/engine';
+import { createStandInHub, serveHub } from '../support/stand-in-hub';
 
 /*
- * The download path, for real: a local server stands in for the Hugging Face hub (same URL layout), so
- * the engine downloads the generated model with progress, and a second load is served from the cache.
- * (In Node transformers.js caches on disk; the browser uses the Cache API through the same code path.)
+ * The download path, for real: a local server stands in for the Hugging Face hub (same URL layout, Range
+ * requests, the tree API), the downloader stores and verifies the generated model, and transformers.js
+ * loads it from the verified store; a second load uses no network.
  */
 
 const remoteModel: ModelSpec = {
   ...TEST_TINY_LLAMA,
+  id: 'remote-tiny-llama',
   repo: 'test-org/tiny-llama',
+  revision: 'abc123',
   bundled: false,
   downloadBytes: 1,
 };
-let server: Server;
-const requests: string[] = [];
-/** While set, the server drops every connection, as a network that has gone away would. */
+const hub = createStandInHub(remoteModel.repo, TEST_DECODER_DIR);
+let server: Awaited<ReturnType<typeof serveHub>>;
+/** While set, every fetch fails, as with the network gone. */
 let offline = false;
-let cacheDir: string;
-const saved = { remoteHost: env.remoteHost, cacheDir: env.cacheDir };
+const store = createModelFileStore('model-download-test');
+const guardedFetch: typeof fetch = (input, init) =>
+  offline ? Promise.reject(new TypeError('fetch failed')) : fetch(input, init);
 
 beforeAll(async () => {
-  server = createServer((request, response) => {
-    requests.push(request.url ?? '');
-    if (offline) {
-      request.socket.destroy();
-      return;
-    }
-    const match = /^\/test-org\/(?:tiny|flaky)-llama\/resolve\/main\/(.+)$/.exec(request.url ?? '');
-    const file = match?.[1] && join(TEST_MODELS_DIR, TEST_TINY_LLAMA.repo, decodeURIComponent(match[1]));
-    if (!file || !existsSync(file)) {
-      response.writeHead(404).end();
-      return;
-    }
-    response.writeHead(200, { 'content-length': statSync(file).size });
-    if (request.method === 'HEAD') response.end();
-    else createReadStream(file).pipe(response);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cacheDir = mkdtempSync(join(tmpdir(), 'pagewise-cache-'));
-  env.remoteHost = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  env.cacheDir = cacheDir;
+  server = await serveHub(hub);
 });
 
 afterAll(async () => {
-  Object.assign(env, saved);
-  await new Promise((resolve) => server.close(resolve));
-  rmSync(cacheDir, { recursive: true, force: true });
+  store.close();
+  await server.close();
 });
+
+const backend = () => createTestBackend(createModelFiles({ store, host: server.host, fetch: guardedFetch }));
 
 const ask = (engine: ReturnType<typeof createEngine>, onProgress?: (p: DownloadProgress) => void) =>
   engine.run(
@@ -69,33 +52,38 @@ const ask = (engine: ReturnType<typeof createEngine>, onProgress?: (p: DownloadP
     { signal: new AbortController().signal, onProgress },
   );
 
+test('a failed download says what happened, and trying again works once the network is back', async () => {
+  const engine = createEngine(backend(), remoteModel);
+  offline = true;
+  const error = await ask(engine).catch((e: unknown) => e);
+  expect(error).toMatchObject({ code: 'model-download' });
+  expect((error as Error).message).toMatch(/Couldn’t reach Hugging Face .* Check your connection/);
+  offline = false;
+  await expect(ask(engine)).resolves.toMatchObject({ newTokens: 3 });
+  await engine.dispose();
+});
+
 test('the first load downloads with progress; a second load uses no network', async () => {
-  const first = createEngine(createTestBackend(), remoteModel);
+  await store.deleteModel(remoteModel.id);
+  hub.requests.length = 0;
+  const first = createEngine(backend(), remoteModel);
+  expect((await first.status()).availability).toBe('downloadable');
   const progress: DownloadProgress[] = [];
   await ask(first, (p) => progress.push(p));
   await first.dispose();
-  const downloads = requests.filter((url) => url.includes('/onnx/'));
-  expect(downloads.length).toBeGreaterThan(0);
-  const last = progress.at(-1);
+  expect(hub.requests.some((r) => r.path === 'onnx/model_quantized.onnx')).toBe(true);
+  const last = progress.findLast((p) => p.bytesPerSecond !== undefined);
   expect(last?.files.some((f) => f.name.endsWith('.onnx'))).toBe(true);
   expect(last?.loaded).toBe(last?.total);
   expect(last?.total).toBeGreaterThan(0);
 
-  requests.length = 0;
-  const second = createEngine(createTestBackend(), remoteModel);
+  hub.requests.length = 0;
+  offline = true;
+  const second = createEngine(backend(), remoteModel);
+  expect((await second.status()).availability).toBe('available');
   const result = await ask(second);
   await second.dispose();
-  expect(result.newTokens).toBe(3);
-  expect(requests).toEqual([]);
-});
-
-test('a failed download says what happened, and trying again works once the network is back', async () => {
-  const engine = createEngine(createTestBackend(), { ...remoteModel, repo: 'test-org/flaky-llama' });
-  offline = true;
-  const error = await ask(engine).catch((e: unknown) => e);
-  expect(error).toMatchObject({ code: 'model-download' });
-  expect((error as Error).message).toMatch(/Couldn’t download the model .* try again/);
   offline = false;
-  await expect(ask(engine)).resolves.toMatchObject({ newTokens: 3 });
-  await engine.dispose();
+  expect(result.newTokens).toBe(3);
+  expect(hub.requests).toEqual([]);
 });

@@ -14,7 +14,8 @@ import type { ModelSpec } from '../registry';
 import { threadCount } from '../tiers';
 import type { Backend, GenerateResult, Session, TierBackend } from '../types';
 import { createPromptTokens, loadTokenizer } from './transformers';
-import { isCached } from './transformers-files';
+import type { ModelFiles } from './transformers-files';
+import { isStored } from './transformers-files';
 
 /**
  * The host holds the whole model in memory (about 1 GB for the default) and its threads: keep it while
@@ -39,6 +40,8 @@ export function hostThreads(cores: number): number {
 export interface OffscreenBackendOptions {
   /** Where the worker's copy of the tokenizer comes from, as for the in-worker backend. */
   localModelPath: string;
+  /** The verified model store the tokenizer is read from (the host downloads into the same one). */
+  files?: ModelFiles;
   /** Threads the host runs; `hostThreads(navigator.hardwareConcurrency)` when absent. */
   numThreads?: number;
 }
@@ -182,7 +185,7 @@ export function createOffscreenBackend(options: OffscreenBackendOptions): Offscr
     async availability(model) {
       if (typeof chrome.offscreen?.createDocument !== 'function') return 'unavailable';
       if (model.bundled) return 'available';
-      return (await isCached(model)) ? 'available' : 'downloadable';
+      return (await isStored(model, options.files)) ? 'available' : 'downloadable';
     },
 
     async load(spec, onProgress) {
@@ -193,7 +196,10 @@ export function createOffscreenBackend(options: OffscreenBackendOptions): Offscr
       try {
         ({ model } = await loadInHost(spec, onProgress));
         // After the host's load the tokenizer's files are in the cache (or packaged): nothing downloads twice.
-        tokens = createPromptTokens(await loadTokenizer(spec, options.localModelPath, () => {}), model);
+        tokens = createPromptTokens(
+          await loadTokenizer(spec, options.localModelPath, options.files, () => {}),
+          model,
+        );
       } finally {
         if (--busy === 0) armIdleClose();
       }

@@ -22,21 +22,25 @@ const EMBED_BATCH_SIZE = 4;
  * Loads a sentence-embedding model with transformers.js (`feature-extraction`), bundled or from the hub.
  * Vectors are mean-pooled and unit length, as the supported models (e5, MiniLM, BERT-likes) expect.
  *
- * @throws AppError `model-download` or `model-load`; damaged cached files are dropped so a retry downloads
- *   them again.
+ * @throws AppError `model-download`, `disk-full` or `model-load` (files are verified before they load).
  */
 export async function loadTransformersEmbedder(
   spec: EmbedderSpec,
   options: TransformersBackendOptions,
   onProgress: (progress: DownloadProgress) => void,
 ): Promise<Embedder> {
-  const extractor = await loadModelFiles(spec, options.localModelPath, onProgress, (progress_callback) =>
-    pipeline('feature-extraction', spec.repo, {
-      revision: spec.revision,
-      dtype: spec.dtype,
-      device: options.device,
-      progress_callback,
-    }),
+  const extractor = await loadModelFiles(
+    spec,
+    options.localModelPath,
+    options.files,
+    onProgress,
+    (progress_callback) =>
+      pipeline('feature-extraction', spec.repo, {
+        revision: spec.revision,
+        dtype: spec.dtype,
+        device: options.device,
+        progress_callback,
+      }),
   );
   return createTransformersEmbedder(spec, extractor);
 }

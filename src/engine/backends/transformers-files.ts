@@ -1,13 +1,19 @@
 import { env, type ProgressInfo } from '@huggingface/transformers';
 import { AppError } from '../../errors';
 import type { DownloadProgress } from '../../protocol';
+import type { Downloader } from '../files/downloader';
+import type { ModelFileStore } from '../files/model-file-store';
+import type { VerifiedCache } from '../files/verified-cache';
 import type { ModelSpec } from '../registry';
 
-// Where a model's files come from (bundled folder, hub, browser cache), how their download is reported, and
-// what the user is told when they fail to load.
+// Where a model's files come from (the bundled folder, or the verified file store the downloader fills),
+// how loading is reported, and what the user is told when a load fails.
 
 /** What loading needs to know about a model's files; chat models and embedders both have it. */
-export type HubModel = Pick<ModelSpec, 'name' | 'repo' | 'revision' | 'dtype' | 'downloadBytes' | 'bundled'>;
+export type HubModel = Pick<
+  ModelSpec,
+  'id' | 'name' | 'repo' | 'revision' | 'dtype' | 'downloadBytes' | 'bundled' | 'imported'
+>;
 
 /**
  * How ONNX Runtime's WASM runs. The default, one thread and ORT's own bundled factory, is the only one a
@@ -22,13 +28,36 @@ export interface WasmRuntime {
   wasmPaths?: { mjs: string; wasm: string };
 }
 
-/** Points transformers.js at the bundled folder or the hub, and ORT's WASM at its threads and files. */
-function configureEnvironment(model: HubModel, localModelPath: string, runtime: WasmRuntime): void {
-  env.allowLocalModels = model.bundled;
-  env.allowRemoteModels = !model.bundled;
+/** The store of downloaded and imported model files, and the downloader that fills it. */
+export interface ModelFiles {
+  store: ModelFileStore;
+  downloader: Downloader;
+  /** What transformers.js reads through: verified files only. */
+  cache: VerifiedCache;
+}
+
+/**
+ * Points transformers.js at the bundled folder and the verified store, never at the network: the
+ * downloader fetched and checked every file first, and a file it lacks is a miss, not a download.
+ */
+function configureEnvironment(
+  model: HubModel,
+  localModelPath: string,
+  files: ModelFiles | undefined,
+  runtime: WasmRuntime,
+): void {
+  // Local lookups stay on so that an optional file the model lacks (generation_config.json) is a quiet miss.
+  env.allowLocalModels = true;
+  env.allowRemoteModels = false;
   env.localModelPath = localModelPath;
-  // The Cache API only stores http(s) responses: bundled files are already on disk.
-  env.useBrowserCache = !model.bundled && typeof caches !== 'undefined';
+  env.useBrowserCache = false;
+  env.useFSCache = false;
+  env.useCustomCache = files !== undefined;
+  env.customCache = files?.cache ?? null;
+  if (files) {
+    env.remoteHost = files.downloader.host;
+    files.cache.pin(files.downloader.host, model);
+  }
   const wasm = env.backends.onnx.wasm;
   if (wasm) {
     // A service worker can neither start Workers nor be cross-origin isolated: more threads throw there.
@@ -43,24 +72,13 @@ function configureEnvironment(model: HubModel, localModelPath: string, runtime: 
   }
 }
 
-/** Whether the model's weights are already in the browser cache, so no download is needed. */
-export async function isCached(model: HubModel): Promise<boolean> {
-  if (typeof caches === 'undefined') return false;
-  try {
-    const cache = await caches.open(env.cacheKey);
-    const file = `${env.remoteHost}${model.repo}/resolve/${model.revision}/onnx/${onnxFileName(model)}`;
-    return (await cache.match(file)) !== undefined;
-  } catch {
-    return false;
-  }
+/** Whether the model can load with no download: bundled, or every file stored and verified. */
+export async function isStored(model: HubModel, files: ModelFiles | undefined): Promise<boolean> {
+  if (model.bundled) return true;
+  return files ? files.downloader.isReady(model.id) : false;
 }
 
-function onnxFileName(model: HubModel): string {
-  const suffix = { q8: '_quantized', q4: '_q4', q4f16: '_q4f16', fp16: '_fp16', fp32: '' }[model.dtype];
-  return `model${suffix}.onnx`;
-}
-
-/** Turns transformers.js's per-file progress events into one running total. */
+/** Turns transformers.js's per-file progress events (reading from the store) into one running total. */
 function createProgressTracker(onProgress: (progress: DownloadProgress) => void) {
   const files = new Map<string, { loaded: number; total: number }>();
   return (info: ProgressInfo) => {
@@ -75,73 +93,45 @@ function createProgressTracker(onProgress: (progress: DownloadProgress) => void)
   };
 }
 
-/** Drops a model's cached files, so that a damaged download is fetched again next time. */
-async function forgetCachedModel(model: HubModel): Promise<void> {
-  if (typeof caches === 'undefined') return;
-  const cache = await caches.open(env.cacheKey);
-  const prefix = `${env.remoteHost}${model.repo}/`;
-  for (const request of await cache.keys()) {
-    if (request.url.startsWith(prefix)) await cache.delete(request);
-  }
-}
-
 /**
- * Whether a load failed on the model's files themselves (a write cut short leaves a truncated file, which
- * ONNX Runtime reports as a parse failure), rather than on memory or the runtime.
+ * The error the user sees when verified (or bundled) files fail to load: their bytes matched the hub's
+ * hashes, so the cause is the runtime or memory, never a damaged download.
  */
-export function isDamagedFileError(error: unknown): boolean {
-  const message = error instanceof Error ? error.message : String(error);
-  return /protobuf|pars(e|ing)|unexpected end|corrupt|invalid (model|file)|JSON/i.test(message);
-}
-
-/** The error the user sees when a model fails to load, by where its files came from. */
-export function loadError(model: HubModel, cached: boolean, error: unknown): AppError {
+export function loadError(model: HubModel, error: unknown): AppError {
+  if (error instanceof AppError) return error;
   const detail = error instanceof Error ? error.message : String(error);
   if (model.bundled) {
     return new AppError('model-load', `The bundled model could not be loaded (${detail}).`, { cause: error });
   }
-  if (cached && isDamagedFileError(error)) {
-    return new AppError(
-      'model-load',
-      `The saved copy of the model was damaged and has been removed. Try again to download it again. (${detail})`,
-      { cause: error },
-    );
-  }
-  if (cached) {
-    return new AppError(
-      'model-load',
-      `The model could not be started (${detail}). Close some tabs to free memory and try again.`,
-      { cause: error },
-    );
-  }
-  const sizeMb = Math.round(model.downloadBytes / 1e6);
   return new AppError(
-    'model-download',
-    `Couldn’t download the model (${model.name}, about ${sizeMb} MB) from Hugging Face. Check your connection and try again. (${detail})`,
+    'model-load',
+    `The model could not be started (${detail}). Close some tabs to free memory and try again.`,
     { cause: error },
   );
 }
 
 /**
- * Loads a model's files with transformers.js: from the bundled folder or the hub, with its progress. Files
- * that were cached yet fail to load are damaged (an interrupted write): they are dropped, so that the next
- * try downloads them again instead of failing forever.
+ * Loads a model's files with transformers.js. Hub models are first downloaded (resumably) and verified
+ * into the store; imported ones are checked there; transformers.js then reads only those files.
  *
- * @throws AppError `model-download` or `model-load`, with a message for the user.
+ * @throws AppError `model-download`, `disk-full` or `model-load`, with a message for the user.
  */
 export async function loadModelFiles<T>(
   model: HubModel,
   localModelPath: string,
+  files: ModelFiles | undefined,
   onProgress: (progress: DownloadProgress) => void,
   load: (progressCallback: (info: ProgressInfo) => void) => Promise<T>,
   runtime: WasmRuntime = { numThreads: 1 },
 ): Promise<T> {
-  configureEnvironment(model, localModelPath, runtime);
-  const cached = model.bundled || (await isCached(model));
+  if (!model.bundled) {
+    if (!files) throw new AppError('model-load', `No file store is set up to load ${model.name}.`);
+    await files.downloader.ensure(model, { onProgress, offline: model.imported === true });
+  }
+  configureEnvironment(model, localModelPath, files, runtime);
   try {
     return await load(createProgressTracker(onProgress));
   } catch (error) {
-    if (cached && !model.bundled && isDamagedFileError(error)) await forgetCachedModel(model);
-    throw loadError(model, cached, error);
+    throw loadError(model, error);
   }
 }

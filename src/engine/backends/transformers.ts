@@ -12,9 +12,10 @@ import { AppError, throwIfAborted } from '../../errors';
 import type { DownloadProgress } from '../../protocol';
 import type { ModelSpec } from '../registry';
 import { createTextDelta } from '../text-delta';
+import { createThinkFilter, stripThinking } from '../think-filter';
 import type { Backend, BackendId, ChatMessage, GenerateOptions, GenerateResult, Session } from '../types';
 import { yieldToEventLoop } from '../yield';
-import { isCached, loadModelFiles, type WasmRuntime } from './transformers-files';
+import { isStored, loadModelFiles, type ModelFiles, type WasmRuntime } from './transformers-files';
 
 export interface TransformersBackendOptions {
   /** `wasm` or `webgpu` in the browser (onnxruntime-web), `cpu` in Node (onnxruntime-node). */
@@ -23,6 +24,8 @@ export interface TransformersBackendOptions {
   localModelPath: string;
   /** ORT's WASM threads and files; one thread and ORT's bundled files when absent (a service worker). */
   runtime?: WasmRuntime;
+  /** Where downloaded and imported models are kept; needed for any model that is not bundled. */
+  files?: ModelFiles;
 }
 
 /**
@@ -44,14 +47,14 @@ export function createTransformersBackend(options: TransformersBackendOptions): 
     id: BACKEND_IDS[options.device],
 
     async availability(model) {
-      if (model.bundled) return 'available';
-      return (await isCached(model)) ? 'available' : 'downloadable';
+      return (await isStored(model, options.files)) ? 'available' : 'downloadable';
     },
 
     async load(model, onProgress) {
       const { tokenizer, lm } = await loadModelFiles(
         model,
         options.localModelPath,
+        options.files,
         onProgress,
         async (progress_callback) => {
           const common = { revision: model.revision, progress_callback };
@@ -85,9 +88,10 @@ export function createTransformersBackend(options: TransformersBackendOptions): 
 export async function loadTokenizer(
   model: ModelSpec,
   localModelPath: string,
+  files: ModelFiles | undefined,
   onProgress: (progress: DownloadProgress) => void,
 ): Promise<PreTrainedTokenizer> {
-  return loadModelFiles(model, localModelPath, onProgress, (progress_callback) =>
+  return loadModelFiles(model, localModelPath, files, onProgress, (progress_callback) =>
     AutoTokenizer.from_pretrained(model.repo, { revision: model.revision, progress_callback }),
   );
 }
@@ -287,11 +291,14 @@ function createTransformersSession(
 
         let firstTokenAt = 0;
         const delta = createTextDelta((tokens) => tokenizer.decode(tokens, { skip_special_tokens: true }));
+        // Reasoning blocks (Qwen3) never reach the user, streamed or final.
+        const thinking = model.stripThinking ? createThinkFilter() : null;
         const streamer = new DeltaStreamer((newIds) => {
           if (firstTokenAt === 0) firstTokenAt = performance.now();
           for (const id of newIds) {
             generated.push(Number(id));
-            const text = delta.push(Number(id));
+            const piece = delta.push(Number(id));
+            const text = thinking && piece ? thinking.push(piece) : piece;
             if (text) options.onToken?.(text);
           }
         });
@@ -307,12 +314,14 @@ function createTransformersSession(
           // The typings expect a TextStreamer; generate() only calls put() and end(), which BaseStreamer declares.
         } as unknown as Parameters<PreTrainedModel['generate']>[0]);
         ok = true;
+        const held = thinking?.end();
+        if (held) options.onToken?.(held);
         throwIfAborted(signal);
 
         const finished = performance.now();
         const newTokens = delta.tokenCount;
         return {
-          text: delta.text,
+          text: model.stripThinking ? stripThinking(delta.text) : delta.text,
           promptTokens: ids.length,
           reusedTokens: reused,
           newTokens,

@@ -1,6 +1,11 @@
 import { describe, expect, test, vi } from 'vitest';
-import { QWEN25_05B_GPU } from '../../../src/engine/registry';
-import { createTierSource, forGpu, gpuProblem } from '../../../src/engine/tier-source';
+import {
+  defaultModelForTier,
+  type ModelSpec,
+  QWEN25_15B,
+  QWEN25_15B_NO_F16,
+} from '../../../src/engine/registry';
+import { createTierSource, gpuProblem } from '../../../src/engine/tier-source';
 import {
   chooseTier,
   type EnginePreference,
@@ -130,22 +135,21 @@ describe('the engine tier, as a table of machines', () => {
 });
 
 describe('a model on a GPU', () => {
-  test('q4f16 loads as q4 where there are no 16-bit shaders', () => {
-    expect(forGpu(laptopGpu, QWEN25_05B_GPU).dtype).toBe('q4f16');
-    expect(forGpu(swiftshader, QWEN25_05B_GPU).dtype).toBe('q4');
-    expect(gpuProblem(swiftshader, QWEN25_05B_GPU)).toBeNull();
+  test('q4f16 where the GPU has 16-bit shaders, the q4 file where it has none', () => {
+    expect(defaultModelForTier('webgpu', 'production', { shaderF16: true })).toBe(QWEN25_15B);
+    expect(defaultModelForTier('webgpu', 'production', { shaderF16: false })).toBe(QWEN25_15B_NO_F16);
+    expect(gpuProblem(swiftshader, QWEN25_15B_NO_F16)).toBeNull();
   });
 
   test('buffers too small for the largest tensor are caught before loading', () => {
     const small = { ...laptopGpu, maxStorageBufferBindingSize: 128 * 1024 * 1024 };
-    expect(gpuProblem(small, QWEN25_05B_GPU)).toMatch(
-      /GPU buffers are too small .* needs 520 MB, this GPU allows 128 MB/,
+    expect(gpuProblem(small, QWEN25_15B)).toMatch(
+      /GPU buffers are too small .* needs 446 MB, this GPU allows 128 MB/,
     );
   });
 
-  test('a model that needs 16-bit shaders and has no other file cannot run without them', () => {
-    const strict = { ...QWEN25_05B_GPU, dtypeWithoutF16: undefined };
-    expect(gpuProblem(swiftshader, strict)).toMatch(/no 16-bit shaders/);
+  test('a model that needs 16-bit shaders cannot run without them', () => {
+    expect(gpuProblem(swiftshader, QWEN25_15B)).toMatch(/no 16-bit shaders/);
   });
 });
 
@@ -157,10 +161,16 @@ describe('the tier source', () => {
       throw new Error('unused');
     },
   };
-  const tier = (id: TierId, model = QWEN25_05B_GPU): TierBackend => ({
+  // As the worker's tiers do: the GPU tier's model depends on the adapter the probe found.
+  const tier = (id: TierId): TierBackend => ({
     tier: id,
     backend,
-    model: async () => model,
+    model: async (found) =>
+      defaultModelForTier(
+        id,
+        'production',
+        found?.gpu ? { shaderF16: found.gpu.shaderF16 } : undefined,
+      ) as ModelSpec,
   });
 
   test('picks the first tier that runs, loads the GPU file this adapter can run, and says why of every tier', async () => {

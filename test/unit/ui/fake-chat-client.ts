@@ -83,6 +83,7 @@ export function viewOf(page = TIDES, conversation: Conversation | null = null): 
 
 /** The default model's status, as the worker reports it. */
 export const qwen = (availability: ModelStatus['availability'] = 'available'): ModelStatus => ({
+  modelId: 'qwen2.5-0.5b-instruct-q8',
   modelName: 'Qwen2.5 0.5B Instruct',
   availability,
   downloadBytes: 512_000_000,

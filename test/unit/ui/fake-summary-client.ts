@@ -26,6 +26,7 @@ export interface FakeSummaryClient extends SummaryClient {
 
 /** The default model's status, as the worker reports it. */
 export const qwen = (availability: ModelStatus['availability'] = 'available'): ModelStatus => ({
+  modelId: 'qwen2.5-0.5b-instruct-q8',
   modelName: 'Qwen2.5 0.5B Instruct',
   availability,
   downloadBytes: 512_000_000,

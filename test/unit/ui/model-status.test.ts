@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
-import type { QueueAhead } from '../../../src/protocol';
-import { waitingText } from '../../../src/ui/model-status';
+import type { DownloadProgress, QueueAhead } from '../../../src/protocol';
+import { loadingText, waitingText } from '../../../src/ui/model-status';
 
 test.each<[QueueAhead | null, string]>([
   [
@@ -13,4 +13,31 @@ test.each<[QueueAhead | null, string]>([
   [null, 'Waiting for the assistant…'],
 ])('%j reads “%s”', (ahead, text) => {
   expect(waitingText(ahead)).toBe(text);
+});
+
+const progress = (extra: Partial<DownloadProgress>): DownloadProgress => ({
+  files: [],
+  loaded: 120_000_000,
+  total: 512_000_000,
+  ...extra,
+});
+
+test.each<[Partial<DownloadProgress>, string]>([
+  [{}, 'Downloading the model… 120 / 512 MB'],
+  [{ bytesPerSecond: 0, secondsLeft: null }, 'Downloading the model… 120 / 512 MB'],
+  [{ bytesPerSecond: 4_200_000, secondsLeft: null }, 'Downloading the model… 120 / 512 MB · 4.2 MB/s'],
+  [
+    { bytesPerSecond: 4_200_000, secondsLeft: 93 },
+    'Downloading the model… 120 / 512 MB · 4.2 MB/s · 2 min left',
+  ],
+  [
+    { bytesPerSecond: 25_000_000, secondsLeft: 16 },
+    'Downloading the model… 120 / 512 MB · 25 MB/s · 16 s left',
+  ],
+  [
+    { bytesPerSecond: 50_000, secondsLeft: 7_900 },
+    'Downloading the model… 120 / 512 MB · 0.1 MB/s · 2 h 12 min left',
+  ],
+])('download progress %j reads “%s”', (extra, text) => {
+  expect(loadingText(progress(extra), 'downloadable')).toBe(text);
 });

@@ -234,11 +234,13 @@ describe('init', () => {
 });
 
 describe('length', () => {
-  test('is remembered in storage.local for the next popup', async () => {
+  test('is remembered in the settings for the next popup', async () => {
     const { client, store } = await ready();
     expect(store.length.value).toBe('standard');
     await store.setLength('brief');
-    expect(await fakeBrowser.storage.local.get('summaryLength')).toEqual({ summaryLength: 'brief' });
+    expect(await fakeBrowser.storage.local.get('settings')).toMatchObject({
+      settings: { summaryLength: 'brief' },
+    });
 
     const next = createSummaryStore(client);
     await next.init(TAB);
@@ -248,9 +250,20 @@ describe('length', () => {
   });
 
   test('a stored value that is not a length is ignored', async () => {
-    await fakeBrowser.storage.local.set({ summaryLength: 'enormous' });
+    await fakeBrowser.storage.local.set({ settings: { summaryLength: 'enormous' } });
     const { store } = await ready();
     expect(store.length.value).toBe('standard');
+  });
+
+  test('a length saved under the old key before settings existed is kept, and moved into settings', async () => {
+    await fakeBrowser.storage.local.set({ summaryLength: 'detailed' });
+    const { store } = await ready();
+    expect(store.length.value).toBe('detailed');
+    await store.setLength('detailed');
+    expect(await fakeBrowser.storage.local.get(null)).toMatchObject({
+      settings: { summaryLength: 'detailed' },
+    });
+    expect(await fakeBrowser.storage.local.get('summaryLength')).toEqual({});
   });
 });
 

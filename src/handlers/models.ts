@@ -1,0 +1,92 @@
+import type { ModelFiles } from '../engine/backends/transformers-files';
+import type { Engine } from '../engine/engine';
+import {
+  defaultModelForTier,
+  findModel,
+  type GpuFacts,
+  type ModelSpec,
+  modelsForTier,
+} from '../engine/registry';
+import { TIER_IDS, type TierId } from '../engine/tiers';
+import { AppError } from '../errors';
+import type { ModelList, ModelRow } from '../protocol';
+import { loadSettings, type Settings, updateSettings } from '../settings';
+
+export interface ModelsDependencies {
+  files: ModelFiles;
+  /** The engine, to tell which model is downloading now, and to let go of a deleted one. */
+  engine: Pick<Engine, 'status' | 'reconfigure'>;
+  buildMode: string;
+}
+
+/** Tiers that run a model of this list (Chrome's built-in tier runs Chrome's own). */
+const MODEL_TIERS = TIER_IDS.filter((tier) => tier !== 'chrome-builtin');
+
+/** The model a tier uses: the user's pick when it exists and suits the tier, else the tier's default. */
+export function activeModel(
+  tier: TierId,
+  settings: Settings,
+  buildMode: string,
+  gpu?: GpuFacts,
+): ModelSpec | undefined {
+  const picked = settings.models[tier];
+  const model = picked ? findModel(picked, settings.importedModels) : undefined;
+  const offered =
+    model && modelsForTier(tier, settings.importedModels, buildMode).some((m) => m.id === model.id);
+  return offered ? model : defaultModelForTier(tier, buildMode, gpu);
+}
+
+/** Serves Settings' `listModels` and `deleteModel`. */
+export function createModelsHandler({ files, engine, buildMode }: ModelsDependencies) {
+  return {
+    async listModels(): Promise<ModelList> {
+      const settings = await loadSettings();
+      const models = new Map<string, ModelSpec>();
+      for (const tier of MODEL_TIERS) {
+        for (const model of modelsForTier(tier, settings.importedModels, buildMode))
+          models.set(model.id, model);
+      }
+      const status = await engine.status();
+      const rows: ModelRow[] = [];
+      for (const model of models.values()) {
+        const stored = await files.store.filesOfModel(model.id);
+        const downloading = status.availability === 'downloading' && status.modelId === model.id;
+        const ready = model.bundled || (await files.downloader.isReady(model.id));
+        rows.push({
+          id: model.id,
+          name: model.name,
+          downloadBytes: model.downloadBytes,
+          languages: model.languages,
+          license: model.license,
+          contextSize: model.contextSize,
+          tiers: [...model.tiers],
+          imported: model.imported === true,
+          bundled: model.bundled,
+          state: downloading ? 'downloading' : ready ? 'available' : 'downloadable',
+          storedBytes: stored.reduce((sum, file) => sum + file.received, 0),
+          activeOn: MODEL_TIERS.filter((tier) => activeModel(tier, settings, buildMode)?.id === model.id),
+        });
+      }
+      return { models: rows };
+    },
+
+    async deleteModel({ id }: { id: string }): Promise<undefined> {
+      const settings = await loadSettings();
+      const model = findModel(id, settings.importedModels);
+      if (!model) throw new AppError('invalid-message', 'There is no such model.');
+      if (model.bundled)
+        throw new AppError('invalid-message', 'A model packaged with Pagewise cannot be deleted.');
+      await files.store.deleteModel(id);
+      // A loaded copy of it goes too: the next request loads what is left.
+      engine.reconfigure();
+      if (model.imported) {
+        // Its files are gone for good: it leaves the list, and tiers that used it go back to their default.
+        const models = Object.fromEntries(
+          Object.entries(settings.models).filter(([, picked]) => picked !== id),
+        ) as Settings['models'];
+        await updateSettings({ importedModels: settings.importedModels.filter((m) => m.id !== id), models });
+      }
+      return undefined;
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import { batch, signal } from '@preact/signals';
+import type { PickedFile } from '../../engine/files/import-model';
+import type { ModelSpec } from '../../engine/registry';
+import type { TierId } from '../../engine/tiers';
+import type { ModelRow } from '../../protocol';
+import type { Settings } from '../../settings';
+import { toUiError, type UiError } from '../model-status';
+import type { SettingsClient, Shortcut } from './settings-client';
+
+/** What an import is doing, for its status line. */
+export type ImportState =
+  | { state: 'idle' }
+  | { state: 'importing'; done: number; total: number }
+  | { state: 'done'; name: string }
+  | { state: 'error'; error: UiError };
+
+/** State and actions of the settings page. */
+export function createSettingsStore(client: SettingsClient) {
+  const models = signal<ModelRow[]>([]);
+  const storage = signal<{ usage: number; quota: number } | null>(null);
+  const settings = signal<Settings | null>(null);
+  const shortcuts = signal<Shortcut[]>([]);
+  const importing = signal<ImportState>({ state: 'idle' });
+  const error = signal<UiError | null>(null);
+
+  const refresh = async () => {
+    try {
+      const [list, estimate] = await Promise.all([client.listModels(), client.estimate()]);
+      batch(() => {
+        models.value = list.models;
+        storage.value = estimate;
+      });
+    } catch (thrown) {
+      error.value = toUiError(thrown);
+    }
+  };
+
+  return {
+    models,
+    storage,
+    settings,
+    shortcuts,
+    importing,
+    error,
+    refresh,
+
+    /** Loads everything, and follows settings changed elsewhere (another settings tab, the popup). */
+    async init(): Promise<() => void> {
+      const stop = client.watchSettings((next) => {
+        settings.value = next;
+        void refresh();
+      });
+      const [loaded, keys] = await Promise.all([client.loadSettings(), client.shortcuts().catch(() => [])]);
+      batch(() => {
+        settings.value = loaded;
+        shortcuts.value = keys;
+      });
+      await refresh();
+      return stop;
+    },
+
+    async update(change: Partial<Settings>) {
+      try {
+        settings.value = await client.updateSettings(change);
+      } catch (thrown) {
+        error.value = toUiError(thrown);
+      }
+    },
+
+    /** Makes a model the one used on these tiers. */
+    async use(model: Pick<ModelSpec, 'id'>, tiers: readonly TierId[]) {
+      const current = settings.value?.models ?? {};
+      const picks = { ...current };
+      for (const tier of tiers) picks[tier] = model.id;
+      await this.update({ models: picks });
+      await refresh();
+    },
+
+    async remove(id: string) {
+      error.value = null;
+      try {
+        await client.deleteModel(id);
+      } catch (thrown) {
+        error.value = toUiError(thrown);
+      }
+      await refresh();
+    },
+
+    async importFolder(folderName: string, files: PickedFile[]) {
+      importing.value = { state: 'importing', done: 0, total: files.reduce((sum, f) => sum + f.size, 0) };
+      try {
+        const spec = await client.importModel(folderName, files, (done, total) => {
+          importing.value = { state: 'importing', done, total };
+        });
+        importing.value = { state: 'done', name: spec.name };
+      } catch (thrown) {
+        importing.value = { state: 'error', error: toUiError(thrown) };
+      }
+      await refresh();
+    },
+
+    openShortcutSettings: () => client.openShortcutSettings(),
+  };
+}
+
+export type SettingsStore = ReturnType<typeof createSettingsStore>;
