@@ -24,6 +24,7 @@ const PERMISSION_REASONS: Record<string, string> = {
   sidePanel: 'the chat lives in the side panel',
   scripting: 'adds the content script to tabs open before the extension was installed',
   activeTab: 'the toolbar and keyboard entry points on the current tab',
+  unlimitedStorage: 'model files are hundreds of MB to GB; without it they may be refused or evicted',
   offscreen: 'the document that runs the model on WASM threads (a service worker cannot start workers)',
   alarms: 'closes that document when idle: a timer dies with the worker, an alarm does not',
 };

@@ -149,6 +149,7 @@ describe('engine', () => {
   test('status says downloadable before the first use', async () => {
     const engine = createEngine(fakeBackend(), TEST_TINY_LLAMA);
     await expect(engine.status()).resolves.toEqual({
+      modelId: TEST_TINY_LLAMA.id,
       modelName: TEST_TINY_LLAMA.name,
       availability: 'downloadable',
       downloadBytes: TEST_TINY_LLAMA.downloadBytes,

@@ -13,6 +13,7 @@ import {
   SMOLLM2_360M,
   TEST_BUILD_MODE,
   TEST_TINY_LLAMA,
+  TEST_TINY_LLAMA_GPU,
 } from '../../../src/engine/registry';
 
 const imported: ModelSpec = {
@@ -69,8 +70,9 @@ describe('choosing a model', () => {
     expect(defaultModelForTier(tier, 'production', gpu)).toBe(model);
   });
 
-  test('test builds keep the tiny generated model on every tier, and defaultModel still works', () => {
-    expect(defaultModelForTier('webgpu', TEST_BUILD_MODE)).toBe(TEST_TINY_LLAMA);
+  test('test builds keep the tiny generated model on every tier (fp32 on WebGPU), and defaultModel still works', () => {
+    expect(defaultModelForTier('webgpu', TEST_BUILD_MODE)).toBe(TEST_TINY_LLAMA_GPU);
+    expect(defaultModelForTier('wasm-threads', TEST_BUILD_MODE)).toBe(TEST_TINY_LLAMA);
     expect(defaultModel(TEST_BUILD_MODE)).toBe(TEST_TINY_LLAMA);
     expect(defaultModel('production')).toBe(QWEN25_05B);
   });
