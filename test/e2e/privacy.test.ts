@@ -30,6 +30,8 @@ const HUB_MODELS = [
 ];
 const HUBS = HUB_MODELS.map(({ spec, dir }) => createStandInHub(spec.repo, dir));
 const HUB_PREFIXES = HUB_MODELS.map(({ spec }) => `https://huggingface.co/${spec.repo}/resolve/`);
+/** The file lists (sizes and SHA-256) the downloader checks every file against: also about model files. */
+const TREE_PREFIXES = HUB_MODELS.map(({ spec }) => `https://huggingface.co/api/models/${spec.repo}/tree/`);
 
 /** Not network at all: the extension's own files, inline data, in-memory blobs, the browser's own UI. */
 const NOT_NETWORK = new Set(['chrome-extension:', 'data:', 'blob:', 'chrome:', 'about:']);
@@ -62,7 +64,7 @@ function allowed(request: RecordedRequest): boolean {
   const url = new URL(request.url);
   if (NOT_NETWORK.has(url.protocol)) return true;
   if (url.origin === site.origin) return true;
-  return HUB_PREFIXES.some((prefix) => request.url.startsWith(prefix));
+  return [...HUB_PREFIXES, ...TREE_PREFIXES].some((prefix) => request.url.startsWith(prefix));
 }
 
 /** `host (target types): count`, for the report. */
