@@ -2,7 +2,7 @@ import browser from 'webextension-polyfill';
 import { createHistoryStore } from '../src/chat/history';
 import { createTransformersBackend } from '../src/engine/backends/transformers';
 import { createEngine } from '../src/engine/engine';
-import { BENCH_BUILD_MODE, defaultModel } from '../src/engine/registry';
+import { BENCH_BUILD_MODE, defaultModel, TEST_BUILD_MODE } from '../src/engine/registry';
 import { createChatHandler, getChatView } from '../src/handlers/chat';
 import { createContextMenus, onContextMenuClicked, takePendingAsk } from '../src/handlers/context-menu';
 import { getTabReadability, readPage } from '../src/handlers/page-reader';
@@ -64,8 +64,10 @@ onRequests(
   isExtensionPage,
 );
 
-// Vite replaces the mode, so other builds drop this and the hooks with it.
-if (import.meta.env.MODE === BENCH_BUILD_MODE) installBenchHooks(engine);
+// Vite replaces the mode, so the production build drops this and the hooks with it. The test build has them
+// for the bench's WebGPU run on the small model.
+if (import.meta.env.MODE === BENCH_BUILD_MODE || import.meta.env.MODE === TEST_BUILD_MODE)
+  installBenchHooks(engine);
 
 browser.runtime.onInstalled.addListener(() => {
   void createContextMenus();

@@ -44,6 +44,11 @@ export interface LaunchOptions {
    * extensions, which is how the tests load it.
    */
   fileAccess?: boolean;
+  /**
+   * Gives the worker a WebGPU adapter (`--enable-unsafe-webgpu`; SwiftShader on a machine without a GPU)
+   * instead of starting with the GPU off.
+   */
+  webgpu?: boolean;
 }
 
 /**
@@ -66,7 +71,7 @@ export async function launchBrowser(
     args: [
       '--headless=new',
       '--no-sandbox',
-      '--disable-gpu',
+      options.webgpu ? '--enable-unsafe-webgpu' : '--disable-gpu',
       ...QUIET_CHROMIUM_FLAGS,
       // No host but loopback resolves: the test build must work with no network at all.
       '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',

@@ -36,7 +36,8 @@ export async function isCached(model: HubModel): Promise<boolean> {
   }
 }
 
-function onnxFileName(model: HubModel): string {
+/** The ONNX file transformers.js loads for the model's dtype, under `onnx/`. */
+export function onnxFileName(model: HubModel): string {
   const suffix = { q8: '_quantized', q4: '_q4', q4f16: '_q4f16', fp16: '_fp16', fp32: '' }[model.dtype];
   return `model${suffix}.onnx`;
 }
