@@ -50,9 +50,15 @@ interface RawBaseline {
   tokenizer: PreTrainedTokenizer;
 }
 
+/**
+ * Whether `ort` here is the instance transformers.js runs on. Its `env.backends.onnx` is a shallow copy of
+ * `ort.env`, so the nested `wasm` settings object is what both share.
+ */
+const isSameOrt = () => env.backends.onnx.wasm === ort.env.wasm;
+
 /** Creates the raw baseline for the engine's model: call after the engine has loaded (ort is set up then). */
 async function createRawBaseline(model: ModelSpec): Promise<RawBaseline> {
-  if (env.backends.onnx !== ort.env) throw new Error('Two onnxruntime-web instances: the comparison is void');
+  if (!isSameOrt()) throw new Error('Two onnxruntime-web instances: the comparison is void');
   const base = browser.runtime.getURL(`models/${model.repo}/`);
   const [bytes, config, tokenizer] = await Promise.all([
     fetch(`${base}onnx/${onnxFileName(model)}`).then((response) => response.arrayBuffer()),
@@ -172,7 +178,7 @@ export function installBenchHooks(engine: Engine): void {
     const status = (await engine.status()) as { engine?: { tier?: unknown } };
     const tier = typeof status.engine?.tier === 'string' ? status.engine.tier : null;
     return {
-      sameOrtInstance: env.backends.onnx === ort.env,
+      sameOrtInstance: isSameOrt(),
       numThreads: ort.env.wasm.numThreads,
       gpuAdapter: gpu
         ? (adapter?.info?.architecture ?? 'no adapter') || 'unnamed adapter'

@@ -214,21 +214,8 @@ try {
   await summarize(note.tabId, 'naive');
   const loadSeconds = seconds(Date.now() - loadStarted);
 
-  console.log(`Summarizing a ${ARTICLE_WORDS}-word article, progressively and the naive way…`);
-  const progressive = await summarize(tabId, 'progressive');
-  console.log('  progressive:', progressive);
-  const naive = await summarize(tabId, 'naive');
-  console.log('  naive:', naive);
-
-  console.log('Chatting about it in the side panel…');
-  const panel = await browser.openExtensionPage(`sidepanel/index.html?tab=${tabId}`);
-  await panel.getByTestId('chat-input').waitFor();
-  const first = await ask(panel, 'Who runs the bakery on Quay Street, and since when?');
-  console.log('  first question:', first);
-  const followUp = await ask(panel, 'And what does she remember about the winters?');
-  console.log('  follow-up:', followUp);
-  await panel.close();
-  const featuresMemory = memory.peaks();
+  // Before the raw baseline's session: the extension with its model loaded and warm.
+  const loadedMemory = memory.peaks();
 
   console.log(
     `Decoding ${PLAN.decodeTokens} tokens, our engine and raw onnxruntime-web in turn, ${PLAN.decodeRounds} rounds…`,
@@ -245,11 +232,6 @@ try {
       `  round ${i + 1}: ours ${round1(ours.at(-1)?.tokensPerSecond ?? 0)}, raw ${round1(raw.at(-1)?.tokensPerSecond ?? 0)} tokens/s`,
     );
   }
-  const workerEnvironment = await environment(browser);
-  await browser.worker.evaluate(() =>
-    (globalThis as unknown as { pagewiseBench: Hooks }).pagewiseBench.releaseRaw(),
-  );
-  const benchMemory = memory.stop();
   for (const [side, runs] of [
     ['ours', ours],
     ['raw', raw],
@@ -259,6 +241,26 @@ try {
   }
   const oursSpeed = median(ours.map((run) => run.tokensPerSecond));
   const rawSpeed = median(raw.map((run) => run.tokensPerSecond));
+  const workerEnvironment = await environment(browser);
+  console.log(`  decodeOverheadRatio ${ratio(oursSpeed, rawSpeed)}`, workerEnvironment);
+  await browser.worker.evaluate(() =>
+    (globalThis as unknown as { pagewiseBench: Hooks }).pagewiseBench.releaseRaw(),
+  );
+  console.log(`Summarizing a ${ARTICLE_WORDS}-word article, progressively and the naive way…`);
+  const progressive = await summarize(tabId, 'progressive');
+  console.log('  progressive:', progressive);
+  const naive = await summarize(tabId, 'naive');
+  console.log('  naive:', naive);
+
+  console.log('Chatting about it in the side panel…');
+  const panel = await browser.openExtensionPage(`sidepanel/index.html?tab=${tabId}`);
+  await panel.getByTestId('chat-input').waitFor();
+  const first = await ask(panel, 'Who runs the bakery on Quay Street, and since when?');
+  console.log('  first question:', first);
+  const followUp = await ask(panel, 'And what does she remember about the winters?');
+  console.log('  follow-up:', followUp);
+  await panel.close();
+  const benchMemory = memory.stop();
   await browser.close();
 
   console.log('WebGPU against WASM on the small test model (informational, SwiftShader)…');
@@ -294,7 +296,7 @@ try {
     memoryMB: {
       note: 'VmRSS added up at one moment, highest over the run. extension: the --extension-process renderer(s) (service worker and extension pages); browser: every process of that Chromium (shared pages counted in each).',
       extensionPeak: benchMemory.extensionMB,
-      extensionPeakBeforeRawBaseline: featuresMemory.extensionMB,
+      extensionPeakBeforeRawBaseline: loadedMemory.extensionMB,
       browserPeak: benchMemory.browserMB,
       extensionProcesses: benchMemory.extensionProcesses,
       samples: benchMemory.samples,
