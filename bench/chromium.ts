@@ -288,6 +288,13 @@ try {
       rounds: PLAN.decodeRounds,
       oursTokensPerSecond: round1(oursSpeed),
       rawTokensPerSecond: round1(rawSpeed),
+      // Each round's ours over raw, taken moments apart: steadier than the medians when the load drifts.
+      pairedRatioMedian: ratio(
+        median(ours.map((run, i) => run.tokensPerSecond / (raw[i] as BenchDecode).tokensPerSecond)),
+        1,
+      ),
+      // What the engine adds to each step, in ms: the cost that the ratio spreads over the model's step.
+      overheadMsPerStep: Math.round((1000 / oursSpeed - 1000 / rawSpeed) * 100) / 100,
       oursRuns: ours.map((run) => round1(run.tokensPerSecond)),
       rawRuns: raw.map((run) => round1(run.tokensPerSecond)),
       sameOrtInstance: workerEnvironment.sameOrtInstance,
