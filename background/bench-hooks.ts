@@ -1,10 +1,17 @@
+import { AutoTokenizer, env, type PreTrainedTokenizer } from '@huggingface/transformers';
+// The path transformers.js itself imports, so this is its ort instance (one `ort.env`, one WASM heap, the
+// same thread settings), whatever the build maps that path to.
+import * as ort from 'onnxruntime-web/webgpu';
+import browser from 'webextension-polyfill';
 import type { Engine } from '../src/engine/engine';
-import { BENCH_QWEN_SHAPE } from '../src/engine/registry';
-import type { Backend, Session } from '../src/engine/types';
+import { onnxPath } from '../src/engine/files/hub-files';
+import { BENCH_QWEN_SHAPE, type ModelSpec } from '../src/engine/registry';
+import type { Backend, ChatMessage, Session } from '../src/engine/types';
 import { readPage } from '../src/handlers/page-reader';
 import type { SummaryLength } from '../src/protocol';
 import { summarizePage } from '../src/summarize';
 import { SUMMARY_OUTPUT_TOKENS, summaryPrompt } from '../src/text/prompts';
+import { kvShape, rawGreedyDecode } from './bench-raw-decode';
 
 /** One summary as the bench times it, in the worker, from the model's turn to its last word. */
 export interface BenchSummary {
@@ -31,10 +38,57 @@ export interface BenchGeneration {
 /** Where a bench generation runs: the engine's session in this worker (one thread), or the offscreen host. */
 export type BenchHost = 'worker' | 'offscreen';
 
+/** One timed generation for `decodeOverheadRatio` and `webgpuVsWasm`. */
+export interface BenchDecode {
+  promptTokens: number;
+  newTokens: number;
+  timeToFirstTokenMs: number;
+  /** Generated tokens per second after the first one. */
+  tokensPerSecond: number;
+}
+
+/** What the worker runs on, so the bench can say what it measured. */
+export interface BenchEnvironment {
+  /** Whether onnxruntime-web as imported here is the instance transformers.js runs on. */
+  sameOrtInstance: boolean;
+  numThreads: number | undefined;
+  /** The WebGPU adapter's architecture (`swiftshader` here), or why there is none. */
+  gpuAdapter: string;
+  /** The tier the engine says it runs on (`status().engine.tier`); null before engine tiers. */
+  engineTier: string | null;
+}
+
+/** The raw baseline's own onnxruntime session on the model's file, and the prompt's tokens. */
+interface RawBaseline {
+  session: ort.InferenceSession;
+  shape: ReturnType<typeof kvShape>;
+  tokenizer: PreTrainedTokenizer;
+}
+
 /**
- * For `npm run bench` only (the bench build): summaries timed in the worker, the progressive way the
- * extension does it and the naive way (the whole page in one prompt), on the same model and thread; and one
- * prompt timed on one thread here against the offscreen host's threads, on the same model.
+ * Whether `ort` here is the instance transformers.js runs on. Its `env.backends.onnx` is a shallow copy of
+ * `ort.env`, so the nested `wasm` settings object is what both share.
+ */
+const isSameOrt = () => env.backends.onnx.wasm === ort.env.wasm;
+
+/** Creates the raw baseline for the engine's model: call after the engine has loaded (ort is set up then). */
+async function createRawBaseline(model: ModelSpec): Promise<RawBaseline> {
+  if (!isSameOrt()) throw new Error('Two onnxruntime-web instances: the comparison is void');
+  const base = browser.runtime.getURL(`models/${model.repo}/`);
+  const [bytes, config, tokenizer] = await Promise.all([
+    fetch(`${base}${onnxPath(model.dtype)}`).then((response) => response.arrayBuffer()),
+    fetch(`${base}config.json`).then((response) => response.json() as Promise<Record<string, unknown>>),
+    AutoTokenizer.from_pretrained(model.repo),
+  ]);
+  // The session options transformers.js uses on this device (models/session.js): the WASM provider.
+  const session = await ort.InferenceSession.create(new Uint8Array(bytes), { executionProviders: ['wasm'] });
+  return { session, shape: kvShape(config), tokenizer };
+}
+
+/**
+ * For `npm run bench` only (the bench and test builds): summaries timed in the worker, the progressive way the
+ * extension does it and the naive way (the whole page in one prompt), on the same model and thread; one
+ * prompt timed on one thread here against the offscreen host's threads; and decode against a raw ORT loop.
  */
 export function installBenchHooks(
   engine: Engine,
@@ -99,5 +153,86 @@ export function installBenchHooks(
     offscreenSession ??= offscreen.load(BENCH_QWEN_SHAPE, () => {});
     return timed(await offscreenSession);
   };
-  Object.assign(globalThis, { pagewiseBench: { summarize, generate } });
+
+  /*
+   * decodeOverheadRatio's two sides, same model file, same worker, same ort instance, one thread, same
+   * prompt tokens and count of new tokens, both timed from the first new token to the last:
+   * - ours: `Session.generate` as every feature calls it: chunked prefill, then transformers.js `generate`
+   *   with repetition penalty 1.1, a yield to the event loop before each step (Stop), the abort check, the
+   *   streamer and the text delta for each token;
+   * - raw: `rawGreedyDecode` on its own `InferenceSession` of the same file: the forward passes and an argmax.
+   * The random-weight model never emits its end token (its logits are biased off), so both write every token.
+   */
+  const decodeOurs = (messages: ChatMessage[], newTokens: number) => {
+    const signal = new AbortController().signal;
+    return engine.run(
+      async (session): Promise<BenchDecode> => {
+        const result = await session.generate(messages, { maxNewTokens: newTokens, signal });
+        return {
+          promptTokens: result.promptTokens,
+          newTokens: result.newTokens,
+          timeToFirstTokenMs: result.timeToFirstTokenMs,
+          tokensPerSecond: result.tokensPerSecond,
+        };
+      },
+      { signal },
+    );
+  };
+
+  let raw: Promise<RawBaseline> | undefined;
+  const decodeRaw = (messages: ChatMessage[], newTokens: number) => {
+    const signal = new AbortController().signal;
+    return engine.run(
+      async (session): Promise<BenchDecode> => {
+        raw ??= createRawBaseline(session.model);
+        const { session: ortSession, shape, tokenizer } = await raw;
+        // The prompt as Session.generate renders and encodes it.
+        const text = tokenizer.apply_chat_template(messages, {
+          add_generation_prompt: true,
+          tokenize: false,
+          ...session.model.chatTemplateOptions,
+        }) as string;
+        const ids = tokenizer.encode(text, { add_special_tokens: false }).map(Number);
+        if (ids.length !== session.countPromptTokens(messages))
+          throw new Error('The raw prompt differs from the session’s');
+        const result = await rawGreedyDecode(ortSession, ort.Tensor, shape, ids, newTokens);
+        return {
+          promptTokens: ids.length,
+          newTokens: result.ids.length,
+          timeToFirstTokenMs: result.timeToFirstTokenMs,
+          tokensPerSecond: result.tokensPerSecond,
+        };
+      },
+      { signal },
+    );
+  };
+
+  /** Frees the raw baseline's session (WASM memory itself never shrinks). */
+  const releaseRaw = async () => {
+    const baseline = await raw;
+    raw = undefined;
+    await baseline?.session.release();
+  };
+
+  const environment = async (): Promise<BenchEnvironment> => {
+    const gpu = (
+      navigator as { gpu?: { requestAdapter(): Promise<{ info?: { architecture?: string } } | null> } }
+    ).gpu;
+    const adapter = gpu ? await gpu.requestAdapter() : null;
+    // Read by shape: engine tiers add `engine: { tier }` to the status; without them there is none.
+    const status = (await engine.status()) as { engine?: { tier?: unknown } };
+    const tier = typeof status.engine?.tier === 'string' ? status.engine.tier : null;
+    return {
+      sameOrtInstance: isSameOrt(),
+      numThreads: ort.env.wasm.numThreads,
+      gpuAdapter: gpu
+        ? (adapter?.info?.architecture ?? 'no adapter') || 'unnamed adapter'
+        : 'no navigator.gpu',
+      engineTier: tier,
+    };
+  };
+
+  Object.assign(globalThis, {
+    pagewiseBench: { summarize, generate, decodeOurs, decodeRaw, releaseRaw, environment },
+  });
 }

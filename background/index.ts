@@ -2,7 +2,7 @@ import browser from 'webextension-polyfill';
 import { createClearEpoch } from '../src/chat/clear-epoch';
 import { createHistoryStore } from '../src/chat/history';
 import { createModelFiles } from '../src/engine/files';
-import { BENCH_BUILD_MODE } from '../src/engine/registry';
+import { BENCH_BUILD_MODE, TEST_BUILD_MODE } from '../src/engine/registry';
 import { createChatHandler, getChatView } from '../src/handlers/chat';
 import { createChatHistoryHandlers } from '../src/handlers/chat-history';
 import { createContextMenus, onContextMenuClicked, takePendingAsk } from '../src/handlers/context-menu';
@@ -76,8 +76,10 @@ onRequests(
   isExtensionPage,
 );
 
-// Vite replaces the mode, so other builds drop this and the hooks with it.
-if (import.meta.env.MODE === BENCH_BUILD_MODE) installBenchHooks(engine, offscreen);
+// Vite replaces the mode, so the production build drops this and the hooks with it. The test build has them
+// for the bench's WebGPU run on the small model.
+if (import.meta.env.MODE === BENCH_BUILD_MODE || import.meta.env.MODE === TEST_BUILD_MODE)
+  installBenchHooks(engine, offscreen);
 
 browser.runtime.onInstalled.addListener(() => {
   void createContextMenus();

@@ -9,41 +9,148 @@
  * - followupTtftRatio: in the side panel, a follow-up's first words against the first question's.
  * - threadedSpeedup: one prompt on one thread in the worker against the offscreen host's WASM threads, same
  *   model: decode tokens/s and prefill ms/token, as ratios (above 1: threads are faster), beside `cores`.
+ * - decodeOverheadRatio: decode tokens per second of our `Session.generate` over a raw onnxruntime-web
+ *   greedy loop with the KV cache (same model file, worker, thread and tokens), alternated, medians.
+ * - peakRssMB: the extension's processes (Chromium's `--extension-process` renderers: the service worker
+ *   and extension pages) at their highest during the run; the whole browser beside it.
+ * - distMB: the production build, models excluded (it has none).
+ * - webgpuVsWasm: informational only, from a second Chromium with a (SwiftShader) WebGPU adapter: the small
+ *   test model's decode speed on the WebGPU tier over the WASM tier; null, with the reason, when the engine
+ *   does not run on WebGPU.
  *
  * `BENCH_SCOPE=threads npm run bench` measures only threadedSpeedup (a few minutes), into threads.json.
+ * `BENCH_QUICK=1 npm run bench`: a short article and few tokens and rounds, to check the bench itself.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import type { BenchSummary } from '../background/bench-hooks';
+import type { BenchDecode, BenchEnvironment, BenchSummary } from '../background/bench-hooks';
 import {
   BENCH_QWEN_DIR,
   DECODER_PRESETS,
   ensureDecoderModel,
   ensureTestModels,
 } from '../scripts/test-models';
-import { BENCH_BUILD_MODE, BENCH_QWEN_SHAPE } from '../src/engine/registry';
-import { launchBrowser, serveSite } from '../test/e2e/harness';
-import { articleHtml, longArticleHtml } from '../test/support/article';
+import { BENCH_BUILD_MODE, BENCH_QWEN_SHAPE, TEST_BUILD_MODE, TEST_TINY_LLAMA } from '../src/engine/registry';
+import type { ChatMessage } from '../src/engine/types';
+import { type Browser, createProfile, launchBrowser, serveSite } from '../test/e2e/harness';
+import { articleHtml, longArticleHtml, longArticleText } from '../test/support/article';
 import { benchArticleText } from './article';
+import { sampleBrowserMemory } from './process-memory';
 import { measureThreadedSpeedup } from './threaded';
 
-const ARTICLE_WORDS = 3_000;
+const QUICK = process.env.BENCH_QUICK === '1';
+/** How much each figure measures: the full run takes about 12 minutes here, the quick one a few. */
+const PLAN = QUICK
+  ? { articleWords: 800, decodeTokens: 16, decodeRounds: 2, webgpuTokens: 8, webgpuRounds: 1 }
+  : { articleWords: 3_000, decodeTokens: 64, decodeRounds: 5, webgpuTokens: 32, webgpuRounds: 3 };
+const ARTICLE_WORDS = PLAN.articleWords;
 const BENCH_DIR = 'dist-bench';
 const THREADS_ONLY = process.env.BENCH_SCOPE === 'threads';
+const TEST_DIR = 'dist-test';
 const RESULTS = new URL(`./results/${THREADS_ONLY ? 'threads' : 'latest'}.json`, import.meta.url);
 
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
 const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
+const round1 = (value: number) => Math.round(value * 10) / 10;
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+};
 
-/** Bytes under a folder. */
-function folderBytes(dir: string): number {
+/** Bytes under a folder, leaving out the folders named in `skip`. */
+function folderBytes(dir: string, skip: string[] = []): number {
   return readdirSync(dir, { withFileTypes: true }).reduce((sum, entry) => {
+    if (skip.includes(entry.name)) return sum;
     const path = join(dir, entry.name);
-    return sum + (entry.isDirectory() ? folderBytes(path) : statSync(path).size);
+    return sum + (entry.isDirectory() ? folderBytes(path, skip) : statSync(path).size);
   }, 0);
+}
+
+type Hooks = {
+  summarize(tabId: number, way: string, length: string): Promise<BenchSummary>;
+  decodeOurs(messages: ChatMessage[], newTokens: number): Promise<BenchDecode>;
+  decodeRaw(messages: ChatMessage[], newTokens: number): Promise<BenchDecode>;
+  releaseRaw(): Promise<void>;
+  environment(): Promise<BenchEnvironment>;
+};
+
+/** One timed generation in the worker, by our engine or by the raw onnxruntime loop. */
+const decode = (target: Browser, way: 'ours' | 'raw', messages: ChatMessage[], newTokens: number) =>
+  target.worker.evaluate(
+    ({ way, messages, newTokens }) => {
+      const hooks = (globalThis as unknown as { pagewiseBench: Hooks }).pagewiseBench;
+      return way === 'ours' ? hooks.decodeOurs(messages, newTokens) : hooks.decodeRaw(messages, newTokens);
+    },
+    { way, messages, newTokens },
+  );
+
+const environment = (target: Browser) =>
+  target.worker.evaluate(() =>
+    (globalThis as unknown as { pagewiseBench: Hooks }).pagewiseBench.environment(),
+  );
+
+/** The prompt both sides of decodeOverheadRatio read (about 140 tokens). */
+const DECODE_PROMPT: ChatMessage[] = [
+  { role: 'user', content: `Summarize in three sentences:\n${longArticleText(600)}` },
+];
+
+/**
+ * webgpuVsWasm: the test build's small model decoded on the WASM tier and then on the WebGPU tier, each
+ * forced in Settings, in a Chromium with a WebGPU adapter (SwiftShader, a CPU emulation: informational).
+ * The engine reads its settings when its worker starts, so each tier gets the browser started again.
+ */
+async function measureWebgpuVsWasm() {
+  const profile = createProfile();
+  const messages: ChatMessage[] = [{ role: 'user', content: 'Tell me about the harbour.' }];
+  const runs: Record<string, { tokensPerSecond: number; engineTier: string | null; gpuAdapter: string }> = {};
+  try {
+    for (const tier of ['wasm', 'webgpu'] as const) {
+      const setup = await launchBrowser(TEST_DIR, profile.dir, { webgpu: true });
+      await setup.worker.evaluate((engine) => chrome.storage.local.set({ settings: { engine } }), tier);
+      await setup.close();
+      const target = await launchBrowser(TEST_DIR, profile.dir, { webgpu: true });
+      try {
+        await decode(target, 'ours', messages, 4);
+        const speeds: number[] = [];
+        for (let i = 0; i < PLAN.webgpuRounds; i++)
+          speeds.push((await decode(target, 'ours', messages, PLAN.webgpuTokens)).tokensPerSecond);
+        const { engineTier, gpuAdapter } = await environment(target);
+        runs[tier] = { tokensPerSecond: round1(median(speeds)), engineTier, gpuAdapter };
+        console.log(`  ${tier} tier:`, runs[tier]);
+      } finally {
+        await target.close();
+      }
+    }
+  } finally {
+    profile.remove();
+  }
+  const wasm = runs.wasm as (typeof runs)[string];
+  const webgpu = runs.webgpu as (typeof runs)[string];
+  const ranOnWebgpu = webgpu.engineTier === 'webgpu';
+  let reason: string | undefined;
+  if (!ranOnWebgpu)
+    reason =
+      webgpu.engineTier === null
+        ? 'The engine does not report a tier (no engine tiers in this build): the WebGPU tier is not there yet.'
+        : `Settings asked for WebGPU but the engine ran on ${webgpu.engineTier} (adapter: ${webgpu.gpuAdapter}).`;
+  return {
+    webgpuVsWasm: ranOnWebgpu ? ratio(webgpu.tokensPerSecond, wasm.tokensPerSecond) : null,
+    webgpuVsWasmDetail: {
+      note: 'Informational only: SwiftShader emulates a GPU on the CPU. Decode tokens/s, WebGPU tier over WASM tier.',
+      model: `${TEST_TINY_LLAMA.name} (test build)`,
+      newTokens: PLAN.webgpuTokens,
+      rounds: PLAN.webgpuRounds,
+      wasm,
+      webgpu,
+      ...(reason ? { reason } : {}),
+    },
+  };
 }
 
 console.log('Preparing the models (the first run writes about 1.1 GB)…');
@@ -51,17 +158,21 @@ await ensureDecoderModel(BENCH_QWEN_DIR, DECODER_PRESETS['qwen2.5-0.5b']);
 await ensureTestModels();
 console.log('Building the extension and the bench build…');
 if (!THREADS_ONLY) execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
-execFileSync('npx', ['vite', 'build', '--mode', BENCH_BUILD_MODE, '--logLevel', 'warn'], {
-  stdio: 'inherit',
-});
+for (const mode of THREADS_ONLY ? [BENCH_BUILD_MODE] : [BENCH_BUILD_MODE, TEST_BUILD_MODE])
+  execFileSync('npx', ['vite', 'build', '--mode', mode, '--logLevel', 'warn'], { stdio: 'inherit' });
+if (QUICK) console.log('Quick run (BENCH_QUICK=1): a short article, few tokens and rounds.');
 
 const site = await serveSite({
   '/article': articleHtml('The harbour, sixty years on', benchArticleText(ARTICLE_WORDS)),
   '/note': longArticleHtml('A short note', 300),
 });
-const browser = await launchBrowser(BENCH_DIR);
+const profile = createProfile();
+const browser = await launchBrowser(BENCH_DIR, profile.dir);
+// The worker's own thread, whatever this machine's automatic choice (4+ cores would pick threads): every
+// figure but threadedSpeedup is about one thread, and that one runs the offscreen host beside it itself.
+await browser.worker.evaluate(() => chrome.storage.local.set({ settings: { engine: 'wasm' } }));
+const memory = sampleBrowserMemory(profile.dir);
 
-type Hooks = { summarize(tabId: number, way: string, length: string): Promise<BenchSummary> };
 const summarize = (tabId: number, way: 'progressive' | 'naive') =>
   browser.worker.evaluate(
     ({ tabId, way }) =>
@@ -112,6 +223,38 @@ async function fullRun() {
   await summarize(note.tabId, 'naive');
   const loadSeconds = seconds(Date.now() - loadStarted);
 
+  // Before the raw baseline's session: the extension with its model loaded and warm.
+  const loadedMemory = memory.peaks();
+
+  console.log(
+    `Decoding ${PLAN.decodeTokens} tokens, our engine and raw onnxruntime-web in turn, ${PLAN.decodeRounds} rounds…`,
+  );
+  // Warm-up: the first generation after a load is slow, and the raw side creates its session here.
+  await decode(browser, 'ours', DECODE_PROMPT, 8);
+  await decode(browser, 'raw', DECODE_PROMPT, 8);
+  const ours: BenchDecode[] = [];
+  const raw: BenchDecode[] = [];
+  for (let i = 0; i < PLAN.decodeRounds; i++) {
+    ours.push(await decode(browser, 'ours', DECODE_PROMPT, PLAN.decodeTokens));
+    raw.push(await decode(browser, 'raw', DECODE_PROMPT, PLAN.decodeTokens));
+    console.log(
+      `  round ${i + 1}: ours ${round1(ours.at(-1)?.tokensPerSecond ?? 0)}, raw ${round1(raw.at(-1)?.tokensPerSecond ?? 0)} tokens/s`,
+    );
+  }
+  for (const [side, runs] of [
+    ['ours', ours],
+    ['raw', raw],
+  ] as const) {
+    if (runs.some((run) => run.newTokens !== PLAN.decodeTokens))
+      throw new Error(`${side}: a decode run stopped before ${PLAN.decodeTokens} tokens`);
+  }
+  const oursSpeed = median(ours.map((run) => run.tokensPerSecond));
+  const rawSpeed = median(raw.map((run) => run.tokensPerSecond));
+  const workerEnvironment = await environment(browser);
+  console.log(`  decodeOverheadRatio ${ratio(oursSpeed, rawSpeed)}`, workerEnvironment);
+  await browser.worker.evaluate(() =>
+    (globalThis as unknown as { pagewiseBench: Hooks }).pagewiseBench.releaseRaw(),
+  );
   console.log(`Summarizing a ${ARTICLE_WORDS}-word article, progressively and the naive way…`);
   const progressive = await summarize(tabId, 'progressive');
   console.log('  progressive:', progressive);
@@ -125,6 +268,12 @@ async function fullRun() {
   console.log('  first question:', first);
   const followUp = await ask(panel, 'And what does she remember about the winters?');
   console.log('  follow-up:', followUp);
+  await panel.close();
+  const benchMemory = memory.stop();
+  await browser.close();
+
+  console.log('WebGPU against WASM on the small test model (informational, SwiftShader)…');
+  const webgpu = await measureWebgpuVsWasm();
 
   console.log('One prompt on one thread in the worker, and on the offscreen host’s threads…');
   const threadedSpeedup = await measureThreadedSpeedup(browser.worker);
@@ -141,6 +290,37 @@ async function fullRun() {
     summarizeFirstWordsRatio: ratio(progressive.firstWordsMs, naive.firstWordsMs),
     summarizeCompleteRatio: ratio(progressive.completeMs, naive.completeMs),
     followupTtftRatio: ratio(followUp.firstWordsMs, first.firstWordsMs),
+    decodeOverheadRatio: ratio(oursSpeed, rawSpeed),
+    peakRssMB: benchMemory.extensionMB,
+    distMB: Math.round(folderBytes('dist', ['models']) / 1e5) / 10,
+    webgpuVsWasm: webgpu.webgpuVsWasm,
+    quick: QUICK,
+    decode: {
+      promptTokens: ours[0]?.promptTokens,
+      newTokens: PLAN.decodeTokens,
+      rounds: PLAN.decodeRounds,
+      oursTokensPerSecond: round1(oursSpeed),
+      rawTokensPerSecond: round1(rawSpeed),
+      // Each round's ours over raw, taken moments apart: steadier than the medians when the load drifts.
+      pairedRatioMedian: ratio(
+        median(ours.map((run, i) => run.tokensPerSecond / (raw[i] as BenchDecode).tokensPerSecond)),
+        1,
+      ),
+      // What the engine adds to each step, in ms: the cost that the ratio spreads over the model's step.
+      overheadMsPerStep: Math.round((1000 / oursSpeed - 1000 / rawSpeed) * 100) / 100,
+      oursRuns: ours.map((run) => round1(run.tokensPerSecond)),
+      rawRuns: raw.map((run) => round1(run.tokensPerSecond)),
+      sameOrtInstance: workerEnvironment.sameOrtInstance,
+      numThreads: workerEnvironment.numThreads,
+    },
+    memoryMB: {
+      note: 'VmRSS added up at one moment, highest over the run. extension: the --extension-process renderer(s) (service worker and extension pages); browser: every process of that Chromium (shared pages counted in each).',
+      extensionPeak: benchMemory.extensionMB,
+      extensionPeakBeforeRawBaseline: loadedMemory.extensionMB,
+      browserPeak: benchMemory.browserMB,
+      extensionProcesses: benchMemory.extensionProcesses,
+      samples: benchMemory.samples,
+    },
     seconds: {
       modelLoadAndWarmUp: loadSeconds,
       progressiveFirstWords: seconds(progressive.firstWordsMs),
@@ -150,7 +330,7 @@ async function fullRun() {
       firstQuestionFirstWords: seconds(first.firstWordsMs),
       followupFirstWords: seconds(followUp.firstWordsMs),
     },
-    distMB: Math.round(folderBytes('dist') / 1e5) / 10,
+    webgpuVsWasmDetail: webgpu.webgpuVsWasmDetail,
   };
 }
 
@@ -172,6 +352,8 @@ try {
   writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
   console.log(JSON.stringify(results, null, 2));
 } finally {
+  memory.stop();
   await browser.close();
   await site.close();
+  profile.remove();
 }

@@ -58,7 +58,7 @@ async function chat(browser: Browser): Promise<string> {
 describe('with a software GPU (--enable-unsafe-webgpu)', () => {
   let browser: Browser;
   beforeAll(async () => {
-    browser = await launchBrowser(undefined, undefined, { args: ['--enable-unsafe-webgpu'] });
+    browser = await launchBrowser(undefined, undefined, { webgpu: true });
   });
   afterAll(async () => {
     await browser?.close();

@@ -44,8 +44,11 @@ export interface LaunchOptions {
    * extensions, which is how the tests load it.
    */
   fileAccess?: boolean;
-  /** More Chromium flags (e.g. `--enable-unsafe-webgpu`, which gives WebGPU a SwiftShader adapter here). */
-  args?: string[];
+  /**
+   * Gives the worker a WebGPU adapter (`--enable-unsafe-webgpu`; SwiftShader on a machine without a GPU)
+   * instead of starting with the GPU off.
+   */
+  webgpu?: boolean;
 }
 
 /**
@@ -68,13 +71,12 @@ export async function launchBrowser(
     args: [
       '--headless=new',
       '--no-sandbox',
-      '--disable-gpu',
+      options.webgpu ? '--enable-unsafe-webgpu' : '--disable-gpu',
       ...QUIET_CHROMIUM_FLAGS,
       // No host but loopback resolves: the test build must work with no network at all.
       '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
       `--disable-extensions-except=${extensionDir}`,
       `--load-extension=${extensionDir}`,
-      ...(options.args ?? []),
     ],
   });
   let worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
