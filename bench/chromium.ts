@@ -39,6 +39,7 @@ import { type Browser, createProfile, launchBrowser, serveSite } from '../test/e
 import { articleHtml, longArticleHtml, longArticleText } from '../test/support/article';
 import { benchArticleText } from './article';
 import { sampleBrowserMemory } from './process-memory';
+import { median } from './stats';
 import { measureThreadedSpeedup } from './threaded';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -55,13 +56,6 @@ const RESULTS = new URL(`./results/${THREADS_ONLY ? 'threads' : 'latest'}.json`,
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
 const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
 const round1 = (value: number) => Math.round(value * 10) / 10;
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-};
 
 /** Bytes under a folder, leaving out the folders named in `skip`. */
 function folderBytes(dir: string, skip: string[] = []): number {

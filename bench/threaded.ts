@@ -1,16 +1,10 @@
 import type { Worker } from 'playwright-core';
 import type { BenchGeneration, BenchHost } from '../background/bench-hooks';
 import { benchArticleText } from './article';
+import { median } from './stats';
 
 type Hooks = { generate(where: BenchHost, prompt: string, maxNewTokens: number): Promise<BenchGeneration> };
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-};
 const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 /** What the threaded comparison reports: ratios above 1 mean the offscreen threads are faster. */

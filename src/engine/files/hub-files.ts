@@ -26,7 +26,7 @@ export function onnxPath(dtype: ModelSpec['dtype']): string {
  * Files transformers.js reads to run a text model, besides the ONNX weights: the tokenizer and configs.
  * `vocab.json`/`merges.txt` are left out: `tokenizer.json` carries the same, and they would add megabytes.
  */
-const CONFIG_FILES = [
+export const CONFIG_FILES = [
   'config.json',
   'generation_config.json',
   'tokenizer.json',

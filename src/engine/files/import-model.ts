@@ -4,7 +4,7 @@ import { AppError } from '../../errors';
 import type { ModelSpec } from '../registry';
 import type { TierId } from '../tiers';
 import { notEnoughSpace } from './downloader';
-import { DTYPE_FILE_SUFFIX, fileUrl } from './hub-files';
+import { CONFIG_FILES, DTYPE_FILE_SUFFIX, fileUrl } from './hub-files';
 import type { ModelFileStore } from './model-file-store';
 
 /** A file of the folder the user picked, by its path inside that folder (`onnx/model.onnx`). */
@@ -39,16 +39,6 @@ const TIERS_OF_DTYPE: Record<ModelSpec['dtype'], TierId[]> = {
   q4f16: ['webgpu'],
   fp16: ['webgpu'],
 };
-
-/** Files of the folder besides the weights that are kept, when present. */
-const KEPT_CONFIG_FILES = [
-  'config.json',
-  'generation_config.json',
-  'tokenizer.json',
-  'tokenizer_config.json',
-  'special_tokens_map.json',
-  'chat_template.jinja',
-];
 
 /** A folder that passed the checks: the spec it becomes and the files to store. */
 export interface CheckedModelFolder {
@@ -120,9 +110,8 @@ export async function checkModelFolder(
   const weights = `onnx/model${DTYPE_FILE_SUFFIX[dtype]}.onnx`;
   const files = picked.filter(
     (file) =>
-      KEPT_CONFIG_FILES.includes(file.path) ||
-      file.path === weights ||
-      file.path.startsWith(`${weights}_data`),
+      // The files besides the weights that a hub download keeps too.
+      CONFIG_FILES.includes(file.path) || file.path === weights || file.path.startsWith(`${weights}_data`),
   );
   const declared = Number(config.max_position_embeddings);
   const contextSize = Number.isInteger(declared) && declared >= 256 ? Math.min(declared, 32_768) : 2_048;
