@@ -263,14 +263,15 @@ async function fullRun() {
   const followUp = await ask(panel, 'And what does she remember about the winters?');
   console.log('  follow-up:', followUp);
   await panel.close();
+
+  // In this browser, before it closes: the bench build's worker and its offscreen host, same model.
+  console.log('One prompt on one thread in the worker, and on the offscreen host’s threads…');
+  const threadedSpeedup = await measureThreadedSpeedup(browser.worker);
   const benchMemory = memory.stop();
   await browser.close();
 
   console.log('WebGPU against WASM on the small test model (informational, SwiftShader)…');
   const webgpu = await measureWebgpuVsWasm();
-
-  console.log('One prompt on one thread in the worker, and on the offscreen host’s threads…');
-  const threadedSpeedup = await measureThreadedSpeedup(browser.worker);
 
   return {
     measuredAt: new Date().toISOString(),
