@@ -63,7 +63,11 @@ export interface GpuAdapterFacts {
   maxStorageBufferBindingSize: number;
 }
 
-/** Threads help only with cores to spare: the measurement in NOTES.md found 2 threads slower than 1 on 2. */
+/**
+ * Threads help when there are cores to spare. On 2 cores the bench found 2 threads 1.5x faster on an idle
+ * machine but 0.7x at decode under load (`threadedSpeedup`), with nothing left for the browser: so automatic
+ * starts at 4, and below that the tier stays one click away in Settings.
+ */
 export const MIN_CORES_FOR_THREADS = 4;
 
 /** The report of every tier, in automatic order, from what the checks found. */
@@ -156,7 +160,7 @@ const REPORTERS: Record<TierId, (machine: MachineCapabilities) => TierReport> = 
       return {
         tier: 'wasm-threads',
         state: 'unavailable',
-        reason: `${cores} CPU cores: more threads would not be faster.`,
+        reason: `${cores} CPU cores: threads would leave none for the browser, and are slower when it is busy.`,
         forcible: true,
       };
     }

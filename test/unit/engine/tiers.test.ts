@@ -117,7 +117,13 @@ describe('the engine tier, as a table of machines', () => {
   test.each<[string, MachineCapabilities, TierId, string, RegExp]>([
     ['no WebGPU in the browser', machine({ gpuMissing: 'no-api' }), 'webgpu', 'unavailable', /no WebGPU/],
     ['no adapter', machine({}), 'webgpu', 'unavailable', /No GPU adapter: WebGPU is off or unsupported/],
-    ['2 cores', machine({}), 'wasm-threads', 'unavailable', /2 CPU cores: more threads would not be faster/],
+    [
+      '2 cores',
+      machine({}),
+      'wasm-threads',
+      'unavailable',
+      /2 CPU cores: threads would leave none for the browser/,
+    ],
     ['no Prompt API', machine({}), 'chrome-builtin', 'unavailable', /no built-in model/],
     ['Chrome says no', machine({ builtin: 'unavailable' }), 'chrome-builtin', 'unavailable', /cannot run/],
     [
