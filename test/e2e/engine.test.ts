@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { longArticleHtml } from '../support/article';
-import { type Browser, launchBrowser, type Site, serveSite } from './harness';
+import { afterNextFrames, type Browser, launchBrowser, type Site, serveSite } from './harness';
 
 // Which engine runs, chosen per machine and shown: the settings page lists every tier with its state and
 // reason, a tier picked there is the one used, and the status names the engine once a run is done.
@@ -38,6 +38,8 @@ async function summarize(browser: Browser): Promise<string> {
   await expect.poll(() => status(popup).getAttribute('data-state')).toBe('idle');
   await popup.getByTestId('summarize').click();
   await expect.poll(() => status(popup).getAttribute('data-state'), { timeout: 240_000 }).toBe('done');
+  // Markdown draws once per animation frame.
+  await afterNextFrames(popup);
   expect((await popup.getByTestId('summary').textContent())?.length ?? 0).toBeGreaterThan(0);
   const text = (await status(popup).textContent()) ?? '';
   await popup.close();
@@ -50,6 +52,7 @@ async function chat(browser: Browser): Promise<string> {
   await panel.getByTestId('chat-input').fill('How many visitors come each year?');
   await panel.getByTestId('chat-input').press('Enter');
   await expect.poll(() => status(panel).getAttribute('data-state'), { timeout: 240_000 }).toBe('done');
+  await afterNextFrames(panel);
   const answer = panel.locator('[data-testid="chat-message"][data-role="assistant"] .message__answer');
   expect((await answer.first().textContent())?.length ?? 0).toBeGreaterThan(0);
   return (await status(panel).textContent()) ?? '';

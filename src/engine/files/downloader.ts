@@ -5,7 +5,7 @@ import { AppError, cancelled, diskFull, isCancellation, isQuotaExceeded } from '
 import type { DownloadProgress } from '../../protocol';
 import { yieldToEventLoop } from '../yield';
 import { HUB_HOST, type HubFile, type HubModelRef, listModelFiles } from './hub-files';
-import type { FileExpectation, ModelFileStore, StoredFile } from './model-file-store';
+import { type FileExpectation, joinBytes, type ModelFileStore, type StoredFile } from './model-file-store';
 
 /** Bytes written per IndexedDB transaction: a cut loses at most this much of what was received. */
 const CHUNK_BYTES = 4 * 1024 * 1024;
@@ -314,12 +314,7 @@ export function createDownloader(options: DownloaderOptions): Downloader {
         let bufferedBytes = 0;
         const flush = async () => {
           if (bufferedBytes === 0) return;
-          const data = new Uint8Array(bufferedBytes);
-          let offset = 0;
-          for (const part of buffered) {
-            data.set(part, offset);
-            offset += part.byteLength;
-          }
+          const data = joinBytes(buffered, bufferedBytes);
           buffered = [];
           bufferedBytes = 0;
           record = await store.appendChunk(file.url, data);

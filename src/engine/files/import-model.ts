@@ -5,7 +5,7 @@ import type { ModelSpec } from '../registry';
 import type { TierId } from '../tiers';
 import { notEnoughSpace } from './downloader';
 import { CONFIG_FILES, DTYPE_FILE_SUFFIX, fileUrl } from './hub-files';
-import type { ModelFileStore } from './model-file-store';
+import { joinBytes, type ModelFileStore } from './model-file-store';
 
 /** A file of the folder the user picked, by its path inside that folder (`onnx/model.onnx`). */
 export interface PickedFile {
@@ -180,12 +180,7 @@ export async function storeImportedModel(
       let buffered = 0;
       const flush = async () => {
         if (buffered === 0) return;
-        const data = new Uint8Array(buffered);
-        let offset = 0;
-        for (const part of parts) {
-          data.set(part, offset);
-          offset += part.byteLength;
-        }
+        const data = joinBytes(parts, buffered);
         parts = [];
         buffered = 0;
         await store.appendChunk(url, data);

@@ -196,3 +196,14 @@ export function createModelFileStore(dbName = MODEL_FILES_DB): ModelFileStore {
     },
   };
 }
+
+/** Joins the pieces read from a stream into one chunk, as the store writes it. */
+export function joinBytes(parts: readonly Uint8Array[], total: number): Uint8Array {
+  const data = new Uint8Array(total);
+  let offset = 0;
+  for (const part of parts) {
+    data.set(part, offset);
+    offset += part.byteLength;
+  }
+  return data;
+}
