@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,6 +20,8 @@ function requireChromium(): string {
 
 export interface Browser {
   context: BrowserContext;
+  /** The browser's own DevTools WebSocket, for a CDP connection beside Playwright's (see cdp-connection). */
+  cdpEndpoint: string;
   worker: Worker;
   extensionId: string;
   /** Opens an extension page (e.g. `popup/index.html?tab=1`) as an ordinary tab. */
@@ -71,6 +73,8 @@ export async function launchBrowser(
     args: [
       '--headless=new',
       '--no-sandbox',
+      // Beside Playwright's pipe: its CDP sessions cannot drive flat child sessions (network-recorder).
+      '--remote-debugging-port=0',
       options.webgpu ? '--enable-unsafe-webgpu' : '--disable-gpu',
       ...QUIET_CHROMIUM_FLAGS,
       // No host but loopback resolves: the test build must work with no network at all.
@@ -88,6 +92,7 @@ export async function launchBrowser(
     context,
     worker,
     extensionId,
+    cdpEndpoint: devToolsEndpoint(profile),
     async openExtensionPage(path) {
       const page = await context.newPage();
       await page.goto(`chrome-extension://${extensionId}/${path}`);
@@ -131,6 +136,12 @@ export async function launchBrowser(
       if (!profileDir) rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+// Chromium writes the port it picked, and the browser target's path, into the profile.
+function devToolsEndpoint(profile: string): string {
+  const [port, path] = readFileSync(join(profile, 'DevToolsActivePort'), 'utf8').split('\n');
+  return `ws://127.0.0.1:${port}${path}`;
 }
 
 const isAllowedFileAccess = (worker: Worker) =>
