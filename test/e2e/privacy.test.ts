@@ -62,11 +62,17 @@ function byHost(requests: readonly RecordedRequest[]): Record<string, number> {
 
 const state = (page: Page) => page.getByTestId('status').getAttribute('data-state');
 
+/** Waits for the page's run to end, and fails at once, with the status text, if it ended in an error. */
+async function expectDone(page: Page) {
+  await expect.poll(() => state(page), { timeout: 180_000 }).toMatch(/^(done|error)$/);
+  expect(await state(page), (await page.getByTestId('status').textContent()) ?? '').toBe('done');
+}
+
 /** Summary, ask and chat, as a user does them; each must end done. */
 async function summaryAskChat(browser: Browser, tabId: number, page: Page) {
   const popup = await browser.openExtensionPage(`popup/index.html?tab=${tabId}`);
   await popup.getByTestId('summarize').click();
-  await expect.poll(() => state(popup), { timeout: 180_000 }).toBe('done');
+  await expectDone(popup);
   await popup.close();
 
   const selection = await page.evaluate(() => {
@@ -92,13 +98,13 @@ async function summaryAskChat(browser: Browser, tabId: number, page: Page) {
   const panel = await browser.openExtensionPage(`sidepanel/index.html?tab=${tabId}`);
   const answers = panel.locator('[data-testid="chat-message"][data-role="assistant"]');
   await expect.poll(() => answers.count(), { timeout: 60_000 }).toBeGreaterThan(0);
-  await expect.poll(() => state(panel), { timeout: 180_000 }).toBe('done');
+  await expectDone(panel);
   const before = await answers.count();
 
   await panel.getByTestId('chat-input').fill('Who still works at the harbour?');
   await panel.getByTestId('chat-input').press('Enter');
   await expect.poll(() => answers.count(), { timeout: 60_000 }).toBe(before + 1);
-  await expect.poll(() => state(panel), { timeout: 180_000 }).toBe('done');
+  await expectDone(panel);
   expect(await answers.last().getAttribute('data-status')).toBe('complete');
   await panel.close();
 }
