@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type BrowserContext, chromium, type Page, type Worker } from 'playwright-core';
 import { findChromium, INSTALL_CHROMIUM_HINT, QUIET_CHROMIUM_FLAGS } from '../../scripts/browser';
+import { autoAttach } from './auto-attach';
+import { connectCdp } from './cdp-connection';
 
 /** The browser tests drive the test build: the generated models are packaged, so nothing is downloaded. */
 const TEST_BUILD_DIR = resolve('dist-test');
@@ -51,7 +53,16 @@ export interface LaunchOptions {
    * instead of starting with the GPU off.
    */
   webgpu?: boolean;
+  /**
+   * The core count the extension's worker sees (`navigator.hardwareConcurrency`, through CDP), whatever this
+   * machine has: automatic picks `wasm-threads` from 4 cores, so a test's verdict must not depend on the
+   * machine it runs on. 2 unless given.
+   */
+  cores?: number;
 }
+
+/** The core count the worker sees unless a test says otherwise: below the threads tier's threshold. */
+const DEFAULT_CORES = 2;
 
 /**
  * Starts Chromium with the extension loaded (headless) and waits for its worker. The profile is fresh and
@@ -83,16 +94,22 @@ export async function launchBrowser(
       `--load-extension=${extensionDir}`,
     ],
   });
+  const cdpEndpoint = devToolsEndpoint(profile);
+  const cores = options.cores ?? DEFAULT_CORES;
+  const coresOverride = await overrideCores(cdpEndpoint, cores);
   let worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
   const extensionId = new URL(worker.url()).host;
   if (options.fileAccess !== undefined) {
     worker = await setFileAccess(context, worker, extensionId, options.fileAccess);
   }
+  // The worker reads the count lazily, when a page first asks which engine runs: none has yet.
+  const seen = await worker.evaluate(() => navigator.hardwareConcurrency);
+  if (seen !== cores) throw new Error(`The worker sees ${seen} cores, not the ${cores} injected`);
   return {
     context,
     worker,
     extensionId,
-    cdpEndpoint: devToolsEndpoint(profile),
+    cdpEndpoint,
     async openExtensionPage(path) {
       const page = await context.newPage();
       await page.goto(`chrome-extension://${extensionId}/${path}`);
@@ -132,8 +149,31 @@ export async function launchBrowser(
       return { page, tabId: added[0] };
     },
     async close() {
+      const failures = coresOverride.stop();
       await context.close();
       if (!profileDir) rmSync(profile, { recursive: true, force: true });
+      if (failures.length > 0)
+        throw new Error(`The core count was not injected into: ${failures.join('; ')}`);
+    },
+  };
+}
+
+// Every service worker, the extension's present one and any started later (a reload), sees `cores`: each
+// new one is held at its start until the override is on. The override outlives the worker's restarts.
+async function overrideCores(cdpEndpoint: string, cores: number) {
+  const cdp = await connectCdp(cdpEndpoint);
+  const watch = await autoAttach(cdp, async (target) => {
+    if (target.type !== 'service_worker') return;
+    await cdp.send(
+      'Emulation.setHardwareConcurrencyOverride',
+      { hardwareConcurrency: cores },
+      target.sessionId,
+    );
+  });
+  return {
+    stop() {
+      cdp.close();
+      return [...watch.failures];
     },
   };
 }
