@@ -168,6 +168,9 @@ describe.each(['wasm', 'wasm-threads'] as const)('on the %s tier', (tier) => {
     );
     expect(weights.map((r) => r.targetType)).toEqual([WEIGHTS_TARGET[tier]]);
     expect(hubFiles.some((r) => r.url.includes(MULTILINGUAL_E5_SMALL.repo))).toBe(true);
+    // Once each: the file lists and every file, none fetched twice.
+    const hubUrls = online.filter((r) => r.url.startsWith('https://')).map((r) => r.url);
+    expect(hubUrls.filter((url, i) => hubUrls.indexOf(url) !== i)).toEqual([]);
     // Model files go to the worker or the offscreen document, never to a page.
     expect(hubFiles.filter((r) => !['service_worker', 'background_page'].includes(r.targetType))).toEqual([]);
     expect(online.filter((r) => !allowedOnline(r))).toEqual([]);
