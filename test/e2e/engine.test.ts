@@ -61,7 +61,8 @@ async function chat(browser: Browser): Promise<string> {
 describe('with a software GPU (--enable-unsafe-webgpu)', () => {
   let browser: Browser;
   beforeAll(async () => {
-    browser = await launchBrowser(undefined, undefined, { webgpu: true });
+    // Automatic's pick among the CPU tiers depends on the cores: 2, as below.
+    browser = await launchBrowser(undefined, undefined, { webgpu: true, cores: 2 });
   });
   afterAll(async () => {
     await browser?.close();

@@ -35,6 +35,17 @@ export interface Browser {
   close(): Promise<void>;
 }
 
+/**
+ * Closes the offscreen document, if the threads tier opened one; run in the worker. With `stopWorker`, the
+ * extension starts again from nothing: a stopped worker alone leaves the document, and the model loaded in it.
+ */
+export async function closeOffscreenDocument(): Promise<void> {
+  const open = await chrome.runtime.getContexts({
+    contextTypes: [chrome.runtime.ContextType.OFFSCREEN_DOCUMENT],
+  });
+  if (open.length > 0) await chrome.offscreen.closeDocument();
+}
+
 /** A browser profile folder that outlives one launch, to test what survives a browser restart. */
 export function createProfile(): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'pagewise-profile-'));
@@ -102,7 +113,8 @@ export async function launchBrowser(
   if (options.fileAccess !== undefined) {
     worker = await setFileAccess(context, worker, extensionId, options.fileAccess);
   }
-  // The worker reads the count lazily, when a page first asks which engine runs: none has yet.
+  // The running worker sees the override. It reads the count when a page first asks which engine runs, and
+  // none has yet.
   const seen = await worker.evaluate(() => navigator.hardwareConcurrency);
   if (seen !== cores) throw new Error(`The worker sees ${seen} cores, not the ${cores} injected`);
   return {

@@ -4,7 +4,14 @@ import { TEST_DECODER_DIR, TEST_ENCODER_DIR } from '../../scripts/test-models';
 import { MULTILINGUAL_E5_SMALL, QWEN25_05B } from '../../src/engine/registry';
 import { longArticleHtml } from '../support/article';
 import { createStandInHub } from '../support/stand-in-hub';
-import { type Browser, launchBrowser, PRODUCTION_BUILD_DIR, type Site, serveSite } from './harness';
+import {
+  type Browser,
+  closeOffscreenDocument,
+  launchBrowser,
+  PRODUCTION_BUILD_DIR,
+  type Site,
+  serveSite,
+} from './harness';
 import { type NetworkRecorder, type RecordedRequest, recordNetwork } from './network-recorder';
 
 /*
@@ -107,14 +114,6 @@ async function summaryAskChat(browser: Browser, tabId: number, page: Page) {
   await expectDone(panel);
   expect(await answers.last().getAttribute('data-status')).toBe('complete');
   await panel.close();
-}
-
-/** Closes the offscreen document, if the threads tier opened one (run in the worker). */
-async function closeOffscreenDocument() {
-  const open = await chrome.runtime.getContexts({
-    contextTypes: [chrome.runtime.ContextType.OFFSCREEN_DOCUMENT],
-  });
-  if (open.length > 0) await chrome.offscreen.closeDocument();
 }
 
 /** Fetches one of the extension's own files, on purpose, so the recorder must see it. */

@@ -8,6 +8,7 @@ import { longArticleHtml } from '../support/article';
 import { createStandInHub } from '../support/stand-in-hub';
 import {
   type Browser,
+  closeOffscreenDocument,
   launchBrowser,
   PRODUCTION_BUILD_DIR,
   recordStatus,
@@ -46,6 +47,11 @@ describe.each(['wasm', 'wasm-threads'] as const)('on the %s tier', (tier) => {
   let offlineAfterCut = false;
   const hub = createStandInHub(QWEN25_05B.repo, TEST_DECODER_DIR);
   const hubRequests: string[] = [];
+  /** The worker stopped and the offscreen document closed: the next use loads from the store. */
+  const restartExtension = async () => {
+    await browser.worker.evaluate(closeOffscreenDocument);
+    await browser.stopWorker();
+  };
   const weightsRequests = () => hub.requests.filter((r) => r.path === WEIGHTS).map((r) => r.range);
 
   beforeAll(async () => {
@@ -123,8 +129,9 @@ describe.each(['wasm', 'wasm-threads'] as const)('on the %s tier', (tier) => {
     await cut.popup.close();
     expect(weightsRequests()).toEqual([null]);
 
-    // Chrome stops the worker; the network comes back; the next try continues from the bytes it kept.
-    await browser.stopWorker();
+    // Chrome stops the worker (and the offscreen document goes too); the network comes back; the next try
+    // continues from the bytes it kept.
+    await restartExtension();
     offlineAfterCut = false;
     mode = 'stand-in';
     hub.requests.length = 0;
@@ -147,7 +154,7 @@ describe.each(['wasm', 'wasm-threads'] as const)('on the %s tier', (tier) => {
   test('after a worker restart the model runs from the store, with no network', async () => {
     const { tabId } = await browser.openTab(`${site.origin}/article`);
     // Chrome stops idle workers; the next use must not download again.
-    await browser.stopWorker();
+    await restartExtension();
     hubRequests.length = 0;
     mode = 'offline';
     const again = await browser.openExtensionPage(`popup/index.html?tab=${tabId}`);
@@ -183,13 +190,19 @@ describe.each(['wasm', 'wasm-threads'] as const)('on the %s tier', (tier) => {
       const chunk = await done(db.transaction('chunks').objectStore('chunks').get(key));
       const bytes = new Uint8Array(await chunk.data.arrayBuffer());
       bytes[1000] ^= 0xff;
-      await done(db.transaction('chunks', 'readwrite').objectStore('chunks').put({ ...chunk, data: new Blob([bytes]) }));
+      // Written once its transaction completes, not when the request succeeds: the page closes next.
+      const write = db.transaction('chunks', 'readwrite');
+      write.objectStore('chunks').put({ ...chunk, data: new Blob([bytes]) });
+      await new Promise((resolve, reject) => {
+        write.oncomplete = resolve;
+        write.onerror = write.onabort = () => reject(write.error);
+      });
       db.close();
       return weights.verified;
     })()`);
     expect(flipped).toBe(true);
     await page.close();
-    await browser.stopWorker();
+    await restartExtension();
     hub.requests.length = 0;
     const { popup, state } = await summarizeAndWait(tabId);
     expect(state).toBe('done');
