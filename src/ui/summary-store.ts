@@ -13,7 +13,7 @@ import {
   type TabReadability,
   type TabSummary,
 } from '../protocol';
-import { loadSettings, type SettingsStorage, updateSettings } from '../settings';
+import { loadSettings, type SettingsStorage } from '../settings';
 import { openSidePanel } from '../side-panel';
 import { doneText, loadingText, type UiError, waitingText } from './model-status';
 import { copyText, createStreamRun, type PromptRead, type RunState, readPercent } from './stream-run';
@@ -253,7 +253,7 @@ export function createSummaryStore(
     async setLength(value) {
       length.value = value;
       try {
-        await updateSettings({ summaryLength: value }, storage);
+        await sendToWorker('updateSettings', { summaryLength: value });
       } catch {
         // Not remembering a preference is no reason to interrupt the user.
       }

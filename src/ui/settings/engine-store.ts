@@ -3,7 +3,7 @@ import { downloadBuiltinModel } from '../../engine/backends/chrome-builtin';
 import type { EnginePreference } from '../../engine/tiers';
 import { asAppError } from '../../errors';
 import { type DownloadProgress, type EngineTiers, sendToWorker } from '../../protocol';
-import { updateSettings, watchSettings } from '../../settings';
+import { watchSettings } from '../../settings';
 
 /** What the engine settings need from the worker and the settings storage (fakes in unit tests). */
 export interface EngineSettingsClient {
@@ -19,7 +19,7 @@ export function createEngineSettingsClient(): EngineSettingsClient {
   return {
     getEngineTiers: () => sendToWorker('getEngineTiers', {}),
     setPreference: async (engine) => {
-      await updateSettings({ engine });
+      await sendToWorker('updateSettings', { engine });
     },
     watch: (onChange) => watchSettings(onChange),
     downloadBuiltin: (onProgress) => downloadBuiltinModel(onProgress),
@@ -59,7 +59,13 @@ export function createEngineSettingsStore(client: EngineSettingsClient): EngineS
       return client.watch(() => void refresh());
     },
     async choose(preference) {
-      await client.setPreference(preference);
+      try {
+        await client.setPreference(preference);
+      } catch (thrown) {
+        // The select's change handler does not wait for this: a refused pick is shown, not left unhandled.
+        error.value = `Could not save the engine: ${asAppError(thrown).message}`;
+        return;
+      }
       await refresh();
     },
     async downloadBuiltin() {

@@ -4,7 +4,13 @@ import { checkModelFolder, type PickedFile, storeImportedModel } from '../../eng
 import { createModelFileStore } from '../../engine/files/model-file-store';
 import type { ModelSpec } from '../../engine/registry';
 import { type ModelList, sendToWorker } from '../../protocol';
-import { loadSettings, type Settings, updateSettings, watchSettings } from '../../settings';
+import {
+  type ImportedModel,
+  loadSettings,
+  type Settings,
+  type SettingsChange,
+  watchSettings,
+} from '../../settings';
 
 /** A keyboard command as Settings shows it. */
 export interface Shortcut {
@@ -26,7 +32,7 @@ export interface SettingsClient {
   ): Promise<ModelSpec>;
   estimate(): Promise<{ usage: number; quota: number }>;
   loadSettings(): Promise<Settings>;
-  updateSettings(change: Partial<Settings>): Promise<Settings>;
+  updateSettings(change: SettingsChange): Promise<Settings>;
   watchSettings(onChange: (settings: Settings) => void): () => void;
   shortcuts(): Promise<Shortcut[]>;
   /** Opens Chrome's own page for changing extension shortcuts (an extension cannot change them itself). */
@@ -49,17 +55,16 @@ export function createBrowserSettingsClient(): SettingsClient {
       await sendToWorker('deleteModel', { id });
     },
     async importModel(folderName, files, onProgress) {
-      const settings = await loadSettings();
-      const taken = settings.importedModels.map((model) => model.id);
+      const taken = (await loadSettings()).importedModels.map((model) => model.id);
       const checked = await checkModelFolder(folderName, files, taken);
       await storeImportedModel(checked, { store, host: HUB_HOST, estimate, onProgress });
-      // The worker reads imported specs from the settings, so listing it there is what makes it usable.
-      await updateSettings({ importedModels: [...settings.importedModels, checked.spec as never] });
+      // The worker lists it in the settings as they are now (a delete or another import meanwhile stays).
+      await sendToWorker('addImportedModel', { spec: checked.spec as ImportedModel });
       return checked.spec;
     },
     estimate,
     loadSettings: () => loadSettings(),
-    updateSettings: (change) => updateSettings(change),
+    updateSettings: (change) => sendToWorker('updateSettings', change),
     watchSettings,
     async shortcuts() {
       const commands = await browser.commands.getAll();
