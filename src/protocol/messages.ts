@@ -6,7 +6,7 @@ import {
   SettingsChangeSchema,
   SUMMARY_LENGTHS,
   type SummaryLength,
-} from '../settings';
+} from '../settings-schema';
 import { MAX_PASSAGE_TEXT_CHARS, MAX_QUESTION_CHARS, MAX_SELECTION_CHARS } from '../text/limits';
 
 /*
