@@ -1,7 +1,6 @@
 import { batch, type ReadonlySignal, signal } from '@preact/signals';
 import { asAppError } from '../errors';
-import type { Conversation, ConversationSummary } from '../protocol';
-import type { ChatClient } from './chat-client';
+import type { Conversation, ConversationSummary, WorkerClientPart } from '../protocol';
 import type { ChatRun } from './chat-run';
 import { type ChatViewState, showConversation } from './chat-view';
 
@@ -28,7 +27,11 @@ export interface HistoryScreen {
   clearHistory(): Promise<void>;
 }
 
-export function createHistoryScreen(client: ChatClient, view: ChatViewState, run: ChatRun): HistoryScreen {
+export function createHistoryScreen(
+  client: WorkerClientPart<'listChats' | 'openChat' | 'deleteChat' | 'clearChats'>,
+  view: ChatViewState,
+  run: ChatRun,
+): HistoryScreen {
   const screen = signal<ChatScreen>('chat');
   const history = signal<ConversationSummary[] | null>(null);
   const historyLoading = signal(false);
@@ -79,7 +82,7 @@ export function createHistoryScreen(client: ChatClient, view: ChatViewState, run
     },
 
     async openConversation(id) {
-      const opened = await change(() => client.openChat(id));
+      const opened = await change(() => client.openChat({ id }));
       if (!opened) return;
       const chosen: Conversation | null = opened.value;
       batch(() => {
@@ -97,7 +100,7 @@ export function createHistoryScreen(client: ChatClient, view: ChatViewState, run
     },
 
     async deleteConversation(id) {
-      if (!(await change(() => client.deleteChat(id)))) return;
+      if (!(await change(() => client.deleteChat({ id })))) return;
       batch(() => {
         // An answer still being written would save itself back into the deleted chat.
         if (run.conversationId() === id) run.abandon();

@@ -184,7 +184,7 @@ export function createChatRun(
   const showSavedAfterStop = async (stopping: Promise<void>, id: string | null) => {
     await stopping;
     if (id === null || busy.value || view.conversation.value?.id !== id) return;
-    const saved = await client.openChat(id).catch(() => null);
+    const saved = await client.openChat({ id }).catch(() => null);
     if (!saved || busy.value || view.conversation.value?.id !== id) return;
     batch(() => {
       view.conversation.value = saved;
@@ -233,7 +233,7 @@ export function createChatRun(
     // Attached after the worker had finished: the saved conversation is the answer.
     const result =
       ended.kind === 'done' && ended.result === null && answer.conversationId !== null
-        ? await client.openChat(answer.conversationId).catch(() => null)
+        ? await client.openChat({ id: answer.conversationId }).catch(() => null)
         : ended.kind === 'done'
           ? ended.result
           : null;
@@ -287,7 +287,7 @@ export function createChatRun(
         conversationId: view.conversation.value?.id ?? null,
         accepted: false,
       },
-      (events) => client.attachChat(tabId, events),
+      (events) => client.attach.chat(tabId, events),
     );
   };
 

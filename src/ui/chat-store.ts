@@ -147,7 +147,7 @@ export function createChatStore(
   const takePendingAsk = async (tab: number) => {
     let pending: PendingAsk | null;
     try {
-      pending = await client.takePendingAsk(tab);
+      pending = await client.takePendingAsk({ tabId: tab });
     } catch {
       // Nothing waiting is the common case; a worker that can't answer leaves the panel as it was.
       return;
@@ -253,7 +253,10 @@ export function createChatStore(
       if (tab === null) return false;
       notice.value = null;
       try {
-        const shown = await client.showSource(tab, cutAtCodePoint(source.text, MAX_PASSAGE_TEXT_CHARS));
+        const shown = await client.showSource({
+          tabId: tab,
+          text: cutAtCodePoint(source.text, MAX_PASSAGE_TEXT_CHARS),
+        });
         if (!shown) notice.value = 'That passage is no longer on the page.';
         return shown;
       } catch (thrown) {

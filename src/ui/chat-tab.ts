@@ -58,7 +58,7 @@ export function createTabBinding(
     if (tab === null) return;
     let shown: ChatView;
     try {
-      shown = await client.getChat(tab);
+      shown = await client.getChat({ tabId: tab });
     } catch (thrown) {
       if (load !== loads) return;
       batch(() => {
