@@ -14,9 +14,8 @@ import { attachStream, openStream, type StreamHandle } from './streams';
 // method here, and a wrong name or payload is a compile error. Stores take the part they use.
 
 /** A request's payload; a request that takes nothing (`{}`) may be called with no argument. */
-type Call<Data, Answer> = Record<string, never> extends Data
-  ? (data?: Data) => Promise<Answer>
-  : (data: Data) => Promise<Answer>;
+type Call<Data, Answer> =
+  Record<string, never> extends Data ? (data?: Data) => Promise<Answer> : (data: Data) => Promise<Answer>;
 
 /** One method per worker request: `client.getChat({ tabId })`. */
 export type RequestClient = {
