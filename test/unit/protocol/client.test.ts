@@ -65,7 +65,8 @@ describe('the worker client derived from the protocol maps', () => {
     const run = client.summarize({ tabId: 1, length: 'brief' }, (event) => events.push(event));
     await expect(run.result).resolves.toEqual(summaryResult);
     expect(events).toEqual([{ type: 'token', text: 'Done.' }]);
-    await expect(client.attach.summarize(1, () => {}).result).resolves.toBeNull();
+    await expect(client.attach.summarize(1, () => {}).result).resolves.toEqual(summaryResult);
+    await expect(client.attach.summarize(2, () => {}).result).resolves.toBeNull();
   });
 
   test('a wrong name or payload is a compile error (checked by tsc, never run)', () => {
