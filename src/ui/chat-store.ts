@@ -76,24 +76,13 @@ export function createChatStore(
 ): ChatStore {
   const now = options.now ?? Date.now;
   const view = createChatViewState();
-  const { tabId, page, unreadable, conversation, local, loading, pendingSelection, notice, focusRequest } =
-    view;
+  const { tabId, page, unreadable, conversation, loading, pendingSelection, notice, focusRequest } = view;
   let localIds = 0;
   const localId = () => `local-${++localIds}`;
-  const run = createChatRun(client, view, {
-    now,
-    localId,
-    retryAnswer: () => {
-      run.reset();
-      return regenerate();
-    },
-  });
+  const run = createChatRun(client, view, { now, localId, retryAnswer: () => regenerate() });
   const screen = createHistoryScreen(client, view, run);
   const binding = createTabBinding(client, view, run, (tab) => takePendingAsk(tab));
   const { stream, busy, messages } = run;
-
-  // Right-click presets of questions not yet saved by the worker, so asking again keeps the preset.
-  const presets = new Map<string, AskPreset>();
 
   const canSend = computed(
     () =>
@@ -125,7 +114,6 @@ export function createChatStore(
       createdAt: now(),
       selection: quoted,
     };
-    if (preset) presets.set(message.id, preset);
     batch(() => {
       pendingSelection.value = null;
       // A chat about another page can't go on here: the question starts this page's own.
@@ -171,17 +159,9 @@ export function createChatStore(
   const regenerate = async () => {
     const tab = tabId.value;
     if (tab === null || !canSend.value) return;
-    const list = messages.value;
-    const last = list.findLastIndex((message) => message.role === 'user');
-    const question = list[last];
-    if (!question) return;
-    const localAt = local.value.findIndex((message) => message.id === question.id);
-    if (localAt >= 0) {
-      // The question never reached the worker's conversation: ask it again, as it was.
-      local.value = local.value.slice(0, localAt);
-      await ask(question.content, question.selection ?? null, presets.get(question.id) ?? null);
-      return;
-    }
+    // The question never reached the worker's conversation: ask it again, as it was (preset included).
+    const again = run.repeat();
+    if (again) return again;
     const id = conversation.value?.id;
     if (!id) return;
     await run.start(
@@ -233,8 +213,8 @@ export function createChatStore(
       copyText(messages.value.find((m) => m.id === messageId)?.content ?? '', options.clipboard),
 
     newChat() {
-      run.stop();
       batch(() => {
+        run.abandon();
         showConversation(view, null);
         run.reset();
         screen.showChat();

@@ -16,8 +16,6 @@ export interface ChatViewState {
   readonly conversation: Signal<Conversation | null>;
   /** Whether the conversation is the tab's own (`getChat`) or opened from history (maybe another page's). */
   readonly origin: Signal<'tab' | 'history'>;
-  /** Messages kept only here: answers stopped or interrupted before the worker saved them. */
-  readonly local: Signal<StoredMessage[]>;
   /** True while the tab's conversation loads: nothing may be sent into the previous tab's meanwhile. */
   readonly loading: Signal<boolean>;
   /** True after loading the tab failed, until the outcome is reset: Retry then loads it again. */
@@ -55,7 +53,6 @@ export function createChatViewState(): ChatViewState {
     unreadable: signal(null),
     conversation,
     origin,
-    local: signal([]),
     loading: signal(false),
     loadFailed: signal(false),
     pendingSelection: signal(null),
@@ -71,7 +68,7 @@ export function createChatViewState(): ChatViewState {
   };
 }
 
-/** Puts a conversation on screen (null for a new chat), with nothing kept only here. */
+/** Puts a conversation on screen, as the worker saved it (null for a new chat). */
 export function showConversation(
   view: ChatViewState,
   conversation: Conversation | null,
@@ -80,7 +77,6 @@ export function showConversation(
   batch(() => {
     view.conversation.value = conversation;
     view.origin.value = origin;
-    view.local.value = [];
   });
 }
 
