@@ -2,7 +2,7 @@ import { batch, type ReadonlySignal, signal } from '@preact/signals';
 import { asAppError } from '../errors';
 import type { Conversation, ConversationSummary, WorkerClientPart } from '../protocol';
 import type { ChatRun } from './chat-run';
-import { type ChatViewState, showConversation } from './chat-view';
+import type { ChatViewState } from './chat-view';
 
 /** Which screen the panel shows. */
 export type ChatScreen = 'chat' | 'history';
@@ -49,7 +49,7 @@ export function createHistoryScreen(
 
   /** Leaves the conversation on screen for a new chat, as the history no longer has it. */
   const forgetShown = () => {
-    showConversation(view, null);
+    view.show(null);
     run.reset();
   };
 
@@ -91,7 +91,7 @@ export function createHistoryScreen(
           history.value = history.value?.filter((item) => item.id !== id) ?? null;
           return;
         }
-        showConversation(view, chosen, 'history');
+        view.show(chosen, 'history');
         run.reset();
         historyError.value = null;
         screen.value = 'chat';

@@ -10,7 +10,7 @@ import type {
   StreamHandle,
   WorkerClientPart,
 } from '../protocol';
-import { type ChatViewState, showConversation, upToLastQuestion } from './chat-view';
+import { type ChatViewState, upToLastQuestion } from './chat-view';
 import { doneText, loadingText, waitingText } from './model-status';
 import { createStreamRun, type RunState, readPercent, type StreamRun } from './stream-run';
 
@@ -199,7 +199,7 @@ export function createChatRun(
       const onScreen =
         turn.tabId === view.tabId.value &&
         (showing === turn.conversationId || showing === event.conversation.id);
-      if (onScreen) showConversation(view, event.conversation);
+      if (onScreen) view.show(event.conversation);
       const final = event.type === 'finalConversation';
       current.value = {
         ...turn,
@@ -249,7 +249,7 @@ export function createChatRun(
           result &&
           (onScreen || (view.tabId.value === last.tabId && view.conversation.value?.id === result.id))
         ) {
-          showConversation(view, result);
+          view.show(result);
         }
         if (onScreen) stream.finish();
         end();

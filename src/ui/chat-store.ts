@@ -7,7 +7,7 @@ import { type ChatClient, createChatWorkerClient } from './chat-client';
 import { createHistoryScreen, type HistoryScreen } from './chat-history-screen';
 import { type ChatRun, createChatRun } from './chat-run';
 import { createTabBinding, type TabBinding } from './chat-tab';
-import { createChatViewState, type ShownChat, showConversation } from './chat-view';
+import { createChatViewState, type ShownChat } from './chat-view';
 import type { UiError } from './model-status';
 import { copyText } from './stream-run';
 
@@ -117,7 +117,7 @@ export function createChatStore(
     batch(() => {
       pendingSelection.value = null;
       // A chat about another page can't go on here: the question starts this page's own.
-      if (view.otherPage.value) showConversation(view, null);
+      if (view.otherPage.value) view.show(null);
     });
     return run.start(
       {
@@ -215,7 +215,7 @@ export function createChatStore(
     newChat() {
       batch(() => {
         run.abandon();
-        showConversation(view, null);
+        view.show(null);
         run.reset();
         screen.showChat();
         focusRequest.value++;
