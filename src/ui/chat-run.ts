@@ -150,7 +150,8 @@ export function createChatRun(
     const turn = shown.value;
     if (!turn) return saved;
     // Answering again, or attached, before the worker says so: the answer written now replaces the old one.
-    const replacing = !turn.accepted && turn.question === null && (turn.ending === null || turn.left);
+    const replacing =
+      !turn.accepted && turn.question === null && (turn.ending === null || turn.left !== null);
     return [...(replacing ? upToLastQuestion(saved) : saved), ...unsaved(turn)];
   });
 
