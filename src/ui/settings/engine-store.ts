@@ -2,12 +2,16 @@ import { type ReadonlySignal, signal } from '@preact/signals';
 import { downloadBuiltinModel } from '../../engine/backends/chrome-builtin';
 import type { EnginePreference } from '../../engine/tiers';
 import { asAppError } from '../../errors';
-import { type DownloadProgress, type EngineTiers, sendToWorker } from '../../protocol';
+import {
+  createWorkerClient,
+  type DownloadProgress,
+  type EngineTiers,
+  type WorkerClientPart,
+} from '../../protocol';
 import { updateSettings, watchSettings } from '../../settings';
 
 /** What the engine settings need from the worker and the settings storage (fakes in unit tests). */
-export interface EngineSettingsClient {
-  getEngineTiers(): Promise<EngineTiers>;
+export interface EngineSettingsClient extends WorkerClientPart<'getEngineTiers'> {
   setPreference(preference: EnginePreference): Promise<void>;
   /** Calls back when the settings change elsewhere (another settings tab); returns the unsubscribe. */
   watch(onChange: () => void): () => void;
@@ -17,7 +21,7 @@ export interface EngineSettingsClient {
 
 export function createEngineSettingsClient(): EngineSettingsClient {
   return {
-    getEngineTiers: () => sendToWorker('getEngineTiers', {}),
+    ...createWorkerClient(),
     setPreference: async (engine) => {
       await updateSettings({ engine });
     },

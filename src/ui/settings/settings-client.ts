@@ -3,7 +3,7 @@ import { HUB_HOST } from '../../engine/files/hub-files';
 import { checkModelFolder, type PickedFile, storeImportedModel } from '../../engine/files/import-model';
 import { createModelFileStore } from '../../engine/files/model-file-store';
 import type { ModelSpec } from '../../engine/registry';
-import { type ModelList, sendToWorker } from '../../protocol';
+import { createWorkerClient, type WorkerClientPart } from '../../protocol';
 import { loadSettings, type Settings, updateSettings, watchSettings } from '../../settings';
 
 /** A keyboard command as Settings shows it. */
@@ -14,10 +14,11 @@ export interface Shortcut {
   shortcut: string;
 }
 
+/** The part of the worker the settings page uses. */
+export type SettingsWorker = WorkerClientPart<'listModels' | 'deleteModel'>;
+
 /** Everything the settings page asks of the browser and the worker; tests stand in for it. */
-export interface SettingsClient {
-  listModels(): Promise<ModelList>;
-  deleteModel(id: string): Promise<void>;
+export interface SettingsClient extends SettingsWorker {
   /** Checks a picked folder and copies it into the model store; returns the new model's spec. */
   importModel(
     folderName: string,
@@ -44,10 +45,7 @@ export function createBrowserSettingsClient(): SettingsClient {
     return { usage, quota };
   };
   return {
-    listModels: () => sendToWorker('listModels', {}),
-    deleteModel: async (id) => {
-      await sendToWorker('deleteModel', { id });
-    },
+    ...createWorkerClient(),
     async importModel(folderName, files, onProgress) {
       const settings = await loadSettings();
       const taken = settings.importedModels.map((model) => model.id);

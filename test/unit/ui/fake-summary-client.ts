@@ -67,21 +67,23 @@ export function createFakeSummaryClient(status: ModelStatus = qwen()): FakeSumma
       if (!last) throw new Error('No summarize run was started.');
       return last;
     },
-    getTabSummary: async (tabId) => ({
+    getTabSummary: async ({ tabId }) => ({
       summary: client.summaries.get(tabId) ?? null,
       running: client.running.has(tabId),
     }),
-    getTabReadability: async (tabId) => ({ unreadable: client.unreadable.get(tabId) ?? null }),
+    getTabReadability: async ({ tabId }) => ({ unreadable: client.unreadable.get(tabId) ?? null }),
     getModelStatus: async () => client.status,
-    summarize(tabId, length, onEvent) {
+    summarize({ tabId, length }, onEvent) {
       const { stream, handle } = createFakeStream<SummaryResult | null>(onEvent);
       runs.push(Object.assign(stream, { tabId, length }));
       return handle as StreamHandle<SummaryResult>;
     },
-    attachSummary(tabId, onEvent) {
-      const { stream, handle } = createFakeStream<SummaryResult | null>(onEvent);
-      runs.push(Object.assign(stream, { tabId, length: null }));
-      return handle;
+    attach: {
+      summarize(tabId, onEvent) {
+        const { stream, handle } = createFakeStream<SummaryResult | null>(onEvent);
+        runs.push(Object.assign(stream, { tabId, length: null }));
+        return handle;
+      },
     },
   };
   return client;
