@@ -211,8 +211,13 @@ export function createChatHandler({
       if (!failure) throw saveError;
       console.warn('[chat] saving the answer failed', saveError);
     }
-    if (failure) throw failure.error;
-    if (!clearEpoch.allows(since)) throw cancelled();
+    if (!clearEpoch.allows(since)) throw failure ? failure.error : cancelled();
+    if (failure) {
+      // Stopped or failed: the panel shows the conversation as saved, not the text it was streamed.
+      const final = await history.get(conversation.id).catch(() => null);
+      if (final) emit({ type: 'finalConversation', conversation: final });
+      throw failure.error;
+    }
     return (await history.get(conversation.id)) ?? conversation;
   };
 }

@@ -33,6 +33,12 @@ type StreamHandlers = {
  */
 const KEEPALIVE_MS = 20_000;
 
+/**
+ * How long a job's end is kept for a client that was told it runs (`answering`, `running`) and attaches just
+ * after it ended: it gets the end itself, not `idle`, so it need not ask again for what the job left.
+ */
+const ENDED_KEEP_MS = 30_000;
+
 /** The cheapest extension call: it tells Chrome the worker is busy. */
 function ping(): void {
   Promise.resolve()
@@ -98,6 +104,8 @@ export function onStreams(
   isAllowedSender: (sender: Runtime.MessageSender) => boolean,
 ): StreamServer {
   const jobs = new Map<string, Job>();
+  /** Jobs that ended moments ago: their events and their end, by key. */
+  const ended = new Map<string, { log: StreamEvent[]; end: PortMessage; at: number }>();
   let keepAlive: ReturnType<typeof setInterval> | undefined;
   const keyOf = (name: string, tabId: number) => `${name}:${tabId}`;
 
@@ -129,8 +137,12 @@ export function onStreams(
     emit(job, event);
   };
 
-  const finish = (key: string, job: Job) => {
-    if (jobs.get(key) === job) jobs.delete(key);
+  const finish = (key: string, job: Job, end: PortMessage) => {
+    if (jobs.get(key) === job) {
+      jobs.delete(key);
+      ended.set(key, { log: job.log, end, at: Date.now() });
+    }
+    for (const [other, { at }] of ended) if (Date.now() - at > ENDED_KEEP_MS) ended.delete(other);
     if (jobs.size === 0 && keepAlive !== undefined) {
       clearInterval(keepAlive);
       keepAlive = undefined;
@@ -149,6 +161,7 @@ export function onStreams(
     const { tabId } = parsed.output;
     const key = keyOf(name, tabId);
     jobs.get(key)?.controller.abort(cancelled());
+    ended.delete(key);
     const job: Job = {
       key,
       name,
@@ -185,22 +198,29 @@ export function onStreams(
       },
     })
       .then(
-        (result) => broadcast(job, { kind: 'done', result }),
-        (thrown) => {
+        (result): PortMessage => ({ kind: 'done', result }),
+        (thrown): PortMessage => {
           // A stopped job ends as stopped, whatever its work failed on as it was cut off.
           const error = job.controller.signal.aborted ? job.controller.signal.reason : thrown;
           if (!isCancellation(error)) console.error(`[${name}]`, error);
-          broadcast(job, { kind: 'error', error: toErrorData(error) });
+          return { kind: 'error', error: toErrorData(error) };
         },
       )
-      .finally(() => finish(key, job));
+      .then((end) => {
+        broadcast(job, end);
+        finish(key, job, end);
+      });
     return job;
   };
 
   const attach = (name: keyof StreamResults, tabId: number, port: Runtime.Port): Job | undefined => {
-    const job = jobs.get(keyOf(name, tabId));
+    const key = keyOf(name, tabId);
+    const job = jobs.get(key);
     if (!job) {
-      post(port, { kind: 'idle' });
+      const last = ended.get(key);
+      const recent = last !== undefined && Date.now() - last.at <= ENDED_KEEP_MS;
+      for (const event of recent ? last.log : []) post(port, { kind: 'event', event });
+      post(port, recent ? last.end : { kind: 'idle' });
       return undefined;
     }
     for (const event of job.log) post(port, { kind: 'event', event });
@@ -242,7 +262,10 @@ export function onStreams(
         job.controller.abort(cancelled());
     }
   };
-  const onRemoved = (tabId: number) => stopTab(tabId);
+  const onRemoved = (tabId: number) => {
+    stopTab(tabId);
+    for (const name of Object.keys(streamRequests)) ended.delete(keyOf(name, tabId));
+  };
   const onUpdated = (tabId: number, change: Tabs.OnUpdatedChangeInfoType) => {
     if (change.url !== undefined) stopTab(tabId, change.url);
   };

@@ -333,6 +333,11 @@ export type StreamEvent =
   | { type: 'promptProgress'; done: number; total: number }
   /** Chat: the conversation as saved when the question was accepted (user message included). */
   | { type: 'conversation'; conversation: Conversation }
+  /**
+   * Chat, last before a Stop's or a failure's end: the conversation as saved when the answer ended, its
+   * partial answer included (`done` carries it as its result). The panel shows this, not what it streamed.
+   */
+  | { type: 'finalConversation'; conversation: Conversation }
   /** Chat: the passages the answer is drawing on, before it starts. */
   | { type: 'sources'; sources: Source[] };
 

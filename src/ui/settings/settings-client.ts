@@ -3,14 +3,8 @@ import { HUB_HOST } from '../../engine/files/hub-files';
 import { checkModelFolder, type PickedFile, storeImportedModel } from '../../engine/files/import-model';
 import { createModelFileStore } from '../../engine/files/model-file-store';
 import type { ModelSpec } from '../../engine/registry';
-import { type ModelList, sendToWorker } from '../../protocol';
-import {
-  type ImportedModel,
-  loadSettings,
-  type Settings,
-  type SettingsChange,
-  watchSettings,
-} from '../../settings';
+import { createWorkerClient, type WorkerClientPart } from '../../protocol';
+import { type ImportedModel, loadSettings, type Settings, watchSettings } from '../../settings';
 
 /** A keyboard command as Settings shows it. */
 export interface Shortcut {
@@ -20,10 +14,13 @@ export interface Shortcut {
   shortcut: string;
 }
 
+/** The part of the worker the settings page uses. */
+export type SettingsWorker = WorkerClientPart<
+  'listModels' | 'deleteModel' | 'updateSettings' | 'addImportedModel'
+>;
+
 /** Everything the settings page asks of the browser and the worker; tests stand in for it. */
-export interface SettingsClient {
-  listModels(): Promise<ModelList>;
-  deleteModel(id: string): Promise<void>;
+export interface SettingsClient extends SettingsWorker {
   /** Checks a picked folder and copies it into the model store; returns the new model's spec. */
   importModel(
     folderName: string,
@@ -32,7 +29,6 @@ export interface SettingsClient {
   ): Promise<ModelSpec>;
   estimate(): Promise<{ usage: number; quota: number }>;
   loadSettings(): Promise<Settings>;
-  updateSettings(change: SettingsChange): Promise<Settings>;
   watchSettings(onChange: (settings: Settings) => void): () => void;
   shortcuts(): Promise<Shortcut[]>;
   /** Opens Chrome's own page for changing extension shortcuts (an extension cannot change them itself). */
@@ -49,22 +45,19 @@ export function createBrowserSettingsClient(): SettingsClient {
     const { usage = 0, quota = 0 } = await navigator.storage.estimate();
     return { usage, quota };
   };
+  const worker = createWorkerClient();
   return {
-    listModels: () => sendToWorker('listModels', {}),
-    deleteModel: async (id) => {
-      await sendToWorker('deleteModel', { id });
-    },
+    ...worker,
     async importModel(folderName, files, onProgress) {
       const taken = (await loadSettings()).importedModels.map((model) => model.id);
       const checked = await checkModelFolder(folderName, files, taken);
       await storeImportedModel(checked, { store, host: HUB_HOST, estimate, onProgress });
       // The worker lists it in the settings as they are now (a delete or another import meanwhile stays).
-      await sendToWorker('addImportedModel', { spec: checked.spec as ImportedModel });
+      await worker.addImportedModel({ spec: checked.spec as ImportedModel });
       return checked.spec;
     },
     estimate,
     loadSettings: () => loadSettings(),
-    updateSettings: (change) => sendToWorker('updateSettings', change),
     watchSettings,
     async shortcuts() {
       const commands = await browser.commands.getAll();

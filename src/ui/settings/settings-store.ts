@@ -83,7 +83,7 @@ export function createSettingsStore(client: SettingsClient) {
     async remove(id: string) {
       error.value = null;
       try {
-        await client.deleteModel(id);
+        await client.deleteModel({ id });
       } catch (thrown) {
         error.value = toUiError(thrown);
       }

@@ -80,6 +80,22 @@ describe('jobs', () => {
     await expect(attachStream('summarize', 4, () => {}).result).resolves.toBeNull();
   });
 
+  test('attaching just after a job ended gets its events and its end, not idle; a while later, idle', async () => {
+    const job = controlledSummarize();
+    serve(job.summarize);
+    const first = openStream('summarize', { tabId: 1, length: 'brief' }, () => {});
+    await job.started();
+    job.emit({ type: 'token', text: 'Harbour' });
+    job.finish();
+    await first.result;
+    const seen: StreamEvent[] = [];
+    await expect(attachStream('summarize', 1, (event) => seen.push(event)).result).resolves.toEqual(result);
+    expect(seen).toEqual([{ type: 'token', text: 'Harbour' }]);
+
+    vi.useFakeTimers({ now: Date.now() + 60_000, toFake: ['Date'] });
+    await expect(attachStream('summarize', 1, () => {}).result).resolves.toBeNull();
+  });
+
   test('Stop from an attached client stops the job for every client', async () => {
     const job = controlledSummarize();
     serve(job.summarize);

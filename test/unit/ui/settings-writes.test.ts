@@ -7,9 +7,8 @@ import { createModelsHandler } from '../../../src/handlers/models';
 import { loadSettings } from '../../../src/settings';
 import { createEngineSettingsClient } from '../../../src/ui/settings/engine-store';
 import { createBrowserSettingsClient } from '../../../src/ui/settings/settings-client';
-import { createSummaryStore } from '../../../src/ui/summary-store';
+import { createSummaryClient, createSummaryStore } from '../../../src/ui/summary-store';
 import { serveSettingsRequests } from '../support/settings-worker';
-import { createFakeSummaryClient } from './fake-summary-client';
 
 /*
  * Settings are written from three contexts (the popup's length, the settings page, the worker's delete).
@@ -53,7 +52,7 @@ function slowFolder() {
 test('the popup’s length and the settings page’s changes, made at once, all survive', async () => {
   serveSettingsRequests();
   const settingsPage = createBrowserSettingsClient();
-  const popup = createSummaryStore(createFakeSummaryClient());
+  const popup = createSummaryStore(createSummaryClient());
   await Promise.all([
     popup.setLength('brief'),
     settingsPage.updateSettings({ answerLanguage: 'browser' }),

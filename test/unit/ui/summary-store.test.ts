@@ -2,7 +2,6 @@ import { fakeBrowser } from '@webext-core/fake-browser';
 import { describe, expect, test } from 'vitest';
 import { AppError, type ErrorCode } from '../../../src/errors';
 import { createSummaryStore, type SummaryStore } from '../../../src/ui/summary-store';
-import { serveSettingsRequests } from '../support/settings-worker';
 import { createFakeSummaryClient, type FakeSummaryClient, qwen, summaryOf } from './fake-summary-client';
 
 const TAB = 7;
@@ -236,7 +235,6 @@ describe('init', () => {
 
 describe('length', () => {
   test('is remembered in the settings for the next popup', async () => {
-    serveSettingsRequests();
     const { client, store } = await ready();
     expect(store.length.value).toBe('standard');
     await store.setLength('brief');
@@ -258,7 +256,6 @@ describe('length', () => {
   });
 
   test('a length saved under the old key before settings existed is kept, and moved into settings', async () => {
-    serveSettingsRequests();
     await fakeBrowser.storage.local.set({ summaryLength: 'detailed' });
     const { store } = await ready();
     expect(store.length.value).toBe('detailed');
