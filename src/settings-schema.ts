@@ -37,7 +37,7 @@ export const SettingsChangeSchema = v.partial(
   v.object({
     /** `auto`, or the tier picked by hand. */
     engine: v.picklist(['auto', ...TIER_IDS]),
-    /** The model picked for each tier, by registry id; a tier without one uses its default. */
+    /** Models picked for some tiers, by registry id, merged into the others' picks. */
     models: ModelPicksSchema,
     /** The summary length the popup starts with (the last one picked). */
     summaryLength: v.picklist(SUMMARY_LENGTHS),

@@ -39,7 +39,11 @@ export function createSettingsWriter(storage?: SettingsStorage): SettingsWriter 
 
   return {
     update: (change) =>
-      write(({ settings, unreadable }) => ({ settings: { ...settings, ...change }, unreadable })),
+      write(({ settings, unreadable }) => ({
+        // Picks merge per tier: two tabs picking for different tiers both keep theirs.
+        settings: { ...settings, ...change, models: { ...settings.models, ...change.models } },
+        unreadable,
+      })),
 
     addImportedModel: (spec) =>
       write(({ settings, unreadable }) => {

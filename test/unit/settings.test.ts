@@ -99,6 +99,12 @@ describe('the one settings writer', () => {
     });
   });
 
+  test('model picks for different tiers, sent at once from two tabs, both stay', async () => {
+    const writer = createSettingsWriter();
+    await Promise.all([writer.update({ models: { wasm: 'a' } }), writer.update({ models: { webgpu: 'b' } })]);
+    expect((await loadSettings()).models).toEqual({ wasm: 'a', webgpu: 'b' });
+  });
+
   test('a removal drops the entry and its picks, and a failed write does not stop the next', async () => {
     const writer = createSettingsWriter();
     await writer.addImportedModel(importedSpec);

@@ -73,10 +73,8 @@ export function createSettingsStore(client: SettingsClient) {
 
     /** Makes a model the one used on these tiers. */
     async use(model: Pick<ModelSpec, 'id'>, tiers: readonly TierId[]) {
-      const current = settings.value?.models ?? {};
-      const picks = { ...current };
-      for (const tier of tiers) picks[tier] = model.id;
-      await this.update({ models: picks });
+      // Only these tiers' picks: the worker merges them into the picks as they are now.
+      await this.update({ models: Object.fromEntries(tiers.map((tier) => [tier, model.id])) });
       await refresh();
     },
 
