@@ -1,5 +1,12 @@
 import * as v from 'valibot';
 import type { EnginePreference, TierId, TierReport } from '../engine/tiers';
+import {
+  ImportedModelSchema,
+  type Settings,
+  SettingsChangeSchema,
+  SUMMARY_LENGTHS,
+  type SummaryLength,
+} from '../settings-schema';
 import { MAX_PASSAGE_TEXT_CHARS, MAX_QUESTION_CHARS, MAX_SELECTION_CHARS } from '../text/limits';
 
 /*
@@ -11,8 +18,8 @@ import { MAX_PASSAGE_TEXT_CHARS, MAX_QUESTION_CHARS, MAX_SELECTION_CHARS } from 
 /** Names the protocol's version in every envelope and port name: other messages are not ours. */
 export const PROTOCOL = 'pagewise/1';
 
-export const SUMMARY_LENGTHS = ['brief', 'standard', 'detailed'] as const;
-export type SummaryLength = (typeof SUMMARY_LENGTHS)[number];
+// Settings own the lengths (a setting is one); the protocol names them for every page.
+export { SUMMARY_LENGTHS, type SummaryLength };
 
 const TabId = v.pipe(v.number(), v.integer(), v.minValue(0));
 
@@ -227,6 +234,11 @@ export interface ModelRow {
 /** The models Settings shows. */
 export interface ModelList {
   models: ModelRow[];
+  /**
+   * Imported entries in the settings that could not be read: not offered, kept as stored, named here; one
+   * with an `id` can be deleted by it.
+   */
+  unreadable: { label: string; reason: string; id: string | null }[];
 }
 
 // ---- Requests: one message, one answer ---------------------------------------------------------------
@@ -253,6 +265,10 @@ export const workerRequests = {
   listModels: v.object({}),
   /** Deletes a model's stored files (and an imported model's entry). */
   deleteModel: v.object({ id: v.pipe(v.string(), v.minLength(1), v.maxLength(100)) }),
+  /** Merges a change into the settings; the worker is their one writer, so concurrent changes all survive. */
+  updateSettings: SettingsChangeSchema,
+  /** Lists a model whose files the settings page has just stored, in the settings as they are now. */
+  addImportedModel: v.object({ spec: ImportedModelSchema }),
 };
 export interface WorkerAnswers {
   getTabSummary: TabSummary;
@@ -269,6 +285,8 @@ export interface WorkerAnswers {
   showSource: boolean;
   listModels: ModelList;
   deleteModel: undefined;
+  updateSettings: Settings;
+  addImportedModel: Settings;
 }
 
 /** Requests from the worker to the content script in a tab. */

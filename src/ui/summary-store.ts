@@ -10,14 +10,14 @@ import {
   type SummaryResult,
   type WorkerClientPart,
 } from '../protocol';
-import { loadSettings, type SettingsStorage, updateSettings } from '../settings';
+import { loadSettings, type SettingsStorage } from '../settings';
 import { openSidePanel } from '../side-panel';
 import { doneText, loadingText, type UiError, waitingText } from './model-status';
 import { copyText, createStreamRun, type PromptRead, type RunState, readPercent } from './stream-run';
 
 /** The part of the worker the summary UI uses, and the side panel it opens; tests stand in for both. */
 export type SummaryClient = WorkerClientPart<
-  'getTabSummary' | 'getTabReadability' | 'getModelStatus',
+  'getTabSummary' | 'getTabReadability' | 'getModelStatus' | 'updateSettings',
   'summarize'
 > & {
   /** Opens the side panel on the tab (inside the click that asked for it). */
@@ -236,7 +236,7 @@ export function createSummaryStore(
     async setLength(value) {
       length.value = value;
       try {
-        await updateSettings({ summaryLength: value }, storage);
+        await client.updateSettings({ summaryLength: value });
       } catch {
         // Not remembering a preference is no reason to interrupt the user.
       }

@@ -8,7 +8,7 @@ import {
   type EngineTiers,
   type WorkerClientPart,
 } from '../../protocol';
-import { updateSettings, watchSettings } from '../../settings';
+import { watchSettings } from '../../settings';
 
 /** What the engine settings need from the worker and the settings storage (fakes in unit tests). */
 export interface EngineSettingsClient extends WorkerClientPart<'getEngineTiers'> {
@@ -20,10 +20,11 @@ export interface EngineSettingsClient extends WorkerClientPart<'getEngineTiers'>
 }
 
 export function createEngineSettingsClient(): EngineSettingsClient {
+  const worker = createWorkerClient();
   return {
-    ...createWorkerClient(),
+    ...worker,
     setPreference: async (engine) => {
-      await updateSettings({ engine });
+      await worker.updateSettings({ engine });
     },
     watch: (onChange) => watchSettings(onChange),
     downloadBuiltin: (onProgress) => downloadBuiltinModel(onProgress),
@@ -63,7 +64,13 @@ export function createEngineSettingsStore(client: EngineSettingsClient): EngineS
       return client.watch(() => void refresh());
     },
     async choose(preference) {
-      await client.setPreference(preference);
+      try {
+        await client.setPreference(preference);
+      } catch (thrown) {
+        // The select's change handler does not wait for this: a refused pick is shown, not left unhandled.
+        error.value = `Could not save the engine: ${asAppError(thrown).message}`;
+        return;
+      }
       await refresh();
     },
     async downloadBuiltin() {
