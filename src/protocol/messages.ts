@@ -1,6 +1,12 @@
 import * as v from 'valibot';
 import type { EnginePreference, TierId, TierReport } from '../engine/tiers';
-import { MAX_PASSAGE_TEXT_CHARS, MAX_QUESTION_CHARS, MAX_SELECTION_CHARS } from '../text/limits';
+import {
+  MAX_LINK_CHARS,
+  MAX_PAGE_LINKS,
+  MAX_PASSAGE_TEXT_CHARS,
+  MAX_QUESTION_CHARS,
+  MAX_SELECTION_CHARS,
+} from '../text/limits';
 
 /*
  * Every message between the extension's contexts, declared once: its name, the schema its payload is
@@ -40,6 +46,13 @@ export const PageContentSchema = v.object({
    * of the window. Only the main page is read, and the user is told so.
    */
   framed: v.optional(v.boolean()),
+  /**
+   * The links of what was read (its anchors' targets and the URLs in its text), fragment dropped: the only
+   * links an answer about the page may make clickable. Absent from a content script of an older version.
+   */
+  links: v.optional(
+    v.pipe(v.array(v.pipe(v.string(), v.maxLength(MAX_LINK_CHARS))), v.maxLength(MAX_PAGE_LINKS)),
+  ),
 });
 export type PageContent = v.InferOutput<typeof PageContentSchema>;
 
@@ -111,6 +124,8 @@ export interface SummaryResult {
   /** The engine that wrote it, as named for the user ("WebGPU"). */
   engine: string;
   createdAt: number;
+  /** The page's links (`PageContent.links`): the only ones the summary may make clickable. */
+  links?: string[];
 }
 
 /** Preset actions on a selection, offered as context-menu items that start at once. */
@@ -152,6 +167,8 @@ export interface Conversation {
   createdAt: number;
   updatedAt: number;
   messages: StoredMessage[];
+  /** The page's links as last read (`PageContent.links`): the only ones its answers may make clickable. */
+  links?: string[];
 }
 
 export interface ConversationSummary {
