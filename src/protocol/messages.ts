@@ -266,6 +266,8 @@ export const workerRequests = {
   takePendingAsk: v.object({ tabId: TabId }),
   /** Scrolls the tab's page to a passage and highlights it. */
   showSource: v.object({ tabId: TabId, text: PassageText }),
+  /** Removes the passage's highlight from the tab's page (it also goes by itself). */
+  hideSource: v.object({ tabId: TabId }),
   /** Every model of every tier, with what is stored (Settings). */
   listModels: v.object({}),
   /** Deletes a model's stored files (and an imported model's entry). */
@@ -284,6 +286,7 @@ export interface WorkerAnswers {
   takePendingAsk: PendingAsk | null;
   /** False when the passage is no longer on the page. */
   showSource: boolean;
+  hideSource: undefined;
   listModels: ModelList;
   deleteModel: undefined;
 }
@@ -293,12 +296,15 @@ export const contentRequests = {
   extractPage: v.object({}),
   extractSelection: v.object({}),
   highlightText: v.object({ text: PassageText }),
+  /** Removes the highlight, leaving nothing of it on the page. */
+  clearHighlight: v.object({}),
 };
 /** Schemas for what the content script answers: the worker trusts nothing it did not check. */
 export const contentAnswers = {
   extractPage: PageContentSchema,
   extractSelection: v.nullable(SelectionContentSchema),
   highlightText: v.boolean(),
+  clearHighlight: v.undefined(),
 };
 export type ContentAnswers = {
   [K in keyof typeof contentAnswers]: v.InferOutput<(typeof contentAnswers)[K]>;
