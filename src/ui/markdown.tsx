@@ -130,9 +130,9 @@ export function sanitizeHtml(html: string, links: PageLinks = NO_LINKS): string 
     if (href === null) continue;
     const key = linkKey(href);
     if (key !== null && links.has(key)) continue;
-    const label = anchor.textContent ?? '';
+    const label = (anchor.textContent ?? '').trim();
     // The reader sees where it would have gone; a bare URL is already its own label.
-    if (label.trim() !== href) anchor.append(` (${href})`);
+    if (label !== href && (key === null || linkKey(label) !== key)) anchor.append(` (${href})`);
     anchor.replaceWith(...Array.from(anchor.childNodes));
   }
   const holder = fragment.ownerDocument.createElement('div');
