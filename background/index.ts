@@ -73,6 +73,7 @@ onRequests(
     clearChats: chatHistory.clearChats,
     takePendingAsk: ({ tabId }) => takePendingAsk(tabId),
     showSource: ({ tabId, text }) => sendToTab(tabId, 'highlightText', { text }),
+    hideSource: ({ tabId }) => sendToTab(tabId, 'clearHighlight', {}),
     listModels: models.listModels,
     deleteModel: models.deleteModel,
     updateSettings: (change) => settings.update(change),

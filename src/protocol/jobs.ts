@@ -52,6 +52,14 @@ export interface StreamServer {
   isRunning(name: keyof StreamResults, tabId: number): boolean;
   /** Stops every job of this kind, in every tab ("Clear all" stops the answers being written). */
   stopAll(name: keyof StreamResults): void;
+  /** Stops the jobs of this kind that `matches` picks by their request and events so far (a deleted chat's). */
+  stopWhere<K extends keyof StreamResults>(name: K, matches: (job: JobView<K>) => boolean): void;
+}
+
+/** What a job shows of itself to {@link StreamServer.stopWhere}. */
+export interface JobView<K extends keyof StreamResults> {
+  data: DataOf<typeof streamRequests, K>;
+  events: readonly StreamEvent[];
 }
 
 /** One streamed request, running in the worker for a tab, whoever is watching it. */
@@ -59,10 +67,15 @@ interface Job {
   key: string;
   name: keyof StreamResults;
   tabId: number;
+  /** The request as validated. */
+  data: unknown;
   /** The job the engine is busy with while this one waits for it. */
   waitingFor: string | undefined;
-  /** The page the tab showed when the job started: moving to another page ends it. */
-  url: string | undefined;
+  /**
+   * The page the tab showed when the job started: moving to another page ends it. Asked for as the job is
+   * created, so a navigation reported before the answer comes is still compared with the page it left.
+   */
+  url: Promise<string | undefined>;
   controller: AbortController;
   /** Its events so far, compacted: what an attaching client is sent first. */
   log: StreamEvent[];
@@ -166,20 +179,15 @@ export function onStreams(
       key,
       name,
       tabId,
+      data: parsed.output,
       waitingFor: undefined,
-      url: undefined,
+      url: startUrl(tabId),
       controller: new AbortController(),
       log: [],
       clients: new Set([port]),
     };
     jobs.set(key, job);
     keepAlive ??= setInterval(ping, KEEPALIVE_MS);
-    browser.tabs.get(tabId).then(
-      (tab) => {
-        job.url = tab?.url;
-      },
-      () => {},
-    );
     // The schema for `name` validated `parsed.output`; TypeScript can't correlate the two unions.
     const handler = handlers[name] as (data: unknown, context: StreamContext) => Promise<unknown>;
     handler(parsed.output, {
@@ -258,8 +266,11 @@ export function onStreams(
   const stopTab = (tabId: number, url?: string) => {
     for (const job of jobs.values()) {
       if (job.tabId !== tabId) continue;
-      if (url === undefined || (job.url !== undefined && !samePage(job.url, url)))
-        job.controller.abort(cancelled());
+      if (url === undefined) job.controller.abort(cancelled());
+      else
+        void job.url.then((start) => {
+          if (start !== undefined && !samePage(start, url)) job.controller.abort(cancelled());
+        });
     }
   };
   const onRemoved = (tabId: number) => {
@@ -278,5 +289,21 @@ export function onStreams(
     stopAll(name) {
       for (const job of jobs.values()) if (job.name === name) job.controller.abort(cancelled());
     },
+    stopWhere(name, matches) {
+      for (const job of jobs.values()) {
+        if (job.name !== name) continue;
+        // `data` was validated by the schema of `job.name`, which is `name` here.
+        const view = { data: job.data, events: job.log } as JobView<typeof name>;
+        if (matches(view)) job.controller.abort(cancelled());
+      }
+    },
   };
+}
+
+/** The tab's URL now, asked at once; undefined when the tab is gone. */
+function startUrl(tabId: number): Promise<string | undefined> {
+  return browser.tabs.get(tabId).then(
+    (tab) => tab?.url,
+    () => undefined,
+  );
 }

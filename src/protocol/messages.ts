@@ -7,7 +7,13 @@ import {
   SUMMARY_LENGTHS,
   type SummaryLength,
 } from '../settings-schema';
-import { MAX_PASSAGE_TEXT_CHARS, MAX_QUESTION_CHARS, MAX_SELECTION_CHARS } from '../text/limits';
+import {
+  MAX_LINK_CHARS,
+  MAX_PAGE_LINKS,
+  MAX_PASSAGE_TEXT_CHARS,
+  MAX_QUESTION_CHARS,
+  MAX_SELECTION_CHARS,
+} from '../text/limits';
 
 /*
  * Every message between the extension's contexts, declared once: its name, the schema its payload is
@@ -47,6 +53,13 @@ export const PageContentSchema = v.object({
    * of the window. Only the main page is read, and the user is told so.
    */
   framed: v.optional(v.boolean()),
+  /**
+   * The links of what was read (its anchors' targets and the URLs in its text), fragment dropped: the only
+   * links an answer about the page may make clickable. Absent from a content script of an older version.
+   */
+  links: v.optional(
+    v.pipe(v.array(v.pipe(v.string(), v.maxLength(MAX_LINK_CHARS))), v.maxLength(MAX_PAGE_LINKS)),
+  ),
 });
 export type PageContent = v.InferOutput<typeof PageContentSchema>;
 
@@ -118,6 +131,8 @@ export interface SummaryResult {
   /** The engine that wrote it, as named for the user ("WebGPU"). */
   engine: string;
   createdAt: number;
+  /** The page's links (`PageContent.links`): the only ones the summary may make clickable. */
+  links?: string[];
 }
 
 /** Preset actions on a selection, offered as context-menu items that start at once. */
@@ -159,6 +174,8 @@ export interface Conversation {
   createdAt: number;
   updatedAt: number;
   messages: StoredMessage[];
+  /** The page's links as last read (`PageContent.links`): the only ones its answers may make clickable. */
+  links?: string[];
 }
 
 export interface ConversationSummary {
@@ -261,6 +278,8 @@ export const workerRequests = {
   takePendingAsk: v.object({ tabId: TabId }),
   /** Scrolls the tab's page to a passage and highlights it. */
   showSource: v.object({ tabId: TabId, text: PassageText }),
+  /** Removes the passage's highlight from the tab's page (it also goes by itself). */
+  hideSource: v.object({ tabId: TabId }),
   /** Every model of every tier, with what is stored (Settings). */
   listModels: v.object({}),
   /** Deletes a model's stored files (and an imported model's entry). */
@@ -283,6 +302,7 @@ export interface WorkerAnswers {
   takePendingAsk: PendingAsk | null;
   /** False when the passage is no longer on the page. */
   showSource: boolean;
+  hideSource: undefined;
   listModels: ModelList;
   deleteModel: undefined;
   updateSettings: Settings;
@@ -294,12 +314,15 @@ export const contentRequests = {
   extractPage: v.object({}),
   extractSelection: v.object({}),
   highlightText: v.object({ text: PassageText }),
+  /** Removes the highlight, leaving nothing of it on the page. */
+  clearHighlight: v.object({}),
 };
 /** Schemas for what the content script answers: the worker trusts nothing it did not check. */
 export const contentAnswers = {
   extractPage: PageContentSchema,
   extractSelection: v.nullable(SelectionContentSchema),
   highlightText: v.boolean(),
+  clearHighlight: v.undefined(),
 };
 export type ContentAnswers = {
   [K in keyof typeof contentAnswers]: v.InferOutput<(typeof contentAnswers)[K]>;
