@@ -130,7 +130,7 @@ function onOrigin(url: string, sources: string[]): boolean {
   }
   return sources.some((source) => {
     const [, scheme, wildcard, host, port] =
-      /^([a-z]+:)\/\/(\*\.)?([^:/]+)(?::(\d+|\*))?$/.exec(source) ?? [];
+      /^([a-z]+:)\/\/(\*\.)?(\[[^\]]+\]|[^:/]+)(?::(\d+|\*))?$/.exec(source) ?? [];
     if (parsed.protocol !== scheme || host === undefined) return false;
     const hostMatches = wildcard ? parsed.hostname.endsWith(`.${host}`) : parsed.hostname === host;
     return hostMatches && (port === '*' || parsed.port === (port ?? ''));
