@@ -197,13 +197,19 @@ describe('two writers on one conversation', () => {
 describe('clear all during an answer', () => {
   test('while the page is being embedded: no chat and no passages come back after the clear', async () => {
     const embedding = gate();
-    const { ask, history, handlers, stopAll, indexOf, indexOnDisk } = setup({
+    const { ask, history, pages, handlers, stopAll, indexOf, indexOnDisk } = setup({
       holdEmbedding: embedding.opened,
     });
     const { result } = ask();
     await vi.waitFor(async () => expect(await history.list()).toHaveLength(1));
+    const deletes = [vi.spyOn(history, 'clear'), vi.spyOn(pages, 'clear')];
     await handlers.clearChats();
     expect(stopAll).toHaveBeenCalledWith('chat');
+    // Stopped first, then deleted: not the other way round.
+    for (const deleted of deletes) {
+      expect(deleted).toHaveBeenCalledOnce();
+      expect(stopAll.mock.invocationCallOrder[0]).toBeLessThan(deleted.mock.invocationCallOrder[0] as number);
+    }
     embedding.open();
     await expect(result).rejects.toMatchObject({ code: 'cancelled' });
     await settle();
