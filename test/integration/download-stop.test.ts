@@ -92,3 +92,27 @@ test('Stop mid-body ends the read, marks nothing usable, and the next request re
   ]);
   expect(await store.getFile(url)).toMatchObject({ verified: true, received: size });
 });
+
+test('a body that stalls has what it brought written, though no chunk is full, and a stop there loses none', async () => {
+  // The default 4 MB chunks: the whole test file fits in one, so only the stall can write part of it.
+  const stallStore = createModelFileStore('download-stall-test');
+  const files = createModelFiles({ store: stallStore, host: server.host });
+  const url = fileUrl(server.host, remoteModel, WEIGHTS);
+  const held = hub.holdNextAt(WEIGHTS, Math.floor(hub.bytes(WEIGHTS).length / 3));
+  const stop = new AbortController();
+  const download = files.downloader.ensure(remoteModel, { signal: stop.signal });
+  download.catch(() => {});
+  await held.reached;
+  await expect
+    .poll(async () => (await stallStore.getFile(url))?.received, { timeout: 20_000 })
+    .toBe(held.sentUpTo());
+  expect((await stallStore.getFile(url))?.verified).toBe(false);
+  stop.abort();
+  await expect(download).rejects.toMatchObject({ code: 'cancelled' });
+  hub.requests.length = 0;
+  await files.downloader.ensure(remoteModel);
+  expect(hub.requests.filter((r) => r.path === WEIGHTS).map((r) => r.range)).toEqual([
+    `bytes=${held.sentUpTo()}-`,
+  ]);
+  stallStore.close();
+});

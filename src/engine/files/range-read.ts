@@ -56,8 +56,17 @@ export async function fetchRange(
 }
 
 /**
- * Reads a body into the store, a chunk per transaction. Ends on the body's end, a cut, a Stop or a
- * refused write; bytes that arrived before a cut or a Stop are kept, so the resume starts after them.
+ * A body that stalls this long has what it brought so far written: a worker stopped while the connection
+ * hangs (Chrome stops it as it likes) then loses nothing, not up to a chunk.
+ */
+const STALL_FLUSH_MS = 1_000;
+
+const STALLED = Symbol('stalled');
+
+/**
+ * Reads a body into the store, a chunk per transaction (or less, when the body stalls). Ends on the body's
+ * end, a cut, a Stop or a refused write; bytes that arrived before a cut or a Stop are kept, so the resume
+ * starts after them.
  */
 export async function writeChunks(
   store: ModelFileStore,
@@ -85,9 +94,28 @@ export async function writeChunks(
   });
   stopped.catch(() => {});
   let ended = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stall = () =>
+    new Promise<typeof STALLED>((resolve) => {
+      timer = setTimeout(() => resolve(STALLED), STALL_FLUSH_MS);
+    });
   try {
+    let reading: Promise<ReadableStreamReadResult<Uint8Array>> | undefined;
     for (;;) {
-      const { done, value } = await Promise.race([reader.read(), stopped]);
+      if (!reading) {
+        reading = reader.read();
+        // Handled here: a cut while a stall's flush runs must not be an unhandled rejection meanwhile.
+        reading.catch(() => {});
+      }
+      const next = await Promise.race(bufferedBytes > 0 ? [reading, stopped, stall()] : [reading, stopped]);
+      clearTimeout(timer);
+      if (next === STALLED) {
+        // The read goes on meanwhile; one flush at a time, from this loop only.
+        await flush();
+        continue;
+      }
+      reading = undefined;
+      const { done, value } = next;
       if (done) {
         ended = true;
         break;
