@@ -240,3 +240,34 @@ test('a real quota refusal mid-download says the disk is full, keeps only counte
   expect(weightsRanges()).toEqual([null, `bytes=${kept}-`]);
   expect(await storedWeights()).toEqual({ received: size, verified: true });
 });
+
+test('on the threads tier, Stop mid-download stops the offscreen host’s transfer too, and the next Summarize resumes', async () => {
+  // The offscreen document downloads the weights itself; its requests reach the same stand-in hub.
+  await browser.worker.evaluate(() => chrome.storage.local.set({ settings: { engine: 'wasm-threads' } }));
+  const held = hub.holdNextAt(WEIGHTS, Math.floor(size / 2));
+  const closed = watchClosed(held);
+  const { tabId } = await browser.openTab(`${site.origin}/article`);
+  const popup = await openPopup(tabId);
+  await popup.popup.getByTestId('summarize').click();
+  await held.reached;
+  const hosts = await browser.worker.evaluate(
+    async () => (await chrome.runtime.getContexts({ contextTypes: ['OFFSCREEN_DOCUMENT'] })).length,
+  );
+  expect(hosts).toBe(1);
+  await untilStored(held);
+  const sent = held.sentUpTo();
+
+  await popup.popup.getByTestId('stop').click();
+  await expect.poll(closed, { timeout: 30_000 }).toBe(true);
+  expect(held.sentUpTo()).toBe(sent);
+  expect(await storedWeights()).toEqual({ received: sent, verified: false });
+  await popup.popup.close();
+
+  const again = await openPopup(tabId);
+  await expect.poll(again.state, { timeout: 30_000 }).toBe('idle');
+  await again.popup.getByTestId('summarize').click();
+  await expect.poll(again.state, { timeout: 240_000 }).toMatch(/done|error/);
+  expect(await again.state(), (await again.popup.getByTestId('status').textContent()) ?? '').toBe('done');
+  expect(weightsRanges()).toEqual([null, `bytes=${sent}-`]);
+  expect(await storedWeights()).toEqual({ received: size, verified: true });
+});
