@@ -213,7 +213,7 @@ export function createOffscreenBackend(options: OffscreenBackendOptions): Offscr
         ({ model } = await loadInHost(spec, onProgress, signal));
         // After the host's load the tokenizer's files are in the cache (or packaged): nothing downloads twice.
         tokens = createPromptTokens(
-          await loadTokenizer(spec, options.localModelPath, options.files, () => {}, signal),
+          await loadTokenizer(spec, options.localModelPath, options.files, () => {}),
           model,
         );
       } finally {

@@ -91,17 +91,9 @@ export async function loadTokenizer(
   localModelPath: string,
   files: ModelFiles | undefined,
   onProgress: (progress: DownloadProgress) => void,
-  signal?: AbortSignal,
 ): Promise<PreTrainedTokenizer> {
-  return loadModelFiles(
-    model,
-    localModelPath,
-    files,
-    onProgress,
-    (progress_callback) =>
-      AutoTokenizer.from_pretrained(model.repo, { revision: model.revision, progress_callback }),
-    undefined,
-    signal,
+  return loadModelFiles(model, localModelPath, files, onProgress, (progress_callback) =>
+    AutoTokenizer.from_pretrained(model.repo, { revision: model.revision, progress_callback }),
   );
 }
 
