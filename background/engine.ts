@@ -9,7 +9,7 @@ import { createTierSource, type TierSource } from '../src/engine/tier-source';
 import type { MachineCapabilities, TierId } from '../src/engine/tiers';
 import type { TierBackend } from '../src/engine/types';
 import { activeModel } from '../src/handlers/models';
-import { loadSettings, watchSettings } from '../src/settings';
+import { loadSettings, watchEngineSettings } from '../src/settings';
 
 /** The worker's engine over every tier this build has, following the user's engine and model settings. */
 export function createWorkerEngine(
@@ -53,7 +53,8 @@ export function createWorkerEngine(
     preference: async () => (await loadSettings()).engine,
   });
   const engine = createTieredEngine(source);
-  // A new pick in Settings (engine or model) applies from the next request, with no reload.
-  watchSettings(() => engine.reconfigure());
+  // A new pick in Settings (engine or model) applies from the next request; other settings (the summary
+  // length, the answer language) leave the loaded model and its KV caches alone.
+  watchEngineSettings(() => engine.reconfigure());
   return { engine, source, offscreen: threads.backend };
 }

@@ -70,6 +70,11 @@ export interface LaunchOptions {
    * machine it runs on. 2 unless given.
    */
   cores?: number;
+  /**
+   * Sends huggingface.co to this loopback port (an HTTPS stand-in hub with a self-signed certificate, which
+   * Chromium is told to accept), instead of leaving it unresolvable: a real server can hold a body mid-way.
+   */
+  hubPort?: number;
 }
 
 /** The core count the worker sees unless a test says otherwise: below the threads tier's threshold. */
@@ -100,7 +105,10 @@ export async function launchBrowser(
       options.webgpu ? '--enable-unsafe-webgpu' : '--disable-gpu',
       ...QUIET_CHROMIUM_FLAGS,
       // No host but loopback resolves: the test build must work with no network at all.
-      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+      options.hubPort
+        ? `--host-resolver-rules=MAP huggingface.co 127.0.0.1:${options.hubPort}, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1`
+        : '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+      ...(options.hubPort ? ['--ignore-certificate-errors'] : []),
       `--disable-extensions-except=${extensionDir}`,
       `--load-extension=${extensionDir}`,
     ],

@@ -2,7 +2,7 @@ import { batch, signal } from '@preact/signals';
 import type { PickedFile } from '../../engine/files/import-model';
 import type { ModelSpec } from '../../engine/registry';
 import type { TierId } from '../../engine/tiers';
-import type { ModelRow } from '../../protocol';
+import type { ModelList, ModelRow } from '../../protocol';
 import type { Settings } from '../../settings';
 import { toUiError, type UiError } from '../model-status';
 import type { SettingsClient, Shortcut } from './settings-client';
@@ -17,6 +17,7 @@ export type ImportState =
 /** State and actions of the settings page. */
 export function createSettingsStore(client: SettingsClient) {
   const models = signal<ModelRow[]>([]);
+  const unreadable = signal<ModelList['unreadable']>([]);
   const storage = signal<{ usage: number; quota: number } | null>(null);
   const settings = signal<Settings | null>(null);
   const shortcuts = signal<Shortcut[]>([]);
@@ -28,6 +29,7 @@ export function createSettingsStore(client: SettingsClient) {
       const [list, estimate] = await Promise.all([client.listModels(), client.estimate()]);
       batch(() => {
         models.value = list.models;
+        unreadable.value = list.unreadable;
         storage.value = estimate;
       });
     } catch (thrown) {
@@ -37,6 +39,8 @@ export function createSettingsStore(client: SettingsClient) {
 
   return {
     models,
+    /** Imported entries that could not be read: not offered, named so the user can delete them. */
+    unreadable,
     storage,
     settings,
     shortcuts,
@@ -69,17 +73,15 @@ export function createSettingsStore(client: SettingsClient) {
 
     /** Makes a model the one used on these tiers. */
     async use(model: Pick<ModelSpec, 'id'>, tiers: readonly TierId[]) {
-      const current = settings.value?.models ?? {};
-      const picks = { ...current };
-      for (const tier of tiers) picks[tier] = model.id;
-      await this.update({ models: picks });
+      // Only these tiers' picks: the worker merges them into the picks as they are now.
+      await this.update({ models: Object.fromEntries(tiers.map((tier) => [tier, model.id])) });
       await refresh();
     },
 
     async remove(id: string) {
       error.value = null;
       try {
-        await client.deleteModel(id);
+        await client.deleteModel({ id });
       } catch (thrown) {
         error.value = toUiError(thrown);
       }
