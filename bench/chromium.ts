@@ -34,7 +34,7 @@ import {
   ensureTestModels,
 } from '../scripts/test-models';
 import { BENCH_BUILD_MODE, BENCH_QWEN_SHAPE, TEST_BUILD_MODE, TEST_TINY_LLAMA } from '../src/engine/registry';
-import type { ChatMessage } from '../src/engine/types';
+import type { ChatMessage } from '../src/model';
 import { type Browser, createProfile, launchBrowser, serveSite } from '../test/e2e/harness';
 import { articleHtml, longArticleHtml, longArticleText } from '../test/support/article';
 import { benchArticleText } from './article';

@@ -1,5 +1,6 @@
-import type { ChatMessage, Session } from './engine/types';
+import type { Session } from './engine/types';
 import { AppError } from './errors';
+import type { ChatMessage } from './model';
 import type { PageContent, SummaryLength } from './protocol';
 import { cutAtCodePoint } from './text/blocks';
 import { truncateToTokens } from './text/chunk';

@@ -1,8 +1,8 @@
 import browser, { type Runtime } from 'webextension-polyfill';
 import { AppError, toErrorData } from '../errors';
+import type { ModelSpec } from '../model';
 import { type HostEvent, type HostState, OFFSCREEN_PORT, parseHostRequest } from '../protocol/offscreen';
 import { isServiceWorker } from '../protocol/senders';
-import type { ModelSpec } from './registry';
 import type { Backend, Session } from './types';
 
 export interface OffscreenHostOptions {

@@ -1,59 +1,4 @@
-import type { TierId } from './tiers';
-
-/** A model the extension can run, with every fact about it in one place. */
-export interface ModelSpec {
-  /** Stable id, safe to store. */
-  id: string;
-  /** Shown to users. */
-  name: string;
-  /** Hugging Face hub repository, or the folder under the extension's `models/` when bundled. */
-  repo: string;
-  /** A commit hash for hub models, so the files (and their hashes) never change under us. */
-  revision: string;
-  /** Selects the ONNX file (`q8` -> `onnx/model_quantized.onnx`); the repository must publish it. */
-  dtype: 'q8' | 'q4' | 'q4f16' | 'fp16' | 'fp32';
-  /**
-   * The largest single weight buffer, in bytes (usually the embedding table): a GPU whose
-   * `maxStorageBufferBindingSize` is smaller cannot hold it.
-   */
-  largestTensorBytes?: number;
-  /** The model's context window in tokens (`max_position_embeddings`); nothing may generate past it. */
-  contextSize: number;
-  /**
-   * Most prompt tokens of a summary pass, below the context on purpose: one WASM thread reads a prompt at
-   * seconds per thousand tokens (worse than linearly), so longer pages are read in parts.
-   */
-  maxPromptTokens: number;
-  /**
-   * Pages up to this many tokens are summarized in one pass (default `SINGLE_PASS_MAX_TOKENS`, sized for one
-   * WASM thread); a GPU reads prompts fast enough to take whole pages.
-   */
-  singlePassTokens?: number;
-  /** The first part of a page read in parts (default `FIRST_SUMMARY_PART_TOKENS`). */
-  firstPartTokens?: number;
-  /** Most prompt tokens of a chat; above `maxPromptTokens` as follow-ups reuse earlier turns' KV cache. */
-  maxChatPromptTokens: number;
-  /** Approximate download size in bytes (weights and tokenizer), to tell the user before the first use. */
-  downloadBytes: number;
-  /** Packaged inside the extension (test builds): loaded from `models/`, never from the network. */
-  bundled: boolean;
-  /** Most tokens one call may write, below what the caller asks for; unset: no cap of the model's own. */
-  maxNewTokens?: number;
-  /** Imported by the user from a folder (Settings): its files are in the model store, never downloaded. */
-  imported?: boolean;
-  /** Extra variables for the chat template. */
-  chatTemplateOptions?: Record<string, unknown>;
-  /** The model may write `<think>…</think>` reasoning first: it is removed from what the user sees. */
-  stripThinking?: boolean;
-  /** The engine tiers that can run this file (its dtype decides: int8 is a CPU kernel, q4f16 needs a GPU). */
-  tiers: readonly TierId[];
-  /** Its weights compute in 16-bit floats: a GPU without `shader-f16` cannot run it. */
-  needsShaderF16?: boolean;
-  /** The languages it answers well in, for the Settings list. */
-  languages: string;
-  /** Its licence, for the Settings list (SPDX id where there is one). */
-  license: string;
-}
+import type { Dtype, ModelSpec, TierId } from '../model';
 
 /*
  * The curated list. Every hub entry was checked against the hub's published file list (the repository's
@@ -346,7 +291,7 @@ export interface EmbedderSpec {
   repo: string;
   revision: string;
   /** Selects the ONNX file (`q8` -> `onnx/model_quantized.onnx`); the repository must publish it. */
-  dtype: ModelSpec['dtype'];
+  dtype: Dtype;
   /** Length of the vectors, when known (informative: the store records what the model returns). */
   dims?: number;
   /** Longest input in tokens; longer texts are cut to it before embedding. */

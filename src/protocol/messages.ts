@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import type { EnginePreference, TierId, TierReport } from '../engine/tiers';
+import type { Availability, EnginePreference, TierId, TierReport } from '../model';
 import { MAX_PASSAGE_TEXT_CHARS, MAX_QUESTION_CHARS, MAX_SELECTION_CHARS } from '../text/limits';
 
 /*
@@ -65,8 +65,6 @@ export interface DownloadProgress {
   /** Estimated from that speed; null while it is not known yet. */
   secondsLeft?: number | null;
 }
-
-export type Availability = 'unavailable' | 'downloadable' | 'downloading' | 'available';
 
 export interface ModelStatus {
   /** The registry id of the model (see `ModelSpec.id`). */

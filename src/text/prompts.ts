@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../engine/types';
+import type { ChatMessage } from '../model';
 import type { SummaryLength } from '../protocol';
 import { fence, promptField } from './fence';
 import { MAX_META_CHARS } from './limits';

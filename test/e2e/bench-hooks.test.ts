@@ -1,6 +1,6 @@
 import { afterAll, expect, test } from 'vitest';
 import type { BenchDecode, BenchEnvironment } from '../../background/bench-hooks';
-import type { ChatMessage } from '../../src/engine/types';
+import type { ChatMessage } from '../../src/model';
 import { type Browser, launchBrowser } from './harness';
 
 // The bench's figures rest on its hooks in the worker (the test build has them too): the raw onnxruntime

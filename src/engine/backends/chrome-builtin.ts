@@ -1,8 +1,9 @@
 import { AppError, asAppError, cancelled, throwIfAborted } from '../../errors';
-import type { Availability, DownloadProgress } from '../../protocol';
-import { GEMINI_NANO, type ModelSpec } from '../registry';
+import type { Availability, ChatMessage, ModelSpec } from '../../model';
+import type { DownloadProgress } from '../../protocol';
+import { GEMINI_NANO } from '../registry';
 import type { MachineCapabilities } from '../tiers';
-import type { Backend, ChatMessage, GenerateOptions, GenerateResult, Session, TierBackend } from '../types';
+import type { Backend, GenerateOptions, GenerateResult, Session, TierBackend } from '../types';
 
 /*
  * Chrome's built-in model through the Prompt API (https://github.com/webmachinelearning/prompt-api), which

@@ -1,5 +1,6 @@
 import type { ErrorObject } from 'serialize-error';
 import { AppError, cancelled, fromErrorData, throwIfAborted } from '../../errors';
+import type { ModelSpec } from '../../model';
 import type { DownloadProgress } from '../../protocol';
 import {
   type HostEvent,
@@ -10,7 +11,6 @@ import {
   OFFSCREEN_PORT,
   parseHostEvent,
 } from '../../protocol/offscreen';
-import type { ModelSpec } from '../registry';
 import { threadCount } from '../tiers';
 import type { Backend, GenerateResult, Session, TierBackend } from '../types';
 import { createPromptTokens, loadTokenizer } from './transformers';

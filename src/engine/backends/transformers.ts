@@ -9,11 +9,11 @@ import {
   Tensor,
 } from '@huggingface/transformers';
 import { AppError, throwIfAborted } from '../../errors';
+import type { ChatMessage, ModelSpec } from '../../model';
 import type { DownloadProgress } from '../../protocol';
-import type { ModelSpec } from '../registry';
 import { createTextDelta } from '../text-delta';
 import { createThinkFilter, stripThinking } from '../think-filter';
-import type { Backend, BackendId, ChatMessage, GenerateOptions, GenerateResult, Session } from '../types';
+import type { Backend, BackendId, GenerateOptions, GenerateResult, Session } from '../types';
 import { yieldToEventLoop } from '../yield';
 import { isStored, loadModelFiles, type ModelFiles, type WasmRuntime } from './transformers-files';
 

@@ -1,7 +1,7 @@
 import { type ReadonlySignal, signal } from '@preact/signals';
 import { downloadBuiltinModel } from '../../engine/backends/chrome-builtin';
-import type { EnginePreference } from '../../engine/tiers';
 import { asAppError } from '../../errors';
+import type { EnginePreference } from '../../model';
 import { type DownloadProgress, type EngineTiers, sendToWorker } from '../../protocol';
 import { updateSettings, watchSettings } from '../../settings';
 

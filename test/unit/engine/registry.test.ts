@@ -4,7 +4,6 @@ import {
   defaultModelForTier,
   findModel,
   MODELS,
-  type ModelSpec,
   modelsForTier,
   QWEN3_06B,
   QWEN25_05B,
@@ -15,6 +14,7 @@ import {
   TEST_TINY_LLAMA,
   TEST_TINY_LLAMA_GPU,
 } from '../../../src/engine/registry';
+import type { ModelSpec } from '../../../src/model';
 
 const imported: ModelSpec = {
   ...TEST_TINY_LLAMA,
