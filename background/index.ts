@@ -1,6 +1,7 @@
 import browser from 'webextension-polyfill';
 import { createClearEpoch } from '../src/chat/clear-epoch';
 import { createHistoryStore } from '../src/chat/history';
+import { OFFSCREEN_IDLE_ALARM } from '../src/engine/backends/offscreen/protocol';
 import { createModelFiles } from '../src/engine/files';
 import { BENCH_BUILD_MODE, TEST_BUILD_MODE } from '../src/engine/registry';
 import { createChatHandler, getChatView } from '../src/handlers/chat';
@@ -18,7 +19,6 @@ import {
   sendToTab,
   workerRequests,
 } from '../src/protocol';
-import { OFFSCREEN_IDLE_ALARM } from '../src/protocol/offscreen';
 import { openSidePanel } from '../src/side-panel';
 import { installBenchHooks } from './bench-hooks';
 import { createWorkerEngine } from './engine';

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { OFFSCREEN_IDLE_ALARM, OFFSCREEN_PATH } from '../../src/protocol/offscreen';
+import { OFFSCREEN_IDLE_ALARM, OFFSCREEN_PATH } from '../../src/engine/backends/offscreen/protocol';
 import { longArticleHtml } from '../support/article';
 import { type Browser, launchBrowser, type Site, serveSite } from './harness';
 import { attachToOffscreen } from './offscreen-target';

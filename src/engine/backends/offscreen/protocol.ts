@@ -1,7 +1,7 @@
 import * as v from 'valibot';
-import type { GenerateResult } from '../engine/types';
-import { type ChatMessage, ModelSpecSchema } from '../model';
-import { type DownloadProgress, PROTOCOL } from './messages';
+import { type ChatMessage, ModelSpecSchema } from '../../../model';
+import { type DownloadProgress, PROTOCOL } from '../../../protocol/messages';
+import type { GenerateResult } from '../../types';
 
 // The port between the worker and the offscreen host (offscreen/index.ts), which runs the model on WASM
 // threads a service worker cannot have. The worker opens it, asks, and routes the answers; the host only
