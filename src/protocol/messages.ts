@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import type { Availability, EnginePreference, TierId, TierReport } from '../model';
-import { MAX_PASSAGE_TEXT_CHARS, MAX_QUESTION_CHARS, MAX_SELECTION_CHARS } from '../text/limits';
+import { MAX_PASSAGE_TEXT_CHARS, MAX_QUESTION_CHARS, MAX_SELECTION_CHARS } from './limits';
 
 /*
  * Every message between the extension's contexts, declared once: its name, the schema its payload is

@@ -1,5 +1,5 @@
 import { type ReadonlySignal, signal } from '@preact/signals';
-import { downloadBuiltinModel } from '../../engine/backends/chrome-builtin';
+import { downloadBuiltinModel } from '../../engine/page-access';
 import { asAppError } from '../../errors';
 import type { EnginePreference } from '../../model';
 import { type DownloadProgress, type EngineTiers, sendToWorker } from '../../protocol';

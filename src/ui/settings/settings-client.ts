@@ -1,7 +1,11 @@
 import browser from 'webextension-polyfill';
-import { HUB_HOST } from '../../engine/files/hub-files';
-import { checkModelFolder, type PickedFile, storeImportedModel } from '../../engine/files/import-model';
-import { createModelFileStore } from '../../engine/files/model-file-store';
+import {
+  checkModelFolder,
+  createModelFileStore,
+  HUB_HOST,
+  type PickedFile,
+  storeImportedModel,
+} from '../../engine/page-access';
 import type { ModelSpec } from '../../model';
 import { type ModelList, sendToWorker } from '../../protocol';
 import { loadSettings, type Settings, updateSettings, watchSettings } from '../../settings';

@@ -1,5 +1,5 @@
 import { batch, signal } from '@preact/signals';
-import type { PickedFile } from '../../engine/files/import-model';
+import type { PickedFile } from '../../engine/page-access';
 import type { ModelSpec, TierId } from '../../model';
 import type { ModelRow } from '../../protocol';
 import type { Settings } from '../../settings';
