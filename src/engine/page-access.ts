@@ -5,7 +5,7 @@
  * in a page. The settings page imports this module and nothing else of `engine/`; everything else it asks
  * the worker.
  */
-export { downloadBuiltinModel } from './backends/chrome-builtin';
+export { downloadBuiltinModel } from './backends/chrome-builtin/download';
 export { HUB_HOST } from './files/hub-files';
 export { checkModelFolder, type PickedFile, storeImportedModel } from './files/import-model';
 export { createModelFileStore } from './files/model-file-store';

@@ -147,7 +147,7 @@ export const QWEN3_06B: ModelSpec = {
  * - Worth it when Chrome says `available`: nothing of ours to download, and Chrome only offers it on
  *   machines strong enough (a GPU with more than 4 GB, or 16 GB of memory and 4 cores).
  * - The limits here are a typical session's; a loaded session replaces them with its own input quota
- *   (`inputQuota`, less room for the answer: see backends/chrome-builtin.ts).
+ *   (`inputQuota`, less room for the answer: see backends/chrome-builtin/budgets.ts).
  */
 export const GEMINI_NANO: ModelSpec = {
   id: 'chrome-builtin-gemini-nano',
@@ -161,7 +161,7 @@ export const GEMINI_NANO: ModelSpec = {
   downloadBytes: 4_000_000_000,
   bundled: false,
   tiers: ['chrome-builtin'],
-  // The Prompt API is asked for English in and out (Chrome 138 offers no other; see chrome-builtin.ts).
+  // The Prompt API is asked for English in and out (Chrome 138 offers no other; see chrome-builtin/prompt-api.ts).
   languages: 'English (reads other languages)',
   license: 'Google Gemini Nano terms (Chrome)',
 };
