@@ -10,8 +10,8 @@ import type { Backend, Session } from '../src/engine/types';
 import { readPage } from '../src/handlers/page-reader';
 import type { ChatMessage, ModelSpec } from '../src/model';
 import type { SummaryLength } from '../src/protocol';
-import { summarizePage } from '../src/summarize';
-import { SUMMARY_OUTPUT_TOKENS, summaryPrompt } from '../src/text/prompts';
+import { SUMMARY_OUTPUT_TOKENS, summaryPrompt } from '../src/summarize/prompts';
+import { summarizePage } from '../src/summarize/summarize-page';
 import { kvShape, rawGreedyDecode } from './bench-raw-decode';
 
 /** One summary as the bench times it, in the worker, from the model's turn to its last word. */
