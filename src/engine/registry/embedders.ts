@@ -1,5 +1,5 @@
 import type { Dtype } from '../../model';
-import { BENCH_BUILD_MODE, TEST_BUILD_MODE } from './build-modes';
+import { isBenchBuild, packagesTestModels } from './build-modes';
 
 /** A sentence-embedding model for finding the passages of a page that answer a question. */
 export interface EmbedderSpec {
@@ -71,7 +71,5 @@ export const TEST_TINY_BERT: EmbedderSpec = {
 /** The embedder a build uses: the generated test encoder in test builds, like {@link defaultModel}. */
 export function defaultEmbedder(buildMode: string): EmbedderSpec {
   // The bench measures the chat model; the tiny encoder keeps the page index from weighing on it.
-  return buildMode === TEST_BUILD_MODE || buildMode === BENCH_BUILD_MODE
-    ? TEST_TINY_BERT
-    : MULTILINGUAL_E5_SMALL;
+  return packagesTestModels(buildMode) || isBenchBuild(buildMode) ? TEST_TINY_BERT : MULTILINGUAL_E5_SMALL;
 }

@@ -1,5 +1,5 @@
 import type { ModelSpec, TierId } from '../../model';
-import { BENCH_BUILD_MODE, TEST_BUILD_MODE } from './build-modes';
+import { BENCH_BUILD_MODE, packagesTestModels } from './build-modes';
 import {
   BENCH_QWEN_SHAPE,
   GEMINI_NANO,
@@ -25,7 +25,7 @@ export interface GpuFacts {
 
 /** The models a build offers: the packaged test model in test builds, the curated list otherwise. */
 function builtIn(buildMode: string): readonly ModelSpec[] {
-  if (buildMode === TEST_BUILD_MODE) return [TEST_TINY_LLAMA, TEST_TINY_LLAMA_GPU];
+  if (packagesTestModels(buildMode)) return [TEST_TINY_LLAMA, TEST_TINY_LLAMA_GPU];
   if (buildMode === BENCH_BUILD_MODE) return [BENCH_QWEN_SHAPE];
   return MODELS;
 }
@@ -54,12 +54,12 @@ export function modelsForTier(
 export function defaultModelForTier(tier: TierId, buildMode: string, gpu?: GpuFacts): ModelSpec | undefined {
   if (tier === 'chrome-builtin') return GEMINI_NANO;
   if (tier === 'webgpu') {
-    if (buildMode === TEST_BUILD_MODE) return TEST_TINY_LLAMA_GPU;
+    if (packagesTestModels(buildMode)) return TEST_TINY_LLAMA_GPU;
     // The bench build packages an int8 file only, a CPU kernel: no GPU model in it.
     if (buildMode === BENCH_BUILD_MODE) return undefined;
     return gpu && !gpu.shaderF16 ? QWEN25_15B_NO_F16 : QWEN25_15B;
   }
-  if (buildMode === TEST_BUILD_MODE) return TEST_TINY_LLAMA;
+  if (packagesTestModels(buildMode)) return TEST_TINY_LLAMA;
   if (buildMode === BENCH_BUILD_MODE) return BENCH_QWEN_SHAPE;
   return QWEN25_05B;
 }
