@@ -47,6 +47,16 @@ describe('one direction of dependency', () => {
     expect(reaching.filter((edge) => !allowed(edge))).toEqual([]);
   });
 
+  test.each(['engine', 'text', 'chat', 'retrieval', 'protocol', 'ui'])(
+    '%s/ does not import handlers/',
+    (folder) => {
+      const reaching = importsUnder(folder).flatMap(({ file, imports }) =>
+        imports.filter((path) => inFolder(path, 'handlers')).map((path) => `${file} -> ${path}`),
+      );
+      expect(reaching).toEqual([]);
+    },
+  );
+
   test('protocol/ does not import the layers above it', () => {
     const reaching = importsUnder('protocol').flatMap(({ file, imports }) =>
       imports
