@@ -4,9 +4,10 @@ import type { ModelSpec } from '../../../model';
 import type { DownloadProgress } from '../../../protocol';
 import { threadCount } from '../../tiers';
 import type { Backend, GenerateResult, Session, TierBackend } from '../../types';
-import { createPromptTokens, loadTokenizer } from '../transformers';
+import { loadTokenizer } from '../transformers';
 import type { ModelFiles } from '../transformers-files';
 import { isStored } from '../transformers-files';
+import { createPromptTokens } from '../transformers-session';
 import {
   type HostEvent,
   type HostRequest,
