@@ -37,6 +37,8 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 300_000,
           hookTimeout: 300_000,
+          // A browser on a loaded 2-core machine takes seconds where vitest's default waits 1 s.
+          expect: { poll: { timeout: 30_000 } },
           fileParallelism: false,
         },
       },

@@ -10,7 +10,7 @@ import type { MachineCapabilities } from '../src/engine/tiers';
 import type { TierBackend } from '../src/engine/types';
 import { activeModel } from '../src/handlers/models';
 import type { ModelSpec, TierId } from '../src/model';
-import { loadSettings, watchSettings } from '../src/settings';
+import { loadSettings, watchEngineSettings } from '../src/settings';
 
 /** The worker's engine over every tier this build has, following the user's engine and model settings. */
 export function createWorkerEngine(
@@ -54,7 +54,8 @@ export function createWorkerEngine(
     preference: async () => (await loadSettings()).engine,
   });
   const engine = createTieredEngine(source);
-  // A new pick in Settings (engine or model) applies from the next request, with no reload.
-  watchSettings(() => engine.reconfigure());
+  // A new pick in Settings (engine or model) applies from the next request; other settings (the summary
+  // length, the answer language) leave the loaded model and its KV caches alone.
+  watchEngineSettings(() => engine.reconfigure());
   return { engine, source, offscreen: threads.backend };
 }

@@ -6,8 +6,10 @@ import { createModelFiles } from '../src/engine/files';
 import { createChatHandler, getChatView } from '../src/handlers/chat';
 import { createChatHistoryHandlers } from '../src/handlers/chat-history';
 import { createContextMenus, onContextMenuClicked, takePendingAsk } from '../src/handlers/context-menu';
+import { logFailure } from '../src/handlers/log-failure';
 import { createModelsHandler } from '../src/handlers/models';
 import { getTabReadability, readPage } from '../src/handlers/page-reader';
+import { createSettingsWriter } from '../src/handlers/settings-writer';
 import { createSummarizeHandler } from '../src/handlers/summarize';
 import { forgetSummary, loadSummary } from '../src/handlers/summary-cache';
 import {
@@ -27,7 +29,8 @@ import { createPageRetriever } from './retrieval';
 const localModelPath = browser.runtime.getURL('models/');
 const modelFiles = createModelFiles();
 const { engine, source, offscreen } = createWorkerEngine(import.meta.env.MODE, localModelPath, modelFiles);
-const models = createModelsHandler({ files: modelFiles, engine, buildMode: import.meta.env.MODE });
+const settings = createSettingsWriter();
+const models = createModelsHandler({ files: modelFiles, engine, buildMode: import.meta.env.MODE, settings });
 // One count of "Clear all"s for every store it empties, so no answer in flight writes back after one.
 const clearEpoch = createClearEpoch();
 const history = createHistoryStore({ clearEpoch });
@@ -68,8 +71,11 @@ onRequests(
     clearChats: chatHistory.clearChats,
     takePendingAsk: ({ tabId }) => takePendingAsk(tabId),
     showSource: ({ tabId, text }) => sendToTab(tabId, 'highlightText', { text }),
+    hideSource: ({ tabId }) => sendToTab(tabId, 'clearHighlight', {}),
     listModels: models.listModels,
     deleteModel: models.deleteModel,
+    updateSettings: (change) => settings.update(change),
+    addImportedModel: ({ spec }) => settings.addImportedModel(spec),
   },
   isExtensionPage,
 );
@@ -77,18 +83,21 @@ onRequests(
 /** For the bench builds' worker (bench/extension/worker.ts), which installs its hooks on them. */
 export { engine, offscreen };
 
-browser.runtime.onInstalled.addListener(() => {
-  void createContextMenus();
-});
-browser.contextMenus.onClicked.addListener((info, tab) => {
-  void onContextMenuClicked(info, tab);
-});
+// Nothing awaits a listener's work: each failure is caught and logged with what it was doing.
+browser.runtime.onInstalled.addListener(
+  () => void createContextMenus().catch(logFailure('creating the menus')),
+);
+browser.contextMenus.onClicked.addListener(
+  (info, tab) => void onContextMenuClicked(info, tab).catch(logFailure('a context-menu click')),
+);
 browser.commands.onCommand.addListener((command, tab) => {
-  if (command === 'open-side-panel' && tab?.id !== undefined) void openSidePanel(tab.id);
+  if (command === 'open-side-panel' && tab?.id !== undefined)
+    openSidePanel(tab.id).catch(logFailure('opening the side panel'));
 });
 chrome.alarms.onAlarm.addListener((alarm) => {
-  if (alarm.name === OFFSCREEN_IDLE_ALARM) void offscreen.closeIfIdle();
+  if (alarm.name === OFFSCREEN_IDLE_ALARM)
+    offscreen.closeIfIdle().catch(logFailure('closing the idle offscreen page'));
 });
-browser.tabs.onRemoved.addListener((tabId) => {
-  void forgetSummary(tabId);
-});
+browser.tabs.onRemoved.addListener(
+  (tabId) => void forgetSummary(tabId).catch(logFailure('forgetting a summary')),
+);

@@ -1,6 +1,6 @@
 import { contentRequests, isFromExtension, onRequests } from '../src/protocol';
 import { extractPage } from '../src/text/extract';
-import { highlightText } from '../src/text/highlight';
+import { clearHighlight, highlightText } from '../src/text/highlight';
 import { extractSelection } from '../src/text/selection';
 
 // Answers the worker's requests about this page; nothing runs until asked.
@@ -10,6 +10,7 @@ onRequests(
     extractPage: () => extractPage(document),
     extractSelection: () => extractSelection(window),
     highlightText: ({ text }) => highlightText(document, text),
+    clearHighlight: () => clearHighlight(document),
   },
   isFromExtension,
 );

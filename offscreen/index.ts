@@ -19,11 +19,14 @@ const localModelPath = browser.runtime.getURL('models/');
 // either is there for both.
 const files = createModelFiles();
 const stateView = document.getElementById('state') as HTMLOutputElement;
+// ORT settles its thread count once per document, on its first session (1 where threads cannot run): a later
+// load asking for another count changes `env`, not the threads that run.
+let ortThreads: number | undefined;
 
 serveOffscreenHost({
   createBackend: (numThreads) =>
     createTransformersBackend({ device: 'wasm', localModelPath, files, runtime: { numThreads, wasmPaths } }),
-  threadsInUse: () => env.backends.onnx.wasm?.numThreads ?? 1,
+  threadsInUse: () => (ortThreads ??= env.backends.onnx.wasm?.numThreads ?? 1),
   onState(state) {
     stateView.dataset.state = 'loaded';
     stateView.dataset.threads = String(state.numThreads);

@@ -146,6 +146,7 @@ export function App({ tab }: { tab: TabInfo | null }) {
             data-testid="summary"
             aria-busy={busy}
             text={store.text}
+            links={store.result.value?.links}
             onRender={onRender}
           />
         </div>

@@ -1,7 +1,7 @@
 import { render } from 'preact';
 import browser from 'webextension-polyfill';
 import { SummaryStoreContext } from '../src/ui/summary-context';
-import { createSummaryStore, createWorkerClient } from '../src/ui/summary-store';
+import { createSummaryClient, createSummaryStore } from '../src/ui/summary-store';
 import { readTabParam } from '../src/ui/tab-param';
 import { App, type TabInfo } from './app';
 import '../src/ui/theme.css';
@@ -26,7 +26,7 @@ async function findTab(): Promise<TabInfo | null> {
 
 const root = document.getElementById('app');
 if (root) {
-  const store = createSummaryStore(createWorkerClient());
+  const store = createSummaryStore(createSummaryClient());
   const tab = await findTab();
   render(
     <SummaryStoreContext.Provider value={store}>

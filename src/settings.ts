@@ -1,41 +1,39 @@
 import * as v from 'valibot';
 import browser from 'webextension-polyfill';
-import { ModelSpecSchema, TIER_IDS } from './model';
-import { SUMMARY_LENGTHS } from './protocol/messages';
-import { ANSWER_LANGUAGES } from './text/language';
+import {
+  type ImportedModel,
+  ImportedModelSchema,
+  PlainSettingsSchema,
+  type Settings,
+} from './settings-schema';
+
+export {
+  type ImportedModel,
+  ImportedModelSchema,
+  type Settings,
+  type SettingsChange,
+  SettingsChangeSchema,
+} from './settings-schema';
 
 /**
- * An imported model's spec, as stored: a ModelSpec whose names are an import's, checked on every read since
- * the worker acts on it.
+ * A stored imported-model entry that does not read as a spec: it is not offered, but it is kept as stored
+ * (a write never saves its loss), and Settings names it.
  */
-export const ImportedModelSchema = v.object({
-  ...ModelSpecSchema.entries,
-  id: v.pipe(v.string(), v.regex(/^imported-[a-z0-9-]{1,80}$/)),
-  name: v.pipe(v.string(), v.minLength(1), v.maxLength(120)),
-  repo: v.pipe(v.string(), v.regex(/^imported\/[a-z0-9-]{1,80}$/)),
-  revision: v.literal('local'),
-  contextSize: v.pipe(v.number(), v.integer(), v.minValue(256)),
-  maxPromptTokens: v.pipe(v.number(), v.integer(), v.minValue(64)),
-  maxChatPromptTokens: v.pipe(v.number(), v.integer(), v.minValue(64)),
-  bundled: v.literal(false),
-  imported: v.literal(true),
-});
+export interface UnreadableImport {
+  /** The entry as stored. */
+  stored: unknown;
+  /** Its `name` or `id` when it has one, else its place in the list. */
+  label: string;
+  /** Its `id` when it has a string one (to delete it by). */
+  id: string | null;
+  reason: string;
+}
 
-/** Everything the user sets in Settings, kept under one key of `storage.local`. */
-const SettingsSchema = v.object({
-  /** `auto`, or the tier picked by hand. */
-  engine: v.fallback(v.picklist(['auto', ...TIER_IDS]), 'auto'),
-  /** The model picked for each tier, by registry id; a tier without one uses its default. */
-  models: v.fallback(v.record(v.picklist(TIER_IDS), v.string()), {}),
-  /** The summary length the popup starts with (the last one picked). */
-  summaryLength: v.fallback(v.picklist(SUMMARY_LENGTHS), 'standard'),
-  /** What summaries and answers are written in: the page's language, or the browser's. */
-  answerLanguage: v.fallback(v.picklist(ANSWER_LANGUAGES), 'page'),
-  /** Models imported from a folder; their files are in the model store. A malformed entry drops the list. */
-  importedModels: v.fallback(v.array(ImportedModelSchema), []),
-});
-
-export type Settings = v.InferOutput<typeof SettingsSchema>;
+/** The stored settings, with the imported entries that could not be read. */
+export interface StoredSettings {
+  settings: Settings;
+  unreadable: UnreadableImport[];
+}
 
 const KEY = 'settings';
 /** Where the popup kept the summary length before it moved into settings: read once, then dropped. */
@@ -48,8 +46,41 @@ export interface SettingsStorage {
   remove?(key: string): Promise<void>;
 }
 
-/** The stored settings; anything missing or malformed reads as its default. */
-export async function loadSettings(storage: SettingsStorage = browser.storage.local): Promise<Settings> {
+const labelOf = (entry: unknown, index: number): string => {
+  const { name, id } = (entry && typeof entry === 'object' ? entry : {}) as Record<string, unknown>;
+  if (typeof name === 'string' && name) return name.slice(0, 120);
+  if (typeof id === 'string' && id) return id.slice(0, 120);
+  return `entry ${index + 1}`;
+};
+
+/** Each imported entry is checked alone, so one malformed entry does not take the others with it. */
+function parseStored(stored: unknown): StoredSettings {
+  const raw = stored && typeof stored === 'object' ? (stored as Record<string, unknown>) : {};
+  const entries = Array.isArray(raw.importedModels) ? (raw.importedModels as unknown[]) : [];
+  const importedModels: ImportedModel[] = [];
+  const unreadable: UnreadableImport[] = [];
+  entries.forEach((entry, index) => {
+    const parsed = v.safeParse(ImportedModelSchema, entry);
+    if (parsed.success) importedModels.push(parsed.output);
+    else {
+      const issue = parsed.issues[0];
+      const path = issue.path?.map((item) => String(item.key)).join('.');
+      const { id } = (entry && typeof entry === 'object' ? entry : {}) as Record<string, unknown>;
+      unreadable.push({
+        stored: entry,
+        id: typeof id === 'string' && id.length <= 100 ? id : null,
+        label: labelOf(entry, index),
+        reason: path ? `${path}: ${issue.message}` : issue.message,
+      });
+    }
+  });
+  return { settings: { ...v.parse(PlainSettingsSchema, raw), importedModels }, unreadable };
+}
+
+/** The stored settings and the imported entries left out as unreadable; anything else malformed reads as its default. */
+export async function readSettings(
+  storage: SettingsStorage = browser.storage.local,
+): Promise<StoredSettings> {
   const stored = (await storage.get(KEY))[KEY];
   const raw = stored && typeof stored === 'object' ? { ...(stored as Record<string, unknown>) } : {};
   if (!('summaryLength' in raw)) {
@@ -57,26 +88,59 @@ export async function loadSettings(storage: SettingsStorage = browser.storage.lo
     const legacy = (await storage.get(LEGACY_SUMMARY_LENGTH_KEY))[LEGACY_SUMMARY_LENGTH_KEY];
     if (legacy !== undefined) raw.summaryLength = legacy;
   }
-  return v.parse(SettingsSchema, raw);
+  return parseStored(raw);
 }
 
-/** Merges a change into the stored settings and returns the result. */
-export async function updateSettings(
-  change: Partial<Settings>,
+/** The stored settings; anything missing or malformed reads as its default (an unreadable import is left out). */
+export async function loadSettings(storage: SettingsStorage = browser.storage.local): Promise<Settings> {
+  return (await readSettings(storage)).settings;
+}
+
+/**
+ * Stores the settings, with the unreadable entries kept as they were. Only the worker's settings writer
+ * (`src/handlers/settings-writer.ts`) calls this, one write at a time: every page asks it.
+ */
+export async function storeSettings(
+  { settings, unreadable }: StoredSettings,
   storage: SettingsStorage = browser.storage.local,
-): Promise<Settings> {
-  const next = v.parse(SettingsSchema, { ...(await loadSettings(storage)), ...change });
-  await storage.set({ [KEY]: next });
+): Promise<void> {
+  const importedModels = [...settings.importedModels, ...unreadable.map((entry) => entry.stored)];
+  await storage.set({ [KEY]: { ...settings, importedModels } });
   // Migrated: the old key would otherwise shadow nothing but still sit in storage.
   await storage.remove?.(LEGACY_SUMMARY_LENGTH_KEY);
-  return next;
 }
 
 /** Calls back with the new settings whenever any extension page or the worker changes them. */
 export function watchSettings(onChange: (settings: Settings) => void): () => void {
   const listener = (changes: Record<string, browser.Storage.StorageChange>, area: string) => {
     if (area !== 'local' || !(KEY in changes)) return;
-    onChange(v.parse(SettingsSchema, changes[KEY]?.newValue ?? {}));
+    onChange(parseStored(changes[KEY]?.newValue).settings);
+  };
+  browser.storage.onChanged.addListener(listener);
+  return () => browser.storage.onChanged.removeListener(listener);
+}
+
+/** What the engine loads depends on: the tier picked, the models picked, and the picked imported specs. */
+function engineInputs(settings: Settings): string {
+  const picked = new Set(Object.values(settings.models));
+  return JSON.stringify({
+    engine: settings.engine,
+    models: Object.entries(settings.models).sort(([a], [b]) => a.localeCompare(b)),
+    imported: settings.importedModels.filter((model) => picked.has(model.id)),
+  });
+}
+
+/**
+ * Calls back when a settings change can change what the engine runs (the tier, a model pick, or a picked
+ * imported model), and not for the rest (summary length, answer language, an import nobody uses yet), so
+ * those never unload the model and its KV caches.
+ */
+export function watchEngineSettings(onChange: () => void): () => void {
+  const listener = (changes: Record<string, browser.Storage.StorageChange>, area: string) => {
+    const change = changes[KEY];
+    if (area !== 'local' || !change) return;
+    const before = engineInputs(parseStored(change.oldValue).settings);
+    if (before !== engineInputs(parseStored(change.newValue).settings)) onChange();
   };
   browser.storage.onChanged.addListener(listener);
   return () => browser.storage.onChanged.removeListener(listener);

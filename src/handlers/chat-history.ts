@@ -11,15 +11,16 @@ export interface ChatHistoryDependencies {
   pages: Pick<PageIndexStore, 'forgetPages' | 'clear'>;
   /** Holds the model's KV caches, one per conversation. */
   engine: Pick<Engine, 'forget'>;
-  streams: Pick<StreamServer, 'stopAll'>;
+  streams: Pick<StreamServer, 'stopAll' | 'stopWhere'>;
   /** Shared with the stores and the chat handler. */
   clearEpoch: ClearEpoch;
 }
 
 /**
- * Serves `deleteChat` and `clearChats`. Nothing read is left behind: a deleted chat takes its page's index
- * and the model's cache of it along; "Clear all" first stops the answers being written, and no write from
- * work begun before it lands after it.
+ * Serves `deleteChat` and `clearChats`. Nothing read is left behind: a deleted chat first stops its answer
+ * being written, then takes the model's cache of it along, and its page's index unless another chat is about
+ * that page; "Clear all" first stops the answers being written, and no write from work begun before it lands
+ * after it.
  */
 export function createChatHistoryHandlers({
   history,
@@ -30,12 +31,18 @@ export function createChatHistoryHandlers({
 }: ChatHistoryDependencies) {
   return {
     async deleteChat({ id }: { id: string }): Promise<undefined> {
+      // Before any await: an answer being written into this chat stops before it writes again.
+      streams.stopWhere(
+        'chat',
+        ({ data, events }) =>
+          data.conversationId === id ||
+          events.some((event) => event.type === 'conversation' && event.conversation.id === id),
+      );
       const conversation = await history.get(id);
       engine.forget(id);
-      await Promise.all([
-        history.delete(id),
-        conversation && pages.forgetPages((url) => conversationUrl(url) === conversation.url),
-      ]);
+      await history.delete(id);
+      if (conversation && !(await history.latestForUrl(conversation.url)))
+        await pages.forgetPages((url) => conversationUrl(url) === conversation.url);
       return undefined;
     },
 

@@ -78,13 +78,15 @@ export function createChatHandler({
     /** The question added (or, to regenerate, the last one's answer cut), on the conversation as it is now. */
     const withQuestion = (current: Conversation): Conversation => {
       const messages = current.messages.slice();
-      if (!request.regenerate) return { ...current, messages: [...messages, asked] };
+      // The page as read now: its answers may link to what it links to.
+      const links = page.links ?? [];
+      if (!request.regenerate) return { ...current, links, messages: [...messages, asked] };
       const lastUser = messages.findLastIndex((m) => m.role === 'user');
       const last = messages[lastUser];
       if (!last) throw new AppError('invalid-message', 'There is no question to answer again.');
       question = last.content;
       selection = last.selection ?? null;
-      return { ...current, messages: messages.slice(0, lastUser + 1) };
+      return { ...current, links, messages: messages.slice(0, lastUser + 1) };
     };
     // An existing conversation is changed in one transaction, on its stored state: another panel's question
     // saved since it was read is kept.
@@ -211,8 +213,13 @@ export function createChatHandler({
       if (!failure) throw saveError;
       console.warn('[chat] saving the answer failed', saveError);
     }
-    if (failure) throw failure.error;
-    if (!clearEpoch.allows(since)) throw cancelled();
+    if (!clearEpoch.allows(since)) throw failure ? failure.error : cancelled();
+    if (failure) {
+      // Stopped or failed: the panel shows the conversation as saved, not the text it was streamed.
+      const final = await history.get(conversation.id).catch(() => null);
+      if (final) emit({ type: 'finalConversation', conversation: final });
+      throw failure.error;
+    }
     return (await history.get(conversation.id)) ?? conversation;
   };
 }

@@ -4,13 +4,16 @@ import { defaultModelForTier, findModel, type GpuFacts, modelsForTier } from '..
 import { AppError } from '../errors';
 import { type ModelSpec, TIER_IDS, type TierId } from '../model';
 import type { ModelList, ModelRow } from '../protocol';
-import { loadSettings, type Settings, updateSettings } from '../settings';
+import { readSettings, type Settings } from '../settings';
+import type { SettingsWriter } from './settings-writer';
 
 export interface ModelsDependencies {
   files: ModelFiles;
   /** The engine, to tell which model is downloading now, and to let go of a deleted one. */
   engine: Pick<Engine, 'status' | 'reconfigure'>;
   buildMode: string;
+  /** The worker's one settings writer: a deleted import leaves the list as it is now. */
+  settings: SettingsWriter;
 }
 
 /** Tiers that run a model of this list (Chrome's built-in tier runs Chrome's own). */
@@ -31,10 +34,14 @@ export function activeModel(
 }
 
 /** Serves Settings' `listModels` and `deleteModel`. */
-export function createModelsHandler({ files, engine, buildMode }: ModelsDependencies) {
+export function createModelsHandler({ files, engine, buildMode, settings: writer }: ModelsDependencies) {
   return {
     async listModels(): Promise<ModelList> {
-      const settings = await loadSettings();
+      const { settings, unreadable } = await readSettings();
+      for (const entry of unreadable)
+        console.warn(
+          `Pagewise: imported model “${entry.label}” is unreadable and not offered (${entry.reason}).`,
+        );
       const models = new Map<string, ModelSpec>();
       for (const tier of MODEL_TIERS) {
         for (const model of modelsForTier(tier, settings.importedModels, buildMode))
@@ -61,25 +68,26 @@ export function createModelsHandler({ files, engine, buildMode }: ModelsDependen
           activeOn: MODEL_TIERS.filter((tier) => activeModel(tier, settings, buildMode)?.id === model.id),
         });
       }
-      return { models: rows };
+      return { models: rows, unreadable: unreadable.map(({ label, reason, id }) => ({ label, reason, id })) };
     },
 
     async deleteModel({ id }: { id: string }): Promise<undefined> {
-      const settings = await loadSettings();
+      const { settings, unreadable } = await readSettings();
       const model = findModel(id, settings.importedModels);
+      if (!model && unreadable.some((entry) => entry.id === id)) {
+        // An unreadable entry can still be deleted by its id, files and all.
+        await files.store.deleteModel(id);
+        await writer.removeImportedModel(id);
+        return undefined;
+      }
       if (!model) throw new AppError('invalid-message', 'There is no such model.');
       if (model.bundled)
         throw new AppError('invalid-message', 'A model packaged with Pagewise cannot be deleted.');
       await files.store.deleteModel(id);
       // A loaded copy of it goes too: the next request loads what is left.
       engine.reconfigure();
-      if (model.imported) {
-        // Its files are gone for good: it leaves the list, and tiers that used it go back to their default.
-        const models = Object.fromEntries(
-          Object.entries(settings.models).filter(([, picked]) => picked !== id),
-        ) as Settings['models'];
-        await updateSettings({ importedModels: settings.importedModels.filter((m) => m.id !== id), models });
-      }
+      // Its files are gone for good: it leaves the list, and tiers that used it go back to their default.
+      if (model.imported) await writer.removeImportedModel(id);
       return undefined;
     },
   };

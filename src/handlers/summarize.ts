@@ -48,6 +48,7 @@ export function createSummarizeHandler(
       ...summary,
       engine: engineName,
       createdAt: Date.now(),
+      links: page.links ?? [],
     };
     // Stored under the URL the tab had when asked, which is what getTabSummary compares against.
     const tab = await browser.tabs.get(tabId).catch(() => undefined);

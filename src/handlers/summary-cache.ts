@@ -1,4 +1,5 @@
 import browser from 'webextension-polyfill';
+import { samePage } from '../page-url';
 import type { SummaryResult } from '../protocol';
 
 /*
@@ -12,13 +13,13 @@ export async function saveSummary(tabId: number, summary: SummaryResult): Promis
   await browser.storage.session.set({ [key(tabId)]: summary });
 }
 
-/** The tab's last summary, if it was of the page the tab shows now. */
+/** The tab's last summary, if it was of the page the tab shows now (an in-page #anchor is the same page). */
 export async function loadSummary(
   tabId: number,
   currentUrl: string | undefined,
 ): Promise<SummaryResult | null> {
   const stored = (await browser.storage.session.get(key(tabId)))[key(tabId)] as SummaryResult | undefined;
-  return stored && stored.url === currentUrl ? stored : null;
+  return stored && currentUrl !== undefined && samePage(stored.url, currentUrl) ? stored : null;
 }
 
 export async function forgetSummary(tabId: number): Promise<void> {

@@ -1,4 +1,12 @@
 /** The one typed protocol between the extension's contexts: what the rest of the code imports. */
+export {
+  type AttachClient,
+  createWorkerClient,
+  type RequestClient,
+  type StreamClient,
+  type WorkerClient,
+  type WorkerClientPart,
+} from './client';
 export { onStreams, type StreamContext, type StreamServer } from './jobs';
 export * from './messages';
 export { onRequests, sendToTab, sendToWorker } from './requests';

@@ -33,6 +33,12 @@ type StreamHandlers = {
  */
 const KEEPALIVE_MS = 20_000;
 
+/**
+ * How long a job's end is kept for a client that was told it runs (`answering`, `running`) and attaches just
+ * after it ended: it gets the end itself, not `idle`, so it need not ask again for what the job left.
+ */
+const ENDED_KEEP_MS = 30_000;
+
 /** The cheapest extension call: it tells Chrome the worker is busy. */
 function ping(): void {
   Promise.resolve()
@@ -46,6 +52,14 @@ export interface StreamServer {
   isRunning(name: keyof StreamResults, tabId: number): boolean;
   /** Stops every job of this kind, in every tab ("Clear all" stops the answers being written). */
   stopAll(name: keyof StreamResults): void;
+  /** Stops the jobs of this kind that `matches` picks by their request and events so far (a deleted chat's). */
+  stopWhere<K extends keyof StreamResults>(name: K, matches: (job: JobView<K>) => boolean): void;
+}
+
+/** What a job shows of itself to {@link StreamServer.stopWhere}. */
+export interface JobView<K extends keyof StreamResults> {
+  data: DataOf<typeof streamRequests, K>;
+  events: readonly StreamEvent[];
 }
 
 /** One streamed request, running in the worker for a tab, whoever is watching it. */
@@ -53,10 +67,15 @@ interface Job {
   key: string;
   name: keyof StreamResults;
   tabId: number;
+  /** The request as validated. */
+  data: unknown;
   /** The job the engine is busy with while this one waits for it. */
   waitingFor: string | undefined;
-  /** The page the tab showed when the job started: moving to another page ends it. */
-  url: string | undefined;
+  /**
+   * The page the tab showed when the job started: moving to another page ends it. Asked for as the job is
+   * created, so a navigation reported before the answer comes is still compared with the page it left.
+   */
+  url: Promise<string | undefined>;
   controller: AbortController;
   /** Its events so far, compacted: what an attaching client is sent first. */
   log: StreamEvent[];
@@ -98,6 +117,8 @@ export function onStreams(
   isAllowedSender: (sender: Runtime.MessageSender) => boolean,
 ): StreamServer {
   const jobs = new Map<string, Job>();
+  /** Jobs that ended moments ago: their events and their end, by key. */
+  const ended = new Map<string, { log: StreamEvent[]; end: PortMessage; at: number }>();
   let keepAlive: ReturnType<typeof setInterval> | undefined;
   const keyOf = (name: string, tabId: number) => `${name}:${tabId}`;
 
@@ -129,8 +150,12 @@ export function onStreams(
     emit(job, event);
   };
 
-  const finish = (key: string, job: Job) => {
-    if (jobs.get(key) === job) jobs.delete(key);
+  const finish = (key: string, job: Job, end: PortMessage) => {
+    if (jobs.get(key) === job) {
+      jobs.delete(key);
+      ended.set(key, { log: job.log, end, at: Date.now() });
+    }
+    for (const [other, { at }] of ended) if (Date.now() - at > ENDED_KEEP_MS) ended.delete(other);
     if (jobs.size === 0 && keepAlive !== undefined) {
       clearInterval(keepAlive);
       keepAlive = undefined;
@@ -149,24 +174,20 @@ export function onStreams(
     const { tabId } = parsed.output;
     const key = keyOf(name, tabId);
     jobs.get(key)?.controller.abort(cancelled());
+    ended.delete(key);
     const job: Job = {
       key,
       name,
       tabId,
+      data: parsed.output,
       waitingFor: undefined,
-      url: undefined,
+      url: startUrl(tabId),
       controller: new AbortController(),
       log: [],
       clients: new Set([port]),
     };
     jobs.set(key, job);
     keepAlive ??= setInterval(ping, KEEPALIVE_MS);
-    browser.tabs.get(tabId).then(
-      (tab) => {
-        job.url = tab?.url;
-      },
-      () => {},
-    );
     // The schema for `name` validated `parsed.output`; TypeScript can't correlate the two unions.
     const handler = handlers[name] as (data: unknown, context: StreamContext) => Promise<unknown>;
     handler(parsed.output, {
@@ -185,22 +206,29 @@ export function onStreams(
       },
     })
       .then(
-        (result) => broadcast(job, { kind: 'done', result }),
-        (thrown) => {
+        (result): PortMessage => ({ kind: 'done', result }),
+        (thrown): PortMessage => {
           // A stopped job ends as stopped, whatever its work failed on as it was cut off.
           const error = job.controller.signal.aborted ? job.controller.signal.reason : thrown;
           if (!isCancellation(error)) console.error(`[${name}]`, error);
-          broadcast(job, { kind: 'error', error: toErrorData(error) });
+          return { kind: 'error', error: toErrorData(error) };
         },
       )
-      .finally(() => finish(key, job));
+      .then((end) => {
+        broadcast(job, end);
+        finish(key, job, end);
+      });
     return job;
   };
 
   const attach = (name: keyof StreamResults, tabId: number, port: Runtime.Port): Job | undefined => {
-    const job = jobs.get(keyOf(name, tabId));
+    const key = keyOf(name, tabId);
+    const job = jobs.get(key);
     if (!job) {
-      post(port, { kind: 'idle' });
+      const last = ended.get(key);
+      const recent = last !== undefined && Date.now() - last.at <= ENDED_KEEP_MS;
+      for (const event of recent ? last.log : []) post(port, { kind: 'event', event });
+      post(port, recent ? last.end : { kind: 'idle' });
       return undefined;
     }
     for (const event of job.log) post(port, { kind: 'event', event });
@@ -238,11 +266,17 @@ export function onStreams(
   const stopTab = (tabId: number, url?: string) => {
     for (const job of jobs.values()) {
       if (job.tabId !== tabId) continue;
-      if (url === undefined || (job.url !== undefined && !samePage(job.url, url)))
-        job.controller.abort(cancelled());
+      if (url === undefined) job.controller.abort(cancelled());
+      else
+        void job.url.then((start) => {
+          if (start !== undefined && !samePage(start, url)) job.controller.abort(cancelled());
+        });
     }
   };
-  const onRemoved = (tabId: number) => stopTab(tabId);
+  const onRemoved = (tabId: number) => {
+    stopTab(tabId);
+    for (const name of Object.keys(streamRequests)) ended.delete(keyOf(name, tabId));
+  };
   const onUpdated = (tabId: number, change: Tabs.OnUpdatedChangeInfoType) => {
     if (change.url !== undefined) stopTab(tabId, change.url);
   };
@@ -255,5 +289,21 @@ export function onStreams(
     stopAll(name) {
       for (const job of jobs.values()) if (job.name === name) job.controller.abort(cancelled());
     },
+    stopWhere(name, matches) {
+      for (const job of jobs.values()) {
+        if (job.name !== name) continue;
+        // `data` was validated by the schema of `job.name`, which is `name` here.
+        const view = { data: job.data, events: job.log } as JobView<typeof name>;
+        if (matches(view)) job.controller.abort(cancelled());
+      }
+    },
   };
+}
+
+/** The tab's URL now, asked at once; undefined when the tab is gone. */
+function startUrl(tabId: number): Promise<string | undefined> {
+  return browser.tabs.get(tabId).then(
+    (tab) => tab?.url,
+    () => undefined,
+  );
 }

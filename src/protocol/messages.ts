@@ -1,6 +1,19 @@
 import * as v from 'valibot';
 import type { Availability, EnginePreference, TierId, TierReport } from '../model';
-import { MAX_PASSAGE_TEXT_CHARS, MAX_QUESTION_CHARS, MAX_SELECTION_CHARS } from './limits';
+import {
+  ImportedModelSchema,
+  type Settings,
+  SettingsChangeSchema,
+  SUMMARY_LENGTHS,
+  type SummaryLength,
+} from '../settings-schema';
+import {
+  MAX_LINK_CHARS,
+  MAX_PAGE_LINKS,
+  MAX_PASSAGE_TEXT_CHARS,
+  MAX_QUESTION_CHARS,
+  MAX_SELECTION_CHARS,
+} from './limits';
 
 /*
  * Every message between the extension's contexts, declared once: its name, the schema its payload is
@@ -11,8 +24,8 @@ import { MAX_PASSAGE_TEXT_CHARS, MAX_QUESTION_CHARS, MAX_SELECTION_CHARS } from 
 /** Names the protocol's version in every envelope and port name: other messages are not ours. */
 export const PROTOCOL = 'pagewise/1';
 
-export const SUMMARY_LENGTHS = ['brief', 'standard', 'detailed'] as const;
-export type SummaryLength = (typeof SUMMARY_LENGTHS)[number];
+// Settings own the lengths (a setting is one); the protocol names them for every page.
+export { SUMMARY_LENGTHS, type SummaryLength };
 
 const TabId = v.pipe(v.number(), v.integer(), v.minValue(0));
 
@@ -40,6 +53,13 @@ export const PageContentSchema = v.object({
    * of the window. Only the main page is read, and the user is told so.
    */
   framed: v.optional(v.boolean()),
+  /**
+   * The links of what was read (its anchors' targets and the URLs in its text), fragment dropped: the only
+   * links an answer about the page may make clickable. Absent from a content script of an older version.
+   */
+  links: v.optional(
+    v.pipe(v.array(v.pipe(v.string(), v.maxLength(MAX_LINK_CHARS))), v.maxLength(MAX_PAGE_LINKS)),
+  ),
 });
 export type PageContent = v.InferOutput<typeof PageContentSchema>;
 
@@ -109,6 +129,8 @@ export interface SummaryResult {
   /** The engine that wrote it, as named for the user ("WebGPU"). */
   engine: string;
   createdAt: number;
+  /** The page's links (`PageContent.links`): the only ones the summary may make clickable. */
+  links?: string[];
 }
 
 /** Preset actions on a selection, offered as context-menu items that start at once. */
@@ -150,6 +172,8 @@ export interface Conversation {
   createdAt: number;
   updatedAt: number;
   messages: StoredMessage[];
+  /** The page's links as last read (`PageContent.links`): the only ones its answers may make clickable. */
+  links?: string[];
 }
 
 export interface ConversationSummary {
@@ -225,6 +249,11 @@ export interface ModelRow {
 /** The models Settings shows. */
 export interface ModelList {
   models: ModelRow[];
+  /**
+   * Imported entries in the settings that could not be read: not offered, kept as stored, named here; one
+   * with an `id` can be deleted by it.
+   */
+  unreadable: { label: string; reason: string; id: string | null }[];
 }
 
 // ---- Requests: one message, one answer ---------------------------------------------------------------
@@ -247,10 +276,16 @@ export const workerRequests = {
   takePendingAsk: v.object({ tabId: TabId }),
   /** Scrolls the tab's page to a passage and highlights it. */
   showSource: v.object({ tabId: TabId, text: PassageText }),
+  /** Removes the passage's highlight from the tab's page (it also goes by itself). */
+  hideSource: v.object({ tabId: TabId }),
   /** Every model of every tier, with what is stored (Settings). */
   listModels: v.object({}),
   /** Deletes a model's stored files (and an imported model's entry). */
   deleteModel: v.object({ id: v.pipe(v.string(), v.minLength(1), v.maxLength(100)) }),
+  /** Merges a change into the settings; the worker is their one writer, so concurrent changes all survive. */
+  updateSettings: SettingsChangeSchema,
+  /** Lists a model whose files the settings page has just stored, in the settings as they are now. */
+  addImportedModel: v.object({ spec: ImportedModelSchema }),
 };
 export interface WorkerAnswers {
   getTabSummary: TabSummary;
@@ -265,8 +300,11 @@ export interface WorkerAnswers {
   takePendingAsk: PendingAsk | null;
   /** False when the passage is no longer on the page. */
   showSource: boolean;
+  hideSource: undefined;
   listModels: ModelList;
   deleteModel: undefined;
+  updateSettings: Settings;
+  addImportedModel: Settings;
 }
 
 /** Requests from the worker to the content script in a tab. */
@@ -274,12 +312,15 @@ export const contentRequests = {
   extractPage: v.object({}),
   extractSelection: v.object({}),
   highlightText: v.object({ text: PassageText }),
+  /** Removes the highlight, leaving nothing of it on the page. */
+  clearHighlight: v.object({}),
 };
 /** Schemas for what the content script answers: the worker trusts nothing it did not check. */
 export const contentAnswers = {
   extractPage: PageContentSchema,
   extractSelection: v.nullable(SelectionContentSchema),
   highlightText: v.boolean(),
+  clearHighlight: v.undefined(),
 };
 export type ContentAnswers = {
   [K in keyof typeof contentAnswers]: v.InferOutput<(typeof contentAnswers)[K]>;
@@ -313,6 +354,11 @@ export type StreamEvent =
   | { type: 'promptProgress'; done: number; total: number }
   /** Chat: the conversation as saved when the question was accepted (user message included). */
   | { type: 'conversation'; conversation: Conversation }
+  /**
+   * Chat, last before a Stop's or a failure's end: the conversation as saved when the answer ended, its
+   * partial answer included (`done` carries it as its result). The panel shows this, not what it streamed.
+   */
+  | { type: 'finalConversation'; conversation: Conversation }
   /** Chat: the passages the answer is drawing on, before it starts. */
   | { type: 'sources'; sources: Source[] };
 

@@ -2,6 +2,7 @@ import { Readability } from '@mozilla/readability';
 import type { PageContent } from '../protocol';
 import { blocksToText, collapse, cutAtWord } from './blocks';
 import { MAX_META_CHARS, MAX_PAGE_CHARS, MIN_READABLE_CHARS } from './limits';
+import { readLinks } from './links';
 import { visibleClone } from './visibility';
 
 /**
@@ -13,12 +14,14 @@ export function extractPage(doc: Document): PageContent {
   const article = parseArticle(clean);
   let result = article ? blocksToText(article.content, MAX_PAGE_CHARS) : { text: '', truncated: false };
   let source: PageContent['source'] = 'readability';
+  let read: Element | null = article?.content ?? null;
   if (result.text.length < MIN_READABLE_CHARS) {
     // A short Readability result is one box of the page; the visible text has it and its neighbours.
     const visible = clean.body ? visibleText(clean.body) : { text: '', truncated: false };
     if (visible.text || !article) {
       result = visible;
       source = 'visible-text';
+      read = clean.body;
     }
   }
   return {
@@ -33,6 +36,7 @@ export function extractPage(doc: Document): PageContent {
     source,
     truncated: result.truncated,
     framed: articleInFrame(doc, result.text),
+    links: readLinks(read, result.text, doc.baseURI),
   };
 }
 

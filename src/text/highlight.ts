@@ -1,9 +1,13 @@
 /*
  * Shows where an answer came from: finds a passage in the live page, scrolls to it and highlights it without
- * changing the DOM (CSS Custom Highlight API, else the selection).
+ * changing the DOM (CSS Custom Highlight API, else the selection). The highlight's registry entry and its
+ * style sheet are shared with the page's scripts, which can see them while it is shown: it is cleared after
+ * a while, on the next click on the page, or when asked, and then nothing of it is left.
  */
 
 const HIGHLIGHT_NAME = 'pagewise-source';
+/** How long a highlight stays: long enough to find and read the passage it marks. */
+export const HIGHLIGHT_MS = 15_000;
 /** Characters of the passage looked for: enough to be unique on a page, short enough to survive markup. */
 const PROBE_CHARS = 160;
 const SKIPPED = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'TEXTAREA']);
@@ -101,12 +105,26 @@ export function highlightText(doc: Document, passage: string): boolean {
   return true;
 }
 
+/** What a shown highlight added to a page, so that clearing it takes exactly that away. */
+interface Shown {
+  sheet: CSSStyleSheet | null;
+  timer: ReturnType<typeof setTimeout>;
+  onPointerDown: () => void;
+}
+
+/** Kept here, not on the document: an expando there would be one more trace. */
+const shown = new WeakMap<Document, Shown>();
+
 function show(doc: Document, range: Range): void {
+  clearHighlight(doc);
   const view = doc.defaultView as (Window & typeof globalThis) | null;
   const highlights = view?.CSS?.highlights;
   if (view && highlights && typeof view.Highlight === 'function') {
     highlights.set(HIGHLIGHT_NAME, new view.Highlight(range));
-    ensureHighlightStyle(doc, view);
+    const sheet = addHighlightStyle(doc, view);
+    const onPointerDown = () => clearHighlight(doc);
+    doc.addEventListener('pointerdown', onPointerDown, { capture: true, once: true });
+    shown.set(doc, { sheet, timer: setTimeout(onPointerDown, HIGHLIGHT_MS), onPointerDown });
   } else {
     const selection = view?.getSelection();
     selection?.removeAllRanges();
@@ -116,13 +134,25 @@ function show(doc: Document, range: Range): void {
   element?.scrollIntoView?.({ block: 'center', behavior: 'smooth' });
 }
 
+/**
+ * Removes the highlight shown on `doc`, if any: its `CSS.highlights` entry and its adopted style sheet,
+ * leaving the page's own sheets as they are. A selection made as a fallback is the user's to change.
+ */
+export function clearHighlight(doc: Document): void {
+  const current = shown.get(doc);
+  if (!current) return;
+  shown.delete(doc);
+  clearTimeout(current.timer);
+  doc.removeEventListener('pointerdown', current.onPointerDown, { capture: true });
+  doc.defaultView?.CSS?.highlights?.delete(HIGHLIGHT_NAME);
+  if (current.sheet) doc.adoptedStyleSheets = doc.adoptedStyleSheets.filter((s) => s !== current.sheet);
+}
+
 /** Adds the highlight's colours as an adopted style sheet: no element is added to the page. */
-function ensureHighlightStyle(doc: Document, view: Window & typeof globalThis): void {
-  const marker = '__pagewiseHighlightStyle';
-  const holder = doc as Document & { [marker]?: boolean };
-  if (holder[marker] || typeof view.CSSStyleSheet !== 'function') return;
+function addHighlightStyle(doc: Document, view: Window & typeof globalThis): CSSStyleSheet | null {
+  if (typeof view.CSSStyleSheet !== 'function') return null;
   const sheet = new view.CSSStyleSheet();
   sheet.replaceSync(`::highlight(${HIGHLIGHT_NAME}) { background-color: #fde68a; color: #111827; }`);
   doc.adoptedStyleSheets = [...doc.adoptedStyleSheets, sheet];
-  holder[marker] = true;
+  return sheet;
 }

@@ -1,18 +1,5 @@
 import browser, { type Storage, type Tabs } from 'webextension-polyfill';
-import {
-  attachStream,
-  type ChatRequest,
-  type ChatView,
-  type Conversation,
-  type ConversationSummary,
-  type ModelStatus,
-  openStream,
-  type PendingAsk,
-  protocolKeys,
-  type StreamEvent,
-  type StreamHandle,
-  sendToWorker,
-} from '../protocol';
+import { createWorkerClient, type PendingAsk, protocolKeys, type WorkerClientPart } from '../protocol';
 
 /** What changed about a tab (only the fields the chat cares about). */
 export interface TabChange {
@@ -20,22 +7,21 @@ export interface TabChange {
   title?: string;
 }
 
-/**
- * The protocol and the few browser events the side panel needs, so the store (and its tests) never touch
- * `browser.*`: the default implementation is {@link createChatWorkerClient}.
- */
-export interface ChatClient {
-  getChat(tabId: number): Promise<ChatView>;
-  listChats(): Promise<ConversationSummary[]>;
-  openChat(id: string): Promise<Conversation | null>;
-  deleteChat(id: string): Promise<void>;
-  clearChats(): Promise<void>;
-  takePendingAsk(tabId: number): Promise<PendingAsk | null>;
-  showSource(tabId: number, text: string): Promise<boolean>;
-  getModelStatus(): Promise<ModelStatus>;
-  chat(request: ChatRequest, onEvent: (event: StreamEvent) => void): StreamHandle<Conversation>;
-  /** Follows the answer being written for the tab; its result is null when none is. */
-  attachChat(tabId: number, onEvent: (event: StreamEvent) => void): StreamHandle<Conversation | null>;
+/** The part of the worker the side panel uses. */
+export type ChatWorker = WorkerClientPart<
+  | 'getChat'
+  | 'listChats'
+  | 'openChat'
+  | 'deleteChat'
+  | 'clearChats'
+  | 'takePendingAsk'
+  | 'showSource'
+  | 'getModelStatus',
+  'chat'
+>;
+
+/** The few browser events the side panel needs, so the store (and its tests) never touch `browser.*`. */
+export interface ChatBrowser {
   /** The active tab of the panel's window, or null when there is none. */
   activeTabId(): Promise<number | null>;
   /** Calls back with each tab that becomes active in the panel's window; returns the unsubscribe. */
@@ -45,6 +31,9 @@ export interface ChatClient {
   /** Calls back when the worker leaves a right-click request for a tab; returns the unsubscribe. */
   onPendingAsk(listener: (tabId: number) => void): () => void;
 }
+
+/** Everything the chat store asks of the worker and the browser: {@link createChatWorkerClient} by default. */
+export type ChatClient = ChatWorker & ChatBrowser;
 
 /** The tab a session-storage change leaves a new right-click request for, or null. */
 function pendingAskTab(key: string, change: Storage.StorageChange): number | null {
@@ -65,16 +54,7 @@ export function createChatWorkerClient(): ChatClient {
     return panelWindow;
   };
   return {
-    getChat: (tabId) => sendToWorker('getChat', { tabId }),
-    listChats: () => sendToWorker('listChats', {}),
-    openChat: (id) => sendToWorker('openChat', { id }),
-    deleteChat: (id) => sendToWorker('deleteChat', { id }),
-    clearChats: () => sendToWorker('clearChats', {}),
-    takePendingAsk: (tabId) => sendToWorker('takePendingAsk', { tabId }),
-    showSource: (tabId, text) => sendToWorker('showSource', { tabId, text }),
-    getModelStatus: () => sendToWorker('getModelStatus', {}),
-    chat: (request, onEvent) => openStream('chat', request, onEvent),
-    attachChat: (tabId, onEvent) => attachStream('chat', tabId, onEvent),
+    ...createWorkerClient(),
     async activeTabId() {
       const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
       return tab?.id ?? null;

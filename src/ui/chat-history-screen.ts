@@ -1,9 +1,8 @@
 import { batch, type ReadonlySignal, signal } from '@preact/signals';
 import { asAppError } from '../errors';
-import type { Conversation, ConversationSummary } from '../protocol';
-import type { ChatClient } from './chat-client';
+import type { Conversation, ConversationSummary, WorkerClientPart } from '../protocol';
 import type { ChatRun } from './chat-run';
-import { type ChatViewState, showConversation } from './chat-view';
+import type { ChatViewState } from './chat-view';
 
 /** Which screen the panel shows. */
 export type ChatScreen = 'chat' | 'history';
@@ -28,7 +27,11 @@ export interface HistoryScreen {
   clearHistory(): Promise<void>;
 }
 
-export function createHistoryScreen(client: ChatClient, view: ChatViewState, run: ChatRun): HistoryScreen {
+export function createHistoryScreen(
+  client: WorkerClientPart<'listChats' | 'openChat' | 'deleteChat' | 'clearChats'>,
+  view: ChatViewState,
+  run: ChatRun,
+): HistoryScreen {
   const screen = signal<ChatScreen>('chat');
   const history = signal<ConversationSummary[] | null>(null);
   const historyLoading = signal(false);
@@ -46,7 +49,7 @@ export function createHistoryScreen(client: ChatClient, view: ChatViewState, run
 
   /** Leaves the conversation on screen for a new chat, as the history no longer has it. */
   const forgetShown = () => {
-    showConversation(view, null);
+    view.show(null);
     run.reset();
   };
 
@@ -79,7 +82,7 @@ export function createHistoryScreen(client: ChatClient, view: ChatViewState, run
     },
 
     async openConversation(id) {
-      const opened = await change(() => client.openChat(id));
+      const opened = await change(() => client.openChat({ id }));
       if (!opened) return;
       const chosen: Conversation | null = opened.value;
       batch(() => {
@@ -88,7 +91,7 @@ export function createHistoryScreen(client: ChatClient, view: ChatViewState, run
           history.value = history.value?.filter((item) => item.id !== id) ?? null;
           return;
         }
-        showConversation(view, chosen, 'history');
+        view.show(chosen, 'history');
         run.reset();
         historyError.value = null;
         screen.value = 'chat';
@@ -97,7 +100,7 @@ export function createHistoryScreen(client: ChatClient, view: ChatViewState, run
     },
 
     async deleteConversation(id) {
-      if (!(await change(() => client.deleteChat(id)))) return;
+      if (!(await change(() => client.deleteChat({ id })))) return;
       batch(() => {
         // An answer still being written would save itself back into the deleted chat.
         if (run.conversationId() === id) run.abandon();

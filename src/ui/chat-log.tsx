@@ -20,6 +20,7 @@ export function ChatLog({ empty }: { empty: ComponentChildren }) {
   const messages = store.messages.value;
   const busy = store.busy.value;
   const conversationId = store.conversation.value?.id ?? null;
+  const links = store.conversation.value?.links;
   const canRegenerate = store.canRegenerate.value;
   // The answer being written shows with its first words (its sources with it); until then the status
   // line says what is happening.
@@ -88,6 +89,7 @@ export function ChatLog({ empty }: { empty: ComponentChildren }) {
                   selection={message.selection}
                   sources={message.sources}
                   status={message.status}
+                  links={links}
                   onShowSource={(source) => void store.showSource(source)}
                   onCopy={message.role === 'assistant' ? () => store.copy(message.id) : undefined}
                   onRegenerate={
@@ -102,6 +104,7 @@ export function ChatLog({ empty }: { empty: ComponentChildren }) {
                   author="assistant"
                   text={store.answer}
                   sources={store.sources.value}
+                  links={links}
                   live
                   onShowSource={(source) => void store.showSource(source)}
                   onRender={follow}

@@ -72,6 +72,8 @@ export interface ChatMessageProps {
   onRegenerate?: (() => void) | undefined;
   /** Called after the answer's Markdown is (re)drawn, to keep the conversation scrolled. */
   onRender?: (element: HTMLDivElement) => void;
+  /** The page's links: the only ones an answer makes clickable. */
+  links?: readonly string[] | undefined;
 }
 
 /** One message: the user's question as text, or an answer as sanitized Markdown with its sources. */
@@ -102,7 +104,12 @@ export function ChatMessage(props: ChatMessageProps) {
         aria-label="Answer"
         aria-busy={live}
       >
-        <Markdown class="markdown message__answer" text={text} onRender={props.onRender} />
+        <Markdown
+          class="markdown message__answer"
+          text={text}
+          links={props.links}
+          onRender={props.onRender}
+        />
         <SourceList sources={sources} onShow={props.onShowSource} />
         {note && (
           <p class="message__note" data-testid="message-note">

@@ -8,25 +8,37 @@ import type {
   StoredMessage,
   StreamEvent,
   StreamHandle,
+  WorkerClientPart,
 } from '../protocol';
-import type { ChatClient } from './chat-client';
-import { type ChatViewState, showConversation, upToLastQuestion } from './chat-view';
+import { type ChatViewState, upToLastQuestion } from './chat-view';
 import { doneText, loadingText, waitingText } from './model-status';
 import { createStreamRun, type RunState, readPercent, type StreamRun } from './stream-run';
 
-/** One answer in progress. It keeps its tab and conversation, so the panel can look elsewhere meanwhile. */
-interface Answer {
+/**
+ * One answer, from its question to its end. It keeps its tab and conversation, so the panel can look
+ * elsewhere meanwhile. Once it ends, the worker's conversation says what it left; only when the worker could
+ * not say it (it went away, or never saved the question) does the turn stay on screen after its end.
+ */
+interface Turn {
   tabId: number;
   /** The page the question is about; the answer is not shown on another page of the same tab. */
   url: string | null;
-  /** True when writing the last answer again. */
-  regenerate: boolean;
-  /** The question as shown at once; null when writing the last answer again. */
+  /** What was asked; null when attached to an answer the worker was already writing. */
+  request: ChatRequest | null;
+  /** The question as shown at once, until the worker saves it; null when answering again or attached. */
   question: StoredMessage | null;
+  /** What the turn before left on screen that the worker never saved, until it sends its conversation. */
+  earlier: StoredMessage[];
   /** The conversation the answer belongs to: the request's, then the one the worker confirmed. */
   conversationId: string | null;
   /** True once the worker has saved the question (`conversation` event). */
   accepted: boolean;
+  /** True once the worker has sent the conversation as the answer ended: nothing of the turn stays. */
+  final: boolean;
+  /** How it ended (stopped: from the moment Stop is pressed); null while it is written. */
+  ending: 'stopped' | 'interrupted' | null;
+  /** Its answer as streamed, kept after an ending the worker did not report; null with no text. */
+  left: StoredMessage | null;
 }
 
 /** The answer being written, as the side panel shows it; at most one at a time. */
@@ -40,9 +52,9 @@ export interface ChatRun {
   /** Model download fraction (0..1) while it downloads, else null. */
   readonly progress: ReadonlySignal<number | null>;
   /**
-   * The messages to show, in order: the saved ones, the question being answered (at once, before the
-   * worker confirms it), and answers kept only here (stopped or interrupted before the worker saved them).
-   * The answer being written is not among them: see `answer`.
+   * The messages to show, in order: the worker's conversation, then, until the worker saves them, the
+   * question being answered and what an unsaved turn left. The answer being written is not among them:
+   * see `answer`.
    */
   readonly messages: ReadonlySignal<StoredMessage[]>;
   /** The answer being written, as Markdown; empty when none is. Hand it to `<Markdown>` as a signal. */
@@ -54,22 +66,27 @@ export interface ChatRun {
   /** Asks the worker; a run in progress elsewhere is abandoned. Settles when the answer ends. */
   start(request: ChatRequest, question: StoredMessage | null): Promise<void>;
   /**
+   * Asks again the question of the last turn, which the worker never saved (settles when answered); null
+   * when there is none.
+   */
+  repeat(): Promise<void> | null;
+  /**
    * Follows the answer the worker is writing for the tab (the panel was reloaded meanwhile), unless the
    * panel already follows one.
    */
   attach(tabId: number): Promise<void>;
-  /** Stops the answer being written, keeping what was written, marked as stopped. */
+  /** Stops the answer being written; the worker's conversation then shows what it saved, marked stopped. */
   stop(): void;
-  /** Stops a run that is not on screen (another tab's, or a conversation no longer shown). */
+  /** Stops a run without a trace (another tab's, or a conversation no longer shown). */
   abandon(): void;
   /** The conversation a running answer belongs to, or null. */
   conversationId(): string | null;
-  /** Back to idle: no outcome, error, notice or failed load. */
+  /** Back to idle: no outcome, error, notice, failed load, or ended turn. */
   reset(): void;
 }
 
 export function createChatRun(
-  client: ChatClient,
+  client: WorkerClientPart<'getModelStatus', 'chat'>,
   view: ChatViewState,
   options: {
     now: () => number;
@@ -79,21 +96,21 @@ export function createChatRun(
   },
 ): ChatRun {
   const stream = createStreamRun<Conversation | null>();
-  const current = signal<Answer | null>(null);
+  const current = signal<Turn | null>(null);
   const streamSources = signal<Source[]>([]);
   const modelStatus = signal<ModelStatus | null>(null);
 
-  /** The run, when it belongs to the conversation on screen. */
+  /** The turn, when it belongs to the conversation on screen. */
   const shown = computed(() => {
-    const answer = current.value;
-    if (!answer || answer.tabId !== view.tabId.value) return null;
+    const turn = current.value;
+    if (!turn || turn.tabId !== view.tabId.value) return null;
     const page = view.page.value;
-    if (answer.url !== null && page !== null && !samePage(answer.url, page.url)) return null;
-    return (view.conversation.value?.id ?? null) === answer.conversationId ? answer : null;
+    if (turn.url !== null && page !== null && !samePage(turn.url, page.url)) return null;
+    return (view.conversation.value?.id ?? null) === turn.conversationId ? turn : null;
   });
 
-  const busy = computed(() => shown.value !== null);
-  const state = computed<RunState>(() => (shown.value ? stream.stage.value : stream.outcome.value));
+  const busy = computed(() => shown.value !== null && shown.value.ending === null);
+  const state = computed<RunState>(() => (busy.value ? stream.stage.value : stream.outcome.value));
 
   const statusText = computed(() => {
     switch (state.value) {
@@ -122,14 +139,20 @@ export function createChatRun(
     }
   });
 
+  /** What a turn leaves on screen that the worker has not saved: its question, then its answer. */
+  const unsaved = (turn: Turn): StoredMessage[] => [
+    ...(turn.accepted ? [] : [...turn.earlier, ...(turn.question ? [turn.question] : [])]),
+    ...(turn.left ? [turn.left] : []),
+  ];
+
   const messages = computed(() => {
-    const answer = shown.value;
-    const base = [...(view.conversation.value?.messages ?? []), ...view.local.value];
-    if (!answer) return base;
-    // Once confirmed (or when answering again), the answer being written replaces whatever followed the
-    // question: the old answer, or a partial one the worker may have saved on the way.
-    if (answer.accepted || answer.regenerate) return upToLastQuestion(base);
-    return answer.question ? [...base, answer.question] : base;
+    const saved = view.conversation.value?.messages ?? [];
+    const turn = shown.value;
+    if (!turn) return saved;
+    // Answering again, or attached, before the worker says so: the answer written now replaces the old one.
+    const replacing =
+      !turn.accepted && turn.question === null && (turn.ending === null || turn.left !== null);
+    return [...(replacing ? upToLastQuestion(saved) : saved), ...unsaved(turn)];
   });
 
   const reset = () => {
@@ -137,32 +160,23 @@ export function createChatRun(
       stream.reset();
       view.notice.value = null;
       view.loadFailed.value = false;
+      // An ended turn goes with its outcome; one still followed (being stopped elsewhere) stays.
+      if (current.value?.ending && !stream.running.value) current.value = null;
     });
   };
 
-  /** Ends the run on screen: what was written stays as a message of its own, with its status. */
-  const fold = (answer: Answer, status: 'stopped' | 'interrupted') => {
-    const kept = [...view.local.value];
-    if (!answer.accepted && answer.question) kept.push(answer.question);
-    const text = stream.text.value;
-    const conversation = view.conversation.value;
-    // What was written here replaces what followed the question: the old answer when answering again, or a
-    // partial the worker saved on the way. With nothing written, an old answer stays as it was.
-    if (conversation && (text || (answer.accepted && !answer.regenerate))) {
-      view.conversation.value = { ...conversation, messages: upToLastQuestion(conversation.messages) };
-    }
-    if (text) {
-      kept.push({
-        id: options.localId(),
-        role: 'assistant',
-        content: text,
-        createdAt: options.now(),
-        sources: streamSources.value,
-        status,
-      });
-    }
-    view.local.value = kept;
-  };
+  /** The turn's streamed answer, as it stands, marked with how it ended. */
+  const answerLeft = (status: 'stopped' | 'interrupted'): StoredMessage | null =>
+    stream.text.value
+      ? {
+          id: options.localId(),
+          role: 'assistant',
+          content: stream.text.value,
+          createdAt: options.now(),
+          sources: streamSources.value,
+          status,
+        }
+      : null;
 
   const end = () => {
     current.value = null;
@@ -177,33 +191,25 @@ export function createChatRun(
     }
   };
 
-  /**
-   * The worker writes a token or two more before it sees a Stop, and saves the answer as it stands then.
-   * Once it has, show the saved conversation, so the screen and the history say the same thing.
-   */
-  const showSavedAfterStop = async (stopping: Promise<void>, id: string | null) => {
-    await stopping;
-    if (id === null || busy.value || view.conversation.value?.id !== id) return;
-    const saved = await client.openChat(id).catch(() => null);
-    if (!saved || busy.value || view.conversation.value?.id !== id) return;
-    batch(() => {
-      view.conversation.value = saved;
-      view.local.value = [];
-    });
-  };
-
   const onEvent = (event: StreamEvent) => {
-    const answer = current.value;
-    if (!answer) return;
-    if (event.type === 'conversation') {
+    const turn = current.value;
+    if (!turn) return;
+    if (event.type === 'conversation' || event.type === 'finalConversation') {
       // Take the saved conversation only while this tab shows the one the question was asked in.
       const showing = view.conversation.value?.id ?? null;
       const onScreen =
-        answer.tabId === view.tabId.value &&
-        (showing === answer.conversationId || showing === event.conversation.id);
-      if (onScreen) showConversation(view, event.conversation);
-      current.value = { ...answer, accepted: true, conversationId: event.conversation.id };
-    } else if (event.type === 'sources') {
+        turn.tabId === view.tabId.value &&
+        (showing === turn.conversationId || showing === event.conversation.id);
+      if (onScreen) view.show(event.conversation);
+      const final = event.type === 'finalConversation';
+      current.value = {
+        ...turn,
+        accepted: true,
+        conversationId: event.conversation.id,
+        final,
+        left: final ? null : turn.left,
+      };
+    } else if (event.type === 'sources' && turn.ending === null) {
       streamSources.value = event.sources;
     }
   };
@@ -216,93 +222,99 @@ export function createChatRun(
     });
   };
 
-  /** Follows an answer to its end, on screen or not. */
+  /** Follows a turn to its end, on screen or not. */
   const follow = async (
-    answer: Answer,
+    turn: Omit<Turn, 'earlier' | 'accepted' | 'final' | 'ending' | 'left'>,
     open: (onEvent: (event: StreamEvent) => void) => StreamHandle<Conversation | null>,
+    earlier?: StoredMessage[],
   ) => {
+    // What the turn on screen left unsaved stays in view until the worker's conversation replaces it, but
+    // for an answer written again: the new one takes its place.
+    const before = shown.value;
+    const kept = earlier ?? (before && turn.question ? unsaved(before) : []);
     abandon();
     batch(() => {
       reset();
       streamSources.value = [];
-      current.value = answer;
+      current.value = { ...turn, earlier: kept, accepted: false, final: false, ending: null, left: null };
     });
     const ended = await stream.begin(open, onEvent);
-    if (ended.kind === 'superseded') return;
-    const onScreen = shown.value;
-    // Attached after the worker had finished: the saved conversation is the answer.
-    const result =
-      ended.kind === 'done' && ended.result === null && answer.conversationId !== null
-        ? await client.openChat(answer.conversationId).catch(() => null)
-        : ended.kind === 'done'
-          ? ended.result
-          : null;
+    const last = current.value;
+    if (ended.kind === 'superseded' || !last) return;
+    const onScreen = shown.value !== null;
     batch(() => {
       if (ended.kind === 'done') {
+        const result = ended.result;
         // Back on the tab after looking elsewhere, the chat shows this conversation again: bring it up to date.
         if (
           result &&
-          (onScreen || (view.tabId.value === answer.tabId && view.conversation.value?.id === result.id))
+          (onScreen || (view.tabId.value === last.tabId && view.conversation.value?.id === result.id))
         ) {
-          showConversation(view, result);
+          view.show(result);
         }
         if (onScreen) stream.finish();
-      } else if (onScreen) {
-        fold(onScreen, ended.kind === 'cancelled' ? 'stopped' : 'interrupted');
-        if (ended.kind === 'cancelled') {
-          reset();
-          stream.markStopped();
-        } else {
-          stream.fail(ended.error, options.retryAnswer);
-        }
+        end();
+        return;
       }
-      end();
+      // Pressing Stop is what stopped it, whatever the worker's last word was.
+      const status = last.ending === 'stopped' || ended.kind === 'cancelled' ? 'stopped' : 'interrupted';
+      if (onScreen && status === 'stopped') {
+        reset();
+        stream.markStopped();
+      } else if (onScreen) {
+        stream.fail(ended.kind === 'failed' ? ended.error : null, options.retryAnswer);
+      }
+      if (last.final || !onScreen) end();
+      else current.value = { ...last, ending: status, left: last.left ?? answerLeft(status) };
     });
     if (ended.kind === 'done' && modelStatus.value?.availability !== 'available') await refreshModelStatus();
   };
 
-  const start = (request: ChatRequest, question: StoredMessage | null) =>
+  const start = (request: ChatRequest, question: StoredMessage | null, earlier?: StoredMessage[]) =>
     follow(
       {
         tabId: request.tabId,
         url: view.page.value?.url ?? null,
-        regenerate: request.regenerate,
+        request,
         question,
         conversationId: request.conversationId,
-        accepted: false,
       },
       (events) => client.chat(request, events),
+      earlier,
     );
+
+  const repeat = () => {
+    const turn = shown.value;
+    if (!turn?.ending || turn.accepted || !turn.request || !turn.question) return null;
+    return start(turn.request, turn.question, turn.earlier);
+  };
 
   const attach = async (tabId: number) => {
     // Already following an answer (this tab's, seen again, or another's): stopping it would lose work;
     // an answer the panel does not follow goes on in the worker all the same.
-    if (current.value) return;
+    if (stream.running.value) return;
     await follow(
       {
         tabId,
         url: view.page.value?.url ?? null,
-        regenerate: false,
+        request: null,
         question: null,
         conversationId: view.conversation.value?.id ?? null,
-        accepted: false,
       },
-      (events) => client.attachChat(tabId, events),
+      (events) => client.attach.chat(tabId, events),
     );
   };
 
   const stop = () => {
-    const answer = shown.value;
-    if (!answer) return;
-    let stopping: Promise<void> = Promise.resolve();
+    const turn = shown.value;
+    if (!turn || turn.ending !== null) return;
     batch(() => {
-      fold(answer, 'stopped');
-      stopping = stream.abandon();
-      end();
-      reset();
-      stream.markStopped();
+      current.value = { ...turn, ending: 'stopped', left: answerLeft('stopped') };
+      view.notice.value = null;
+      view.loadFailed.value = false;
+      // The worker saves what it wrote and sends it (`finalConversation`): that replaces what is left here.
+      stream.halt();
     });
-    if (answer.accepted) void showSavedAfterStop(stopping, answer.conversationId);
   };
 
   return {
@@ -310,13 +322,14 @@ export function createChatRun(
     busy,
     state,
     statusText,
-    progress: computed(() => (shown.value ? stream.progress.value : null)),
+    progress: computed(() => (busy.value ? stream.progress.value : null)),
     messages,
-    answer: computed(() => (shown.value ? stream.text.value : '')),
-    sources: computed(() => (shown.value ? streamSources.value : [])),
+    answer: computed(() => (busy.value ? stream.text.value : '')),
+    sources: computed(() => (busy.value ? streamSources.value : [])),
     modelStatus,
     refreshModelStatus,
-    start,
+    start: (request, question) => start(request, question),
+    repeat,
     attach,
     stop,
     abandon,

@@ -7,7 +7,7 @@ import { type ChatClient, createChatWorkerClient } from './chat-client';
 import { createHistoryScreen, type HistoryScreen } from './chat-history-screen';
 import { type ChatRun, createChatRun } from './chat-run';
 import { createTabBinding, type TabBinding } from './chat-tab';
-import { createChatViewState, type ShownChat, showConversation } from './chat-view';
+import { createChatViewState, type ShownChat } from './chat-view';
 import type { UiError } from './model-status';
 import { copyText } from './stream-run';
 
@@ -76,24 +76,13 @@ export function createChatStore(
 ): ChatStore {
   const now = options.now ?? Date.now;
   const view = createChatViewState();
-  const { tabId, page, unreadable, conversation, local, loading, pendingSelection, notice, focusRequest } =
-    view;
+  const { tabId, page, unreadable, conversation, loading, pendingSelection, notice, focusRequest } = view;
   let localIds = 0;
   const localId = () => `local-${++localIds}`;
-  const run = createChatRun(client, view, {
-    now,
-    localId,
-    retryAnswer: () => {
-      run.reset();
-      return regenerate();
-    },
-  });
+  const run = createChatRun(client, view, { now, localId, retryAnswer: () => regenerate() });
   const screen = createHistoryScreen(client, view, run);
   const binding = createTabBinding(client, view, run, (tab) => takePendingAsk(tab));
   const { stream, busy, messages } = run;
-
-  // Right-click presets of questions not yet saved by the worker, so asking again keeps the preset.
-  const presets = new Map<string, AskPreset>();
 
   const canSend = computed(
     () =>
@@ -125,11 +114,10 @@ export function createChatStore(
       createdAt: now(),
       selection: quoted,
     };
-    if (preset) presets.set(message.id, preset);
     batch(() => {
       pendingSelection.value = null;
       // A chat about another page can't go on here: the question starts this page's own.
-      if (view.otherPage.value) showConversation(view, null);
+      if (view.otherPage.value) view.show(null);
     });
     return run.start(
       {
@@ -147,7 +135,7 @@ export function createChatStore(
   const takePendingAsk = async (tab: number) => {
     let pending: PendingAsk | null;
     try {
-      pending = await client.takePendingAsk(tab);
+      pending = await client.takePendingAsk({ tabId: tab });
     } catch {
       // Nothing waiting is the common case; a worker that can't answer leaves the panel as it was.
       return;
@@ -171,17 +159,9 @@ export function createChatStore(
   const regenerate = async () => {
     const tab = tabId.value;
     if (tab === null || !canSend.value) return;
-    const list = messages.value;
-    const last = list.findLastIndex((message) => message.role === 'user');
-    const question = list[last];
-    if (!question) return;
-    const localAt = local.value.findIndex((message) => message.id === question.id);
-    if (localAt >= 0) {
-      // The question never reached the worker's conversation: ask it again, as it was.
-      local.value = local.value.slice(0, localAt);
-      await ask(question.content, question.selection ?? null, presets.get(question.id) ?? null);
-      return;
-    }
+    // The question never reached the worker's conversation: ask it again, as it was (preset included).
+    const again = run.repeat();
+    if (again) return again;
     const id = conversation.value?.id;
     if (!id) return;
     await run.start(
@@ -233,9 +213,9 @@ export function createChatStore(
       copyText(messages.value.find((m) => m.id === messageId)?.content ?? '', options.clipboard),
 
     newChat() {
-      run.stop();
       batch(() => {
-        showConversation(view, null);
+        run.abandon();
+        view.show(null);
         run.reset();
         screen.showChat();
         focusRequest.value++;
@@ -253,7 +233,10 @@ export function createChatStore(
       if (tab === null) return false;
       notice.value = null;
       try {
-        const shown = await client.showSource(tab, cutAtCodePoint(source.text, MAX_PASSAGE_TEXT_CHARS));
+        const shown = await client.showSource({
+          tabId: tab,
+          text: cutAtCodePoint(source.text, MAX_PASSAGE_TEXT_CHARS),
+        });
         if (!shown) notice.value = 'That passage is no longer on the page.';
         return shown;
       } catch (thrown) {

@@ -3,7 +3,7 @@ import { samePage } from '../page-url';
 import type { ChatView } from '../protocol';
 import type { ChatClient } from './chat-client';
 import type { ChatRun } from './chat-run';
-import { type ChatViewState, showConversation } from './chat-view';
+import type { ChatViewState } from './chat-view';
 
 /** Binds the chat to a tab: follows the active tab, loads its page and conversation, hears right-click asks. */
 export interface TabBinding {
@@ -37,7 +37,7 @@ export function createTabBinding(
     batch(() => {
       page.value = shown?.page ?? null;
       view.unreadable.value = shown?.unreadable ?? null;
-      showConversation(view, shown?.conversation ?? null);
+      view.show(shown?.conversation ?? null);
     });
   };
 
@@ -58,7 +58,7 @@ export function createTabBinding(
     if (tab === null) return;
     let shown: ChatView;
     try {
-      shown = await client.getChat(tab);
+      shown = await client.getChat({ tabId: tab });
     } catch (thrown) {
       if (load !== loads) return;
       batch(() => {

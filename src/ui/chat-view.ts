@@ -12,12 +12,10 @@ export interface ChatViewState {
   readonly page: Signal<ChatPage | null>;
   /** Why this page can't be chatted about, or null. */
   readonly unreadable: Signal<string | null>;
-  /** The conversation on screen, as the worker saved it; null for a new chat. */
-  readonly conversation: Signal<Conversation | null>;
+  /** The conversation on screen, as the worker sent it last; null for a new chat. Changed by `show` only. */
+  readonly conversation: ReadonlySignal<Conversation | null>;
   /** Whether the conversation is the tab's own (`getChat`) or opened from history (maybe another page's). */
-  readonly origin: Signal<'tab' | 'history'>;
-  /** Messages kept only here: answers stopped or interrupted before the worker saved them. */
-  readonly local: Signal<StoredMessage[]>;
+  readonly origin: ReadonlySignal<'tab' | 'history'>;
   /** True while the tab's conversation loads: nothing may be sent into the previous tab's meanwhile. */
   readonly loading: Signal<boolean>;
   /** True after loading the tab failed, until the outcome is reset: Retry then loads it again. */
@@ -30,6 +28,8 @@ export interface ChatViewState {
   readonly focusRequest: Signal<number>;
   /** True when the conversation on screen, opened from history, is about another page than the tab's. */
   readonly otherPage: ReadonlySignal<boolean>;
+  /** Puts a conversation on screen, as the worker sent it (null for a new chat). */
+  show(conversation: Conversation | null, origin?: 'tab' | 'history'): void;
 }
 
 type ShownKey =
@@ -55,7 +55,6 @@ export function createChatViewState(): ChatViewState {
     unreadable: signal(null),
     conversation,
     origin,
-    local: signal([]),
     loading: signal(false),
     loadFailed: signal(false),
     pendingSelection: signal(null),
@@ -68,20 +67,13 @@ export function createChatViewState(): ChatViewState {
         origin.value === 'history' && shown !== null && current !== null && !samePage(shown.url, current.url)
       );
     }),
+    show(shown, from = 'tab') {
+      batch(() => {
+        conversation.value = shown;
+        origin.value = from;
+      });
+    },
   };
-}
-
-/** Puts a conversation on screen (null for a new chat), with nothing kept only here. */
-export function showConversation(
-  view: ChatViewState,
-  conversation: Conversation | null,
-  origin: 'tab' | 'history' = 'tab',
-): void {
-  batch(() => {
-    view.conversation.value = conversation;
-    view.origin.value = origin;
-    view.local.value = [];
-  });
 }
 
 /** Messages up to and including the last question: what stays on screen while its answer is written. */

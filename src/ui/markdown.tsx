@@ -1,8 +1,9 @@
 import { effect, type ReadonlySignal } from '@preact/signals';
 import DOMPurify, { type Config, type DOMPurify as Purifier } from 'dompurify';
-import { Marked } from 'marked';
+import { Marked, type Token } from 'marked';
 import type { HTMLAttributes } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useMemo, useRef } from 'preact/hooks';
+import { linkKey } from '../page-url';
 
 const ALLOWED_TAGS = [
   'p',
@@ -55,6 +56,8 @@ function escapeHtml(text: string): string {
 
 // Model output is untrusted: raw HTML in it is shown as text, never parsed, and images (which would
 // fetch from the network and break the "nothing leaves your computer" promise) render as their alt text.
+// Reference-style link definitions stay text too: a link's URL is then always written where it is used,
+// and a definition further down can never change a block already drawn.
 const marked = new Marked({
   gfm: true,
   async: false,
@@ -62,7 +65,13 @@ const marked = new Marked({
     html: ({ text, block }) => (block ? `<p>${escapeHtml(text.trim())}</p>\n` : escapeHtml(text)),
     image: ({ text }) => escapeHtml(text),
   },
+  tokenizer: { def: () => undefined },
 });
+
+/** Splits Markdown into top-level blocks (what `marked.lexer` does); injectable to count the work. */
+export type MarkdownLexer = (markdown: string) => Token[];
+
+const lexMarkdown: MarkdownLexer = (markdown) => marked.lexer(markdown);
 
 let purifier: Purifier | undefined;
 
@@ -82,19 +91,89 @@ function getPurifier(): Purifier {
 }
 
 /**
- * Renders untrusted Markdown (model output) to sanitized HTML: raw HTML is escaped, only a small set of
- * text-formatting tags survives, and links open in a new tab and may only point to http(s) or mailto.
+ * The links an answer may make clickable: those of the page it is about, as {@link linkKey} compares them.
+ * A page can be made to ask the model for a link that carries what it read in its query string; such a link
+ * is never on the page, so it shows as text.
  */
-export function renderMarkdown(text: string): string {
-  return sanitizeHtml(marked.parse(text, { async: false })).trim();
+export type PageLinks = ReadonlySet<string>;
+
+/** Makes a set of page links from the URLs the worker hands over with a summary or a conversation. */
+export function pageLinks(urls: readonly string[] | undefined): PageLinks {
+  const keys = new Set<string>();
+  for (const url of urls ?? []) {
+    const key = linkKey(url);
+    if (key) keys.add(key);
+  }
+  return keys;
+}
+
+const NO_LINKS: PageLinks = new Set();
+
+/**
+ * Renders untrusted Markdown (model output) to sanitized HTML: raw HTML is escaped, only a small set of
+ * text-formatting tags survives, and a link is clickable (in a new tab) only when it is one of `links`;
+ * any other shows as its text with its URL beside it.
+ */
+export function renderMarkdown(text: string, links: PageLinks = NO_LINKS): string {
+  return sanitizeHtml(marked.parse(text, { async: false }), links).trim();
 }
 
 /**
- * Keeps only the allow-listed formatting tags and safe links of an HTML string. `renderMarkdown` already
- * escapes raw HTML; this is the second wall, should a Markdown construct ever produce something unexpected.
+ * Keeps only the allow-listed formatting tags and the links of an HTML string that are in `links` (others
+ * become text, URL shown). `renderMarkdown` already escapes raw HTML; this is the second wall, should a
+ * Markdown construct ever produce something unexpected.
  */
-export function sanitizeHtml(html: string): string {
-  return getPurifier().sanitize(html, { ...PURIFY_CONFIG, RETURN_TRUSTED_TYPE: false }) as string;
+export function sanitizeHtml(html: string, links: PageLinks = NO_LINKS): string {
+  const fragment = getPurifier().sanitize(html, { ...PURIFY_CONFIG, RETURN_DOM_FRAGMENT: true });
+  for (const anchor of Array.from(fragment.querySelectorAll('a'))) {
+    const href = anchor.getAttribute('href');
+    if (href === null) continue;
+    const key = linkKey(href);
+    if (key !== null && links.has(key)) continue;
+    const label = (anchor.textContent ?? '').trim();
+    // The reader sees where it would have gone; a bare URL is already its own label.
+    if (label !== href && (key === null || linkKey(label) !== key)) anchor.append(` (${href})`);
+    anchor.replaceWith(...Array.from(anchor.childNodes));
+  }
+  const holder = fragment.ownerDocument.createElement('div');
+  holder.append(fragment);
+  return holder.innerHTML;
+}
+
+/**
+ * Renders a growing Markdown text (an answer as it streams) for the same result as {@link renderMarkdown}
+ * at a cost that grows with its length, not its square: top-level blocks followed by another are complete
+ * (appending cannot change them), so each is parsed and sanitized once; only the last is parsed again.
+ */
+export function createMarkdownRenderer(links: PageLinks = NO_LINKS, lex: MarkdownLexer = lexMarkdown) {
+  let doneSource = '';
+  let doneHtml = '';
+  return (markdown: string): string => {
+    // As marked reads it, so raw lengths add up.
+    const text = markdown.replace(/\r\n?/g, '\n');
+    if (!text.startsWith(doneSource)) {
+      doneSource = '';
+      doneHtml = '';
+    }
+    const tail = text.slice(doneSource.length);
+    const tokens = lex(tail);
+    const last = tokens.findLastIndex((token) => token.type !== 'space');
+    let open = tokens;
+    if (last > 0) {
+      const complete = tokens.slice(0, last);
+      const raw = complete.map((token) => token.raw).join('');
+      if (tail.startsWith(raw)) {
+        doneHtml += blocksHtml(complete, links);
+        doneSource += raw;
+        open = tokens.slice(last);
+      }
+    }
+    return (doneHtml + blocksHtml(open, links)).trim();
+  };
+}
+
+function blocksHtml(tokens: Token[], links: PageLinks): string {
+  return tokens.length === 0 ? '' : sanitizeHtml(marked.parser(tokens), links);
 }
 
 const requestFrame = (callback: () => void): number =>
@@ -111,13 +190,15 @@ export type MarkdownProps = Omit<HTMLAttributes<HTMLDivElement>, 'children' | 'd
   text: string | ReadonlySignal<string>;
   /** Called after each update of the element's content (for example to keep a scroller pinned). */
   onRender?: (element: HTMLDivElement) => void;
+  /** The page's links (URLs), the only ones that stay clickable; none when absent. */
+  links?: readonly string[] | undefined;
 };
 
 /**
  * Shows Markdown as sanitized HTML. While text streams in, only this element's content changes, at most
- * once per animation frame, however fast the tokens arrive.
+ * once per animation frame, however fast the tokens arrive, and only the last block is parsed again.
  */
-export function Markdown({ text, onRender, ...rest }: MarkdownProps) {
+export function Markdown({ text, onRender, links, ...rest }: MarkdownProps) {
   const ref = useRef<HTMLDivElement>(null);
   const latest = useRef('');
   const frame = useRef<number | null>(null);
@@ -132,7 +213,12 @@ export function Markdown({ text, onRender, ...rest }: MarkdownProps) {
     [],
   );
 
+  // By content: a conversation saved again hands over an equal list in a new array.
+  const linksKey = JSON.stringify(links ?? []);
+  const allowed = useMemo(() => pageLinks(JSON.parse(linksKey) as string[]), [linksKey]);
+
   useEffect(() => {
+    const render = createMarkdownRenderer(allowed);
     const schedule = (value: string) => {
       latest.current = value;
       if (frame.current !== null) return;
@@ -140,14 +226,14 @@ export function Markdown({ text, onRender, ...rest }: MarkdownProps) {
         frame.current = null;
         const element = ref.current;
         if (!element) return;
-        element.innerHTML = renderMarkdown(latest.current);
+        element.innerHTML = render(latest.current);
         onRenderRef.current?.(element);
       });
     };
     if (typeof text !== 'string') return effect(() => schedule(text.value));
     schedule(text);
     return undefined;
-  }, [text]);
+  }, [text, allowed]);
 
   return <div {...rest} ref={ref} />;
 }

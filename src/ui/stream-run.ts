@@ -70,6 +70,11 @@ export interface StreamRun<R> {
   /** Stops the run in progress, keeping its text, and marks it stopped. */
   stop(): void;
   /**
+   * Asks the worker to stop the run in progress and marks it stopped, but follows it to its end: `begin`
+   * then settles with that end, and `onEvent` still sees what the worker sends last (no more text).
+   */
+  halt(): void;
+  /**
    * Stops the run in progress without a trace (the user turned to something else). Settles once the
    * worker has ended it.
    */
@@ -106,6 +111,7 @@ export function createStreamRun<R>(): StreamRun<R> {
   const running = signal(false);
   let handle: StreamHandle<R> | null = null;
   let epoch = 0;
+  let halted = false;
   let retryAction: (() => Promise<void>) | null = null;
 
   const reset = () => {
@@ -199,6 +205,7 @@ export function createStreamRun<R>(): StreamRun<R> {
     async begin(open, onEvent) {
       if (running.value) abandon();
       const id = ++epoch;
+      halted = false;
       batch(() => {
         reset();
         text.value = '';
@@ -214,7 +221,7 @@ export function createStreamRun<R>(): StreamRun<R> {
       const current = open((event) => {
         if (id !== epoch) return;
         batch(() => {
-          reduce(event);
+          if (!halted) reduce(event);
           onEvent?.(event);
         });
       });
@@ -233,6 +240,13 @@ export function createStreamRun<R>(): StreamRun<R> {
     stop() {
       if (!running.value) return;
       void abandon();
+      markStopped();
+    },
+
+    halt() {
+      if (!running.value || halted) return;
+      halted = true;
+      handle?.stop();
       markStopped();
     },
 

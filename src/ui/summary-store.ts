@@ -1,49 +1,32 @@
 import { batch, computed, type ReadonlySignal, signal } from '@preact/signals';
 import browser from 'webextension-polyfill';
 import {
-  attachStream,
+  createWorkerClient,
   type DownloadProgress,
   type ModelStatus,
-  openStream,
   type StreamEvent,
   type StreamHandle,
   type SummaryLength,
   type SummaryResult,
-  sendToWorker,
-  type TabReadability,
-  type TabSummary,
+  type WorkerClientPart,
 } from '../protocol';
-import { loadSettings, type SettingsStorage, updateSettings } from '../settings';
+import { loadSettings, type SettingsStorage } from '../settings';
 import { openSidePanel } from '../side-panel';
 import { doneText, loadingText, type UiError, waitingText } from './model-status';
 import { copyText, createStreamRun, type PromptRead, type RunState, readPercent } from './stream-run';
 
-/** The part of the protocol the summary UI needs, so tests can stand in for the worker. */
-export interface SummaryClient {
-  getTabSummary(tabId: number): Promise<TabSummary>;
-  getTabReadability(tabId: number): Promise<TabReadability>;
-  getModelStatus(): Promise<ModelStatus>;
-  summarize(
-    tabId: number,
-    length: SummaryLength,
-    onEvent: (event: StreamEvent) => void,
-  ): StreamHandle<SummaryResult>;
-  /** Follows the summary being written for the tab; its result is null when none is. */
-  attachSummary(tabId: number, onEvent: (event: StreamEvent) => void): StreamHandle<SummaryResult | null>;
+/** The part of the worker the summary UI uses, and the side panel it opens; tests stand in for both. */
+export type SummaryClient = WorkerClientPart<
+  'getTabSummary' | 'getTabReadability' | 'getModelStatus' | 'updateSettings',
+  'summarize'
+> & {
   /** Opens the side panel on the tab (inside the click that asked for it). */
   openSidePanel(tabId: number): Promise<void>;
-}
+};
 
-/** The client that talks to the real worker. */
-export function createWorkerClient(): SummaryClient {
-  return {
-    getTabSummary: (tabId) => sendToWorker('getTabSummary', { tabId }),
-    getTabReadability: (tabId) => sendToWorker('getTabReadability', { tabId }),
-    getModelStatus: () => sendToWorker('getModelStatus', {}),
-    summarize: (tabId, length, onEvent) => openStream('summarize', { tabId, length }, onEvent),
-    attachSummary: (tabId, onEvent) => attachStream('summarize', tabId, onEvent),
-    openSidePanel,
-  };
+/** The client that talks to the real worker and opens the real side panel. */
+export function createSummaryClient(): SummaryClient {
+  return { ...createWorkerClient(), openSidePanel };
 }
 
 /** Where the length preference lives (in the settings); `browser.storage.local` unless a test passes another. */
@@ -98,9 +81,9 @@ export interface SummaryStore {
   openChat(): Promise<void>;
 }
 
-/** Creates the summary store over a client (the worker's, by default through `createWorkerClient`). */
+/** Creates the summary store over a client (the worker's, by default through `createSummaryClient`). */
 export function createSummaryStore(
-  client: SummaryClient = createWorkerClient(),
+  client: SummaryClient = createSummaryClient(),
   options: SummaryStoreOptions = {},
 ): SummaryStore {
   const storage = options.storage ?? browser.storage.local;
@@ -195,17 +178,17 @@ export function createSummaryStore(
   /** Shows the tab's last summary, or attaches to the one being written; false when there is neither. */
   const restore = async (id: number) => {
     const epoch = run.epoch();
-    const tab = await client.getTabSummary(id).catch(() => null);
+    const tab = await client.getTabSummary({ tabId: id }).catch(() => null);
     // The user may have started a run while this loaded: theirs wins over the restored summary.
     if (epoch !== run.epoch() || tabId !== id || !tab) return;
-    if (tab.running) void follow(id, (onEvent) => client.attachSummary(id, onEvent));
+    if (tab.running) void follow(id, (onEvent) => client.attach.summarize(id, onEvent));
     else if (tab.summary) show(tab.summary);
   };
 
   const summarize = async () => {
     if (tabId === null || run.running.value) return;
     const id = tabId;
-    await follow(id, (onEvent) => client.summarize(id, length.value, onEvent));
+    await follow(id, (onEvent) => client.summarize({ tabId: id, length: length.value }, onEvent));
   };
 
   return {
@@ -240,7 +223,7 @@ export function createSummaryStore(
         restore(id),
         refreshModelStatus(),
         // A failed check leaves Summarize on: the worker's answer to it then says what is wrong.
-        client.getTabReadability(id).then(
+        client.getTabReadability({ tabId: id }).then(
           (answer) => {
             if (tabId === id) unreadable.value = answer.unreadable;
           },
@@ -253,7 +236,7 @@ export function createSummaryStore(
     async setLength(value) {
       length.value = value;
       try {
-        await updateSettings({ summaryLength: value }, storage);
+        await client.updateSettings({ summaryLength: value });
       } catch {
         // Not remembering a preference is no reason to interrupt the user.
       }

@@ -7,17 +7,21 @@ import {
   malformedRequest,
   malformedStreamTraffic,
   PORT_PREFIX,
+  tally,
 } from '../support/malformed-messages';
 import { type Browser, launchBrowser, type Site, serveSite } from './harness';
 
 /*
  * The unit fuzz tests, smaller, against the real worker in Chromium: malformed requests and stream traffic
  * sent from an extension page through the browser's own messaging. Nothing is uncaught in the worker, every
- * reply is an `invalid-message` error, and afterwards a real request and a real summary succeed.
+ * reply is an `invalid-message` error, each stream port is judged on an answer, a close or a probe's reply
+ * (never on a fixed silence), and afterwards a real request and a real summary succeed.
  */
 
 const REQUESTS = 400;
 const STREAMS = 100;
+/** How long a stream port may take to answer or close, on a loaded machine: each waits for an event. */
+const STREAM_REPLY_BOUND_MS = 10_000;
 
 let browser: Browser;
 let site: Site;
@@ -114,43 +118,95 @@ test(`${REQUESTS} malformed requests and ${STREAMS} malformed streams to the rea
 
   const traffic = streamSamples();
   expect(traffic).toHaveLength(STREAMS);
-  const streamReplies = await page.evaluate(async (items) => {
-    const results: { messages: unknown[]; disconnected: boolean }[] = [];
-    for (const { kind, portName, message } of items) {
-      const port = chrome.runtime.connect({ name: portName });
-      const outcome = { messages: [] as unknown[], disconnected: false };
-      port.onMessage.addListener((m) => outcome.messages.push(m));
-      port.onDisconnect.addListener(() => {
-        outcome.disconnected = true;
-      });
-      try {
-        port.postMessage(message);
-      } catch {
-        // Already closed by the worker.
+  const streamReplies = await page.evaluate(
+    async ({ items, prefix, bound }) => {
+      const sleep = () => new Promise((resolve) => setTimeout(resolve, 5));
+      // An attach to a tab no job runs for is answered `idle` at once: the worker's word that it read all
+      // sent before it on that port (a port keeps its messages' order). A malformed message the worker took
+      // for a request would leave the probe unanswered instead (one request per port).
+      const probe = { kind: 'attach', tabId: 2_147_483_647 };
+      /** A port to a stream whose probe was answered idle: the worker has read every earlier port. */
+      const barrier = () => {
+        const state = { idle: false, port: chrome.runtime.connect({ name: `${prefix}summarize` }) };
+        state.port.onMessage.addListener((m: { kind?: string }) => {
+          state.idle ||= m.kind === 'idle';
+        });
+        state.port.postMessage(probe);
+        return state;
+      };
+      const outcomes: { messages: unknown[]; disconnected: boolean; timedOut: boolean; settledAt: number }[] =
+        [];
+      const ports: chrome.runtime.Port[] = [];
+      for (const { kind, portName, message } of items) {
+        const port = chrome.runtime.connect({ name: portName });
+        const outcome = { messages: [] as unknown[], disconnected: false, timedOut: false, settledAt: 0 };
+        port.onMessage.addListener((m) => outcome.messages.push(m));
+        port.onDisconnect.addListener(() => {
+          outcome.disconnected = true;
+        });
+        try {
+          port.postMessage(message);
+          if (kind !== 'port-name') port.postMessage(probe);
+        } catch {
+          // Already closed by the worker.
+        }
+        // A port that is no stream at all is nobody's, so its probe is another port's.
+        const next = kind === 'port-name' && !portName.startsWith(prefix) ? barrier() : undefined;
+        const settled = () => outcome.messages.length > 0 || outcome.disconnected || next?.idle === true;
+        const until = Date.now() + bound;
+        while (!settled() && Date.now() < until) await sleep();
+        outcome.timedOut = !settled();
+        outcome.settledAt = outcome.messages.length;
+        if (next) ports.push(next.port);
+        ports.push(port);
+        outcomes.push(outcome);
       }
-      // A bad start is answered, however busy the machine; the rest get a moment to show they are not.
-      const until = Date.now() + (kind === 'bad-start' ? 10_000 : 50);
-      while (Date.now() < until && outcome.messages.length === 0 && !outcome.disconnected)
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      port.disconnect();
-      results.push(outcome);
-    }
-    return results;
-  }, traffic);
+      // Every port stays open to the end, so a late reply to an early one still lands.
+      const last = barrier();
+      const until = Date.now() + bound;
+      while (!last.idle && Date.now() < until) await sleep();
+      for (const port of [...ports, last.port]) port.disconnect();
+      return outcomes.map(({ messages, settledAt, ...outcome }) => ({
+        ...outcome,
+        messages: messages.slice(0, settledAt),
+        late: messages.slice(settledAt),
+      }));
+    },
+    { items: traffic, prefix: PORT_PREFIX, bound: STREAM_REPLY_BOUND_MS },
+  );
+  const streamKinds = tally<string>();
   streamReplies.forEach((outcome, i) => {
     const { kind, portName } = traffic[i] as (typeof traffic)[number];
-    for (const reply of outcome.messages) {
-      // The only reply malformed traffic ever gets is an invalid-message error.
-      expect(reply, `${kind} on ${portName}`).toMatchObject({
-        kind: 'error',
-        error: { code: 'invalid-message' },
-      });
+    const label = `${kind} on ${portName}`;
+    // Every port gets its answer, or its close, within the bound: none is judged by a silence; and
+    // nothing came after it, however late.
+    expect(outcome.timedOut, label).toBe(false);
+    expect(outcome.late, label).toEqual([]);
+    if (kind === 'bad-start') {
+      // Answered invalid-message, first: a reply to the probe would come after it.
+      expect(outcome.messages, label).toEqual([
+        expect.objectContaining({
+          kind: 'error',
+          error: expect.objectContaining({ code: 'invalid-message' }),
+        }),
+      ]);
+      streamKinds.add('bad-start answered invalid-message');
+    } else if (kind === 'port-name') {
+      // Not a stream: no answer; one named like ours but unknown is closed.
+      expect(outcome.messages, label).toEqual([]);
+      if (portName.startsWith(PORT_PREFIX)) expect(outcome.disconnected, label).toBe(true);
+      streamKinds.add(
+        portName.startsWith(PORT_PREFIX) ? 'unknown stream closed' : 'not a stream, unanswered',
+      );
+    } else {
+      // Junk and bad attaches get nothing: the probe's idle is the only message, and the port stays open.
+      expect(outcome.messages, label).toEqual([{ kind: 'idle' }]);
+      expect(outcome.disconnected, label).toBe(false);
+      streamKinds.add(`${kind} unanswered`);
     }
-    if (kind === 'bad-start') expect(outcome.messages, portName).toHaveLength(1);
-    if (kind === 'port-name' && portName.startsWith(PORT_PREFIX)) expect(outcome.disconnected).toBe(true);
   });
   console.log(
-    `[fuzz e2e] ${REQUESTS} requests (${invalid} invalid-message, ${ignored} ignored), ${STREAMS} streams to the real worker`,
+    `[fuzz e2e] ${REQUESTS} requests (${invalid} invalid-message, ${ignored} ignored), ${STREAMS} streams to the real worker (${streamKinds.line()})`,
   );
 
   expect(

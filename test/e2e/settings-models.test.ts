@@ -127,3 +127,45 @@ test('a full disk: the import is refused with its own message', async () => {
     await settings.close();
   }
 });
+
+test('an unreadable imported entry is named in Settings, the others stay listed, and Delete removes it', async () => {
+  const good = {
+    id: 'imported-good',
+    name: 'Good import',
+    repo: 'imported/good',
+    revision: 'local',
+    dtype: 'q8',
+    contextSize: 2048,
+    maxPromptTokens: 1024,
+    maxChatPromptTokens: 1024,
+    downloadBytes: 1_000,
+    bundled: false,
+    imported: true,
+    tiers: ['wasm'],
+    languages: 'Unknown',
+    license: 'Unknown',
+  };
+  const broken = { ...good, id: 'imported-broken', name: 'Broken import', dtype: 'q3' };
+  await browser.worker.evaluate(
+    (importedModels) => chrome.storage.local.set({ settings: { importedModels } }),
+    [broken, good],
+  );
+  const settings = await browser.openExtensionPage('options/index.html');
+  const unreadable = settings.getByTestId('unreadable-imports');
+  await expect
+    .poll(async () => (await unreadable.count()) && unreadable.textContent())
+    .toContain('Broken import');
+  expect(await unreadable.textContent()).toContain('dtype');
+  await expect
+    .poll(() => settings.locator('[data-testid="model"][data-model-id="imported-good"]').count())
+    .toBeGreaterThan(0);
+
+  await unreadable.getByRole('button', { name: 'Delete' }).click();
+  await expect.poll(() => unreadable.count()).toBe(0);
+  const stored = await browser.worker.evaluate(
+    async () => (await chrome.storage.local.get('settings')).settings,
+  );
+  expect((stored as { importedModels: { id: string }[] }).importedModels.map((m) => m.id)).toEqual([
+    'imported-good',
+  ]);
+});

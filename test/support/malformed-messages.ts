@@ -185,10 +185,16 @@ function isClientMessageShaped(message: unknown): boolean {
 }
 
 /** Counts by kind, for the report line each fuzz test prints. */
-export function tally<K extends string>(): { add(kind: K): void; total(): number; line(): string } {
+export function tally<K extends string>(): {
+  add(kind: K): void;
+  count(kind: K): number;
+  total(): number;
+  line(): string;
+} {
   const counts = new Map<K, number>();
   return {
     add: (kind) => void counts.set(kind, (counts.get(kind) ?? 0) + 1),
+    count: (kind) => counts.get(kind) ?? 0,
     total: () => [...counts.values()].reduce((a, b) => a + b, 0),
     line: () => [...counts].map(([kind, n]) => `${kind} ${n}`).join(', '),
   };

@@ -2,12 +2,16 @@ import { type ReadonlySignal, signal } from '@preact/signals';
 import { downloadBuiltinModel } from '../../engine/page-access';
 import { asAppError } from '../../errors';
 import type { EnginePreference } from '../../model';
-import { type DownloadProgress, type EngineTiers, sendToWorker } from '../../protocol';
-import { updateSettings, watchSettings } from '../../settings';
+import {
+  createWorkerClient,
+  type DownloadProgress,
+  type EngineTiers,
+  type WorkerClientPart,
+} from '../../protocol';
+import { watchSettings } from '../../settings';
 
 /** What the engine settings need from the worker and the settings storage (fakes in unit tests). */
-export interface EngineSettingsClient {
-  getEngineTiers(): Promise<EngineTiers>;
+export interface EngineSettingsClient extends WorkerClientPart<'getEngineTiers'> {
   setPreference(preference: EnginePreference): Promise<void>;
   /** Calls back when the settings change elsewhere (another settings tab); returns the unsubscribe. */
   watch(onChange: () => void): () => void;
@@ -16,10 +20,11 @@ export interface EngineSettingsClient {
 }
 
 export function createEngineSettingsClient(): EngineSettingsClient {
+  const worker = createWorkerClient();
   return {
-    getEngineTiers: () => sendToWorker('getEngineTiers', {}),
+    ...worker,
     setPreference: async (engine) => {
-      await updateSettings({ engine });
+      await worker.updateSettings({ engine });
     },
     watch: (onChange) => watchSettings(onChange),
     downloadBuiltin: (onProgress) => downloadBuiltinModel(onProgress),
@@ -59,7 +64,13 @@ export function createEngineSettingsStore(client: EngineSettingsClient): EngineS
       return client.watch(() => void refresh());
     },
     async choose(preference) {
-      await client.setPreference(preference);
+      try {
+        await client.setPreference(preference);
+      } catch (thrown) {
+        // The select's change handler does not wait for this: a refused pick is shown, not left unhandled.
+        error.value = `Could not save the engine: ${asAppError(thrown).message}`;
+        return;
+      }
       await refresh();
     },
     async downloadBuiltin() {

@@ -97,6 +97,38 @@ function ImportStatus() {
   );
 }
 
+/** Imported entries the worker could not read: each named, with why, and a Delete when it has an id. */
+function UnreadableImports() {
+  const store = useSettingsStore();
+  if (store.unreadable.value.length === 0) return null;
+  return (
+    <ul class="model-list" data-testid="unreadable-imports">
+      {store.unreadable.value.map((entry, index) => (
+        <li key={entry.id ?? index} class="model-row status status--error" role="alert">
+          <div class="model-row__main">
+            <strong class="model-row__name">{entry.label}</strong>
+            <span class="model-row__facts">
+              This imported model’s entry could not be read ({entry.reason}), so it is not offered. The others
+              are unaffected.
+            </span>
+          </div>
+          {entry.id && (
+            <div class="model-row__actions">
+              <button
+                type="button"
+                class="button button--quiet"
+                onClick={() => entry.id && void store.remove(entry.id)}
+              >
+                Delete
+              </button>
+            </div>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 /** Every model of each tier, what is stored, the one in use; Use, Delete, and importing a folder. */
 export function ModelsSection() {
   const store = useSettingsStore();
@@ -113,6 +145,7 @@ export function ModelsSection() {
           {store.error.value.message}
         </p>
       )}
+      <UnreadableImports />
       {GROUPS.map((group) => {
         const rows = models.filter((model) => model.tiers.some((tier) => group.tiers.includes(tier)));
         if (rows.length === 0) return null;

@@ -7,8 +7,8 @@ import {
   storeImportedModel,
 } from '../../engine/page-access';
 import type { ModelSpec } from '../../model';
-import { type ModelList, sendToWorker } from '../../protocol';
-import { loadSettings, type Settings, updateSettings, watchSettings } from '../../settings';
+import { createWorkerClient, type WorkerClientPart } from '../../protocol';
+import { type ImportedModel, loadSettings, type Settings, watchSettings } from '../../settings';
 
 /** A keyboard command as Settings shows it. */
 export interface Shortcut {
@@ -18,10 +18,13 @@ export interface Shortcut {
   shortcut: string;
 }
 
+/** The part of the worker the settings page uses. */
+export type SettingsWorker = WorkerClientPart<
+  'listModels' | 'deleteModel' | 'updateSettings' | 'addImportedModel'
+>;
+
 /** Everything the settings page asks of the browser and the worker; tests stand in for it. */
-export interface SettingsClient {
-  listModels(): Promise<ModelList>;
-  deleteModel(id: string): Promise<void>;
+export interface SettingsClient extends SettingsWorker {
   /** Checks a picked folder and copies it into the model store; returns the new model's spec. */
   importModel(
     folderName: string,
@@ -30,7 +33,6 @@ export interface SettingsClient {
   ): Promise<ModelSpec>;
   estimate(): Promise<{ usage: number; quota: number }>;
   loadSettings(): Promise<Settings>;
-  updateSettings(change: Partial<Settings>): Promise<Settings>;
   watchSettings(onChange: (settings: Settings) => void): () => void;
   shortcuts(): Promise<Shortcut[]>;
   /** Opens Chrome's own page for changing extension shortcuts (an extension cannot change them itself). */
@@ -47,23 +49,19 @@ export function createBrowserSettingsClient(): SettingsClient {
     const { usage = 0, quota = 0 } = await navigator.storage.estimate();
     return { usage, quota };
   };
+  const worker = createWorkerClient();
   return {
-    listModels: () => sendToWorker('listModels', {}),
-    deleteModel: async (id) => {
-      await sendToWorker('deleteModel', { id });
-    },
+    ...worker,
     async importModel(folderName, files, onProgress) {
-      const settings = await loadSettings();
-      const taken = settings.importedModels.map((model) => model.id);
+      const taken = (await loadSettings()).importedModels.map((model) => model.id);
       const checked = await checkModelFolder(folderName, files, taken);
       await storeImportedModel(checked, { store, host: HUB_HOST, estimate, onProgress });
-      // The worker reads imported specs from the settings, so listing it there is what makes it usable.
-      await updateSettings({ importedModels: [...settings.importedModels, checked.spec as never] });
+      // The worker lists it in the settings as they are now (a delete or another import meanwhile stays).
+      await worker.addImportedModel({ spec: checked.spec as ImportedModel });
       return checked.spec;
     },
     estimate,
     loadSettings: () => loadSettings(),
-    updateSettings: (change) => updateSettings(change),
     watchSettings,
     async shortcuts() {
       const commands = await browser.commands.getAll();

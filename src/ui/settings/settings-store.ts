@@ -1,7 +1,7 @@
 import { batch, signal } from '@preact/signals';
 import type { PickedFile } from '../../engine/page-access';
 import type { ModelSpec, TierId } from '../../model';
-import type { ModelRow } from '../../protocol';
+import type { ModelList, ModelRow } from '../../protocol';
 import type { Settings } from '../../settings';
 import { toUiError, type UiError } from '../model-status';
 import type { SettingsClient, Shortcut } from './settings-client';
@@ -16,6 +16,7 @@ export type ImportState =
 /** State and actions of the settings page. */
 export function createSettingsStore(client: SettingsClient) {
   const models = signal<ModelRow[]>([]);
+  const unreadable = signal<ModelList['unreadable']>([]);
   const storage = signal<{ usage: number; quota: number } | null>(null);
   const settings = signal<Settings | null>(null);
   const shortcuts = signal<Shortcut[]>([]);
@@ -27,6 +28,7 @@ export function createSettingsStore(client: SettingsClient) {
       const [list, estimate] = await Promise.all([client.listModels(), client.estimate()]);
       batch(() => {
         models.value = list.models;
+        unreadable.value = list.unreadable;
         storage.value = estimate;
       });
     } catch (thrown) {
@@ -36,6 +38,8 @@ export function createSettingsStore(client: SettingsClient) {
 
   return {
     models,
+    /** Imported entries that could not be read: not offered, named so the user can delete them. */
+    unreadable,
     storage,
     settings,
     shortcuts,
@@ -68,17 +72,15 @@ export function createSettingsStore(client: SettingsClient) {
 
     /** Makes a model the one used on these tiers. */
     async use(model: Pick<ModelSpec, 'id'>, tiers: readonly TierId[]) {
-      const current = settings.value?.models ?? {};
-      const picks = { ...current };
-      for (const tier of tiers) picks[tier] = model.id;
-      await this.update({ models: picks });
+      // Only these tiers' picks: the worker merges them into the picks as they are now.
+      await this.update({ models: Object.fromEntries(tiers.map((tier) => [tier, model.id])) });
       await refresh();
     },
 
     async remove(id: string) {
       error.value = null;
       try {
-        await client.deleteModel(id);
+        await client.deleteModel({ id });
       } catch (thrown) {
         error.value = toUiError(thrown);
       }

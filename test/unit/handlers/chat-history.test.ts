@@ -9,7 +9,8 @@ import { AppError, diskFull, fromErrorData, toErrorData } from '../../../src/err
 import { createChatHandler } from '../../../src/handlers/chat';
 import { createChatHistoryHandlers } from '../../../src/handlers/chat-history';
 import type { ChatMessage, Embedder } from '../../../src/model';
-import type { ChatRequest, StreamEvent } from '../../../src/protocol';
+import type { ChatRequest, StreamEvent, StreamServer } from '../../../src/protocol';
+import type { JobView } from '../../../src/protocol/jobs';
 import { contentHash, createPageIndexStore, pageIndexKey } from '../../../src/retrieval/page-index';
 import { createRetriever } from '../../../src/retrieval/retriever';
 import { longArticleText, pageContent } from '../../support/article';
@@ -81,9 +82,14 @@ function setup(
     run: (task: (s: Session) => Promise<unknown>) => task(session),
     forget: (key: string) => session.forget(key),
   } as unknown as Engine;
-  const controllers = new Set<AbortController>();
+  // The jobs as the stream server holds them: each request, its events so far, and its Stop.
+  const jobs = new Set<{ data: ChatRequest; events: StreamEvent[]; controller: AbortController }>();
+  const stopped = () => new AppError('cancelled', 'Stopped.');
   const stopAll = vi.fn(() => {
-    for (const controller of controllers) controller.abort(new AppError('cancelled', 'Stopped.'));
+    for (const { controller } of jobs) controller.abort(stopped());
+  });
+  const stopWhere = vi.fn((_name: 'chat', matches: (job: JobView<'chat'>) => boolean) => {
+    for (const job of jobs) if (matches(job)) job.controller.abort(stopped());
   });
   let currentUrl = URL_A;
   const chat = createChatHandler({
@@ -93,23 +99,32 @@ function setup(
     retrieve: retriever.retrieve,
     clearEpoch,
   });
-  const handlers = createChatHistoryHandlers({ history, pages, engine, streams: { stopAll }, clearEpoch });
+  const handlers = createChatHistoryHandlers({
+    history,
+    pages,
+    engine,
+    streams: { stopAll, stopWhere } as Pick<StreamServer, 'stopAll' | 'stopWhere'>,
+    clearEpoch,
+  });
   const ask = (request: Partial<ChatRequest> = {}) => {
     const controller = new AbortController();
-    controllers.add(controller);
     const events: StreamEvent[] = [];
-    const result = chat(
-      {
-        tabId: 1,
-        conversationId: null,
-        question: 'When was the breakwater built?',
-        selection: null,
-        preset: null,
-        regenerate: false,
-        ...request,
-      },
-      { signal: controller.signal, emit: (e) => events.push(e), sender: {}, queue: ALONE },
-    );
+    const data: ChatRequest = {
+      tabId: 1,
+      conversationId: null,
+      question: 'When was the breakwater built?',
+      selection: null,
+      preset: null,
+      regenerate: false,
+      ...request,
+    };
+    jobs.add({ data, events, controller });
+    const result = chat(data, {
+      signal: controller.signal,
+      emit: (e) => events.push(e),
+      sender: {},
+      queue: ALONE,
+    });
     return { result, events };
   };
   const indexOf = async (url: string) => pages.get(pageIndexKey(url, await contentHash(LONG_TEXT)));
@@ -182,13 +197,19 @@ describe('two writers on one conversation', () => {
 describe('clear all during an answer', () => {
   test('while the page is being embedded: no chat and no passages come back after the clear', async () => {
     const embedding = gate();
-    const { ask, history, handlers, stopAll, indexOf, indexOnDisk } = setup({
+    const { ask, history, pages, handlers, stopAll, indexOf, indexOnDisk } = setup({
       holdEmbedding: embedding.opened,
     });
     const { result } = ask();
     await vi.waitFor(async () => expect(await history.list()).toHaveLength(1));
+    const deletes = [vi.spyOn(history, 'clear'), vi.spyOn(pages, 'clear')];
     await handlers.clearChats();
     expect(stopAll).toHaveBeenCalledWith('chat');
+    // Stopped first, then deleted: not the other way round.
+    for (const deleted of deletes) {
+      expect(deleted).toHaveBeenCalledOnce();
+      expect(stopAll.mock.invocationCallOrder[0]).toBeLessThan(deleted.mock.invocationCallOrder[0] as number);
+    }
     embedding.open();
     await expect(result).rejects.toMatchObject({ code: 'cancelled' });
     await settle();
@@ -237,6 +258,37 @@ describe('deleting one chat', () => {
     expect(await indexOnDisk(URL_A)).toBeUndefined();
     expect(await history.get(b.id)).not.toBeNull();
     expect(await indexOnDisk(URL_B)).toBeDefined();
+  });
+
+  test("keeps the page's index while another chat is about that page; the last one takes it", async () => {
+    const { ask, handlers, history, indexOnDisk } = setup();
+    const a = await ask().result;
+    const b = await ask().result;
+    expect(b.id).not.toBe(a.id);
+
+    await handlers.deleteChat({ id: a.id });
+    expect(await history.get(a.id)).toBeNull();
+    expect(await indexOnDisk(URL_A)).toBeDefined();
+    await handlers.deleteChat({ id: b.id });
+    expect(await indexOnDisk(URL_A)).toBeUndefined();
+  });
+
+  test('stops the answer being written into it, and only that one', async () => {
+    const answering = gate();
+    const { ask, handlers, history, moveTo } = setup({ holdAnswer: answering.opened });
+    const deleted = ask();
+    moveTo(URL_B);
+    const other = ask();
+    for (const { events } of [deleted, other])
+      await vi.waitFor(() => expect(events.some((e) => e.type === 'token')).toBe(true));
+    const conversation = deleted.events.find((e) => e.type === 'conversation');
+    if (conversation?.type !== 'conversation') throw new Error('no conversation event');
+
+    await handlers.deleteChat({ id: conversation.conversation.id });
+    answering.open();
+    await expect(deleted.result).rejects.toMatchObject({ code: 'cancelled' });
+    await expect(other.result).resolves.toMatchObject({ url: URL_B });
+    expect(await history.get(conversation.conversation.id)).toBeNull();
   });
 
   test("clear all forgets the model's cache of every conversation", async () => {

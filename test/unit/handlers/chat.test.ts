@@ -152,4 +152,38 @@ describe('the chat handler', () => {
     const kept = await failing.history.get(other?.id as string);
     expect(kept?.messages.at(-1)).toMatchObject({ role: 'assistant', content: 'It', status: 'interrupted' });
   });
+
+  test('Stop and a failure each end with the conversation as saved, sent last before the error', async () => {
+    const stopped = setup({ answer: 'One two three four' });
+    const controller = new AbortController();
+    const run = stopped.ask({}, controller.signal);
+    const original = run.events.push.bind(run.events);
+    run.events.push = (...items: StreamEvent[]) => {
+      if (items.some((e) => e.type === 'token')) controller.abort();
+      return original(...items);
+    };
+    await expect(run.result).rejects.toMatchObject({ code: 'cancelled' });
+    const [summary] = await stopped.history.list();
+    const saved = await stopped.history.get(summary?.id as string);
+    expect(run.events.at(-1)).toEqual({ type: 'finalConversation', conversation: saved });
+    expect(saved?.messages.map((m) => [m.role, m.content, m.status])).toEqual([
+      ['user', 'When?', undefined],
+      ['assistant', 'One', 'stopped'],
+    ]);
+
+    const failing = setup({ failure: new Error('session.run failed') });
+    const failed = failing.ask();
+    await expect(failed.result).rejects.toThrow('session.run failed');
+    const [other] = await failing.history.list();
+    const kept = await failing.history.get(other?.id as string);
+    expect(failed.events.at(-1)).toEqual({ type: 'finalConversation', conversation: kept });
+    expect(kept?.messages.at(-1)).toMatchObject({ content: 'It', status: 'interrupted' });
+  });
+
+  test('a question that could not be saved ends with no conversation to show', async () => {
+    const { ask } = setup();
+    const refused = ask({ question: '   ' });
+    await expect(refused.result).rejects.toMatchObject({ code: 'invalid-message' });
+    expect(refused.events.map((e) => e.type)).not.toContain('finalConversation');
+  });
 });

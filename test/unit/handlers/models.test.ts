@@ -1,10 +1,12 @@
 import 'fake-indexeddb/auto';
-import { describe, expect, test } from 'vitest';
+import { fakeBrowser } from '@webext-core/fake-browser';
+import { describe, expect, test, vi } from 'vitest';
 import { createModelFiles } from '../../../src/engine/files';
 import { createModelFileStore } from '../../../src/engine/files/model-file-store';
 import { QWEN25_05B, QWEN25_15B, SMOLLM2_360M } from '../../../src/engine/registry';
 import { createModelsHandler } from '../../../src/handlers/models';
-import { loadSettings, updateSettings } from '../../../src/settings';
+import { createSettingsWriter } from '../../../src/handlers/settings-writer';
+import { loadSettings } from '../../../src/settings';
 
 let dbCount = 0;
 const imported = {
@@ -34,7 +36,12 @@ function setup(downloading: string | null = null) {
       engine: { tier: 'wasm' as const, name: 'WASM', modelName: 'x' },
     }),
   };
-  return { store, handler: createModelsHandler({ files, engine, buildMode: 'production' }) };
+  const settings = createSettingsWriter();
+  return {
+    store,
+    settings,
+    handler: createModelsHandler({ files, engine, buildMode: 'production', settings }),
+  };
 }
 
 describe('the models Settings lists', () => {
@@ -67,11 +74,9 @@ describe('the models Settings lists', () => {
   });
 
   test('a pick moves “in use”; an imported model is listed, and deleting it drops it and its pick', async () => {
-    await updateSettings({
-      importedModels: [imported],
-      models: { wasm: imported.id, webgpu: QWEN25_15B.id },
-    });
-    const { handler } = setup();
+    const { handler, settings } = setup();
+    await settings.addImportedModel(imported);
+    await settings.update({ models: { wasm: imported.id, webgpu: QWEN25_15B.id } });
     const listed = (await handler.listModels()).models.find((m) => m.id === imported.id);
     expect(listed).toMatchObject({ imported: true, activeOn: ['wasm'] });
     await handler.deleteModel({ id: imported.id });
@@ -93,5 +98,23 @@ describe('the models Settings lists', () => {
     await expect(handler.deleteModel({ id: 'no-such-model' })).rejects.toMatchObject({
       code: 'invalid-message',
     });
+  });
+
+  test('an unreadable imported entry is named, warned about, kept, and can be deleted with its files', async () => {
+    const { store, handler } = setup();
+    const broken = { ...imported, id: 'imported-broken', name: 'Broken', dtype: 'q3' };
+    await fakeBrowser.storage.local.set({ settings: { importedModels: [broken, imported] } });
+    await store.resetFile({ url: 'b', modelId: broken.id, path: 'config.json', expected: { size: 1 } });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const list = await handler.listModels();
+    expect(list.models.some((m) => m.id === imported.id)).toBe(true);
+    expect(list.unreadable).toEqual([
+      { label: 'Broken', id: broken.id, reason: expect.stringContaining('dtype') },
+    ]);
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('Broken'));
+    await handler.deleteModel({ id: broken.id });
+    expect((await handler.listModels()).unreadable).toEqual([]);
+    expect(await store.filesOfModel(broken.id)).toEqual([]);
+    expect((await loadSettings()).importedModels).toEqual([imported]);
   });
 });

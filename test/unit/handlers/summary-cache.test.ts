@@ -26,3 +26,13 @@ test('a closed tab’s summary is forgotten', async () => {
   await forgetSummary(4);
   await expect(loadSummary(4, 'https://example.org/a')).resolves.toBeNull();
 });
+
+test('an in-page anchor is the same page: the summary still comes back, as jobs see it', async () => {
+  await saveSummary(4, { ...summary, url: 'https://example.org/a#intro' });
+  await expect(loadSummary(4, 'https://example.org/a#history')).resolves.toMatchObject({
+    text: summary.text,
+  });
+  await expect(loadSummary(4, 'https://example.org/a')).resolves.toMatchObject({ text: summary.text });
+  await expect(loadSummary(4, 'https://example.org/b#intro')).resolves.toBeNull();
+  await expect(loadSummary(4, undefined)).resolves.toBeNull();
+});

@@ -24,7 +24,7 @@ import {
   PORT_PREFIX as SPELLED_OUT_PREFIX,
   tally,
 } from '../../support/malformed-messages';
-import { popup, summaryResult, webPage } from '../support/senders';
+import { otherExtensionSender, popup, summaryResult, webPage, webPageSender } from '../support/senders';
 
 /*
  * Fuzzing the worker's two entry points, as registered by the real onRequests and onStreams: thousands of
@@ -49,9 +49,14 @@ afterEach(() => {
   process.off('unhandledRejection', onUncaught);
 });
 
-/** Senders that must be ignored: a web page's content script, another extension, no URL, a lookalike URL. */
+/**
+ * Senders that must be ignored: our content script in a web page, a web page itself, another extension, no
+ * URL, a lookalike URL.
+ */
 const foreignSender: fc.Arbitrary<Runtime.MessageSender> = fc.oneof(
   fc.constant(webPage),
+  webPageSender,
+  otherExtensionSender,
   fc.record({ id: fc.string({ maxLength: 32 }), url: fc.webUrl() }),
   fc.record({ id: fc.constant('test-extension-id') }),
   fc.record({

@@ -80,6 +80,22 @@ describe('jobs', () => {
     await expect(attachStream('summarize', 4, () => {}).result).resolves.toBeNull();
   });
 
+  test('attaching just after a job ended gets its events and its end, not idle; a while later, idle', async () => {
+    const job = controlledSummarize();
+    serve(job.summarize);
+    const first = openStream('summarize', { tabId: 1, length: 'brief' }, () => {});
+    await job.started();
+    job.emit({ type: 'token', text: 'Harbour' });
+    job.finish();
+    await first.result;
+    const seen: StreamEvent[] = [];
+    await expect(attachStream('summarize', 1, (event) => seen.push(event)).result).resolves.toEqual(result);
+    expect(seen).toEqual([{ type: 'token', text: 'Harbour' }]);
+
+    vi.useFakeTimers({ now: Date.now() + 60_000, toFake: ['Date'] });
+    await expect(attachStream('summarize', 1, () => {}).result).resolves.toBeNull();
+  });
+
   test('Stop from an attached client stops the job for every client', async () => {
     const job = controlledSummarize();
     serve(job.summarize);
@@ -122,6 +138,26 @@ describe('jobs', () => {
       await fakeBrowser.tabs.onRemoved.trigger(tabId, { windowId: 0, isWindowClosing: false });
     else await fakeBrowser.tabs.onUpdated.trigger(tabId, { url: change }, { ...tab, url: change });
     expect(job.signal()?.aborted).toBe(stops);
+  });
+
+  test("a move reported before the worker knows the job's first page still stops the job", async () => {
+    const tab = await fakeBrowser.tabs.create({ url: 'https://example.org/harbour' });
+    const tabId = tab.id as number;
+    // The tab's URL is answered late: the navigation event overtakes it.
+    let answer!: () => void;
+    vi.spyOn(fakeBrowser.tabs, 'get').mockReturnValueOnce(
+      new Promise((resolve) => {
+        answer = () => resolve(tab);
+      }) as never,
+    );
+    const job = controlledSummarize();
+    serve(job.summarize);
+    openStream('summarize', { tabId, length: 'brief' }, () => {}).result.catch(() => {});
+    await job.started();
+    const other = 'https://example.org/other';
+    await fakeBrowser.tabs.onUpdated.trigger(tabId, { url: other }, { ...tab, url: other });
+    answer();
+    await vi.waitFor(() => expect(job.signal()?.aborted).toBe(true));
   });
 
   test('a running job keeps the worker awake, and nothing does once it ends', async () => {
@@ -210,6 +246,45 @@ describe('the queue, seen from a waiting job', () => {
     nextPart();
     await expect(summary.result).resolves.toEqual(result);
     await expect(chat.result).resolves.toEqual({ id: 'c1' });
+  });
+});
+
+describe('stopping jobs by what they are about', () => {
+  test('stopWhere stops the chats it picks by request or events, and nothing else', async () => {
+    installFakePorts(popup);
+    const signals = new Map<number, AbortSignal>();
+    const contexts = new Map<number, StreamContext>();
+    const hold = (data: { tabId: number }, ctx: StreamContext) =>
+      new Promise<never>((_resolve, reject) => {
+        signals.set(data.tabId, ctx.signal);
+        contexts.set(data.tabId, ctx);
+        ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason));
+      });
+    const server = onStreams(
+      { summarize: hold, chat: hold } as unknown as Parameters<typeof onStreams>[0],
+      isExtensionPage,
+    );
+    const chat = (tabId: number, conversationId: string | null) =>
+      openStream(
+        'chat',
+        { tabId, conversationId, question: 'Why?', selection: null, preset: null, regenerate: false },
+        () => {},
+      ).result.catch(() => {});
+    chat(1, 'c1');
+    chat(2, null);
+    chat(3, 'c3');
+    await vi.waitFor(() => expect(signals.size).toBe(3));
+    // Tab 2's new chat learns its id when its question is saved.
+    const conversation = { id: 'c1', url: 'u', title: 't', createdAt: 0, updatedAt: 0, messages: [] };
+    contexts.get(2)?.emit({ type: 'conversation', conversation });
+
+    server.stopWhere(
+      'chat',
+      ({ data, events }) =>
+        data.conversationId === 'c1' ||
+        events.some((e) => e.type === 'conversation' && e.conversation.id === 'c1'),
+    );
+    expect([1, 2, 3].map((tabId) => signals.get(tabId)?.aborted)).toEqual([true, true, false]);
   });
 });
 

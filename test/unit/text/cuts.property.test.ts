@@ -5,6 +5,7 @@ import { blocksToText, cutAtCodePoint, cutAtWord } from '../../../src/text/block
 import { type CountTokens, splitIntoChunks, truncateToTokens } from '../../../src/text/chunk';
 import { MAX_SELECTION_CONTEXT_CHARS } from '../../../src/text/limits';
 import { extractSelection } from '../../../src/text/selection';
+import { tally } from '../../support/malformed-messages';
 import { hasLoneSurrogate } from '../support/unicode';
 import { load } from './dom';
 
@@ -131,40 +132,68 @@ test('blocksToText: within its limit, no lone surrogate', () => {
 });
 
 test('the selection and its context: within their limits, no lone surrogate', () => {
-  // Long enough that the context around the selection must be cut, on both sides.
-  // Long enough that the context around the selection must be cut, on both sides; CJK runs without spaces.
+  const cjk = (minLength: number, maxLength: number) =>
+    fc.array(fc.constantFrom('中', '文', '𠮷', '👋', '。'), { minLength, maxLength }).map((c) => c.join(''));
+  // Long enough that the context around the selection must be cut; CJK runs without spaces.
   const longText = fc
     .oneof(
       fc.array(block, { minLength: 30, maxLength: 60 }).map((blocks) => blocks.join(' ')),
-      fc
-        .array(fc.constantFrom('中', '文', '𠮷', '👋', '。'), { minLength: 2_001, maxLength: 2_200 })
-        .map((c) => c.join('')),
+      cjk(2_001, 2_200),
     )
     .filter((text) => !hasLoneSurrogate(text) && text.length > MAX_SELECTION_CONTEXT_CHARS);
+  // Anywhere in the text: a selection near either end is cut on the other side only.
+  const anywhere = fc
+    .tuple(longText, fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 1, max: 300 }))
+    .map(([text, at, length]) => {
+      let start = Math.floor(at * (text.length - 1));
+      // A selection starts and ends between characters, as in a browser.
+      if (isLowSurrogate(text, start)) start--;
+      let end = Math.min(text.length, start + length);
+      if (isLowSurrogate(text, end)) end++;
+      return { text, start, end };
+    });
+  // In the middle, with more text on each side than the context holds: cut on both sides. The selection
+  // is marked, since the context is centred on its first occurrence, which a common word would put early.
+  const side = fc.oneof(
+    fc.array(block, { minLength: 20, maxLength: 40 }).map((blocks) => blocks.join(' ')),
+    cjk(1_100, 1_300),
+  );
+  const middle = fc
+    .tuple(side, sentence, side)
+    .filter(([before, , after]) => before.length > 1_100 && after.length > 1_100)
+    .map(([before, selected, after]) => {
+      const marked = `Breakwater1962 ${selected}`;
+      return { text: before + marked + after, start: before.length, end: before.length + marked.length };
+    })
+    .filter(({ text }) => !hasLoneSurrogate(text));
+  const seen = tally<'cut before' | 'cut after' | 'cut on both sides' | 'no selection'>();
   fc.assert(
-    fc.property(
-      longText,
-      fc.double({ min: 0, max: 1, noNaN: true }),
-      fc.integer({ min: 1, max: 300 }),
-      (text, at, length) => {
-        const win = load('<html><body><textarea></textarea></body></html>');
-        const field = win.document.querySelector('textarea') as HTMLTextAreaElement;
-        field.value = text;
-        field.focus();
-        let start = Math.floor(at * (text.length - 1));
-        // A selection starts and ends between characters, as in a browser.
-        if (hasLoneSurrogate(text.slice(start, start + 1)) && /[\udc00-\udfff]/.test(text.charAt(start)))
-          start--;
-        let end = Math.min(text.length, start + length);
-        if (/[\udc00-\udfff]/.test(text.charAt(end))) end++;
-        field.setSelectionRange(start, end);
-        const selection = extractSelection(win);
-        if (!selection) return;
-        expect(selection.context.length).toBeLessThanOrEqual(MAX_SELECTION_CONTEXT_CHARS);
-        expect(hasLoneSurrogate(selection.text)).toBe(false);
-        expect(hasLoneSurrogate(selection.context)).toBe(false);
-      },
-    ),
+    fc.property(fc.oneof(anywhere, middle), ({ text, start, end }) => {
+      const win = load('<html><body><textarea></textarea></body></html>');
+      const field = win.document.querySelector('textarea') as HTMLTextAreaElement;
+      field.value = text;
+      field.focus();
+      field.setSelectionRange(start, end);
+      const selection = extractSelection(win);
+      if (!selection) return void seen.add('no selection');
+      expect(selection.context.length).toBeLessThanOrEqual(MAX_SELECTION_CONTEXT_CHARS);
+      expect(hasLoneSurrogate(selection.text)).toBe(false);
+      expect(hasLoneSurrogate(selection.context)).toBe(false);
+      const before = selection.context.startsWith('…');
+      const after = selection.context.endsWith('…');
+      if (before && after) seen.add('cut on both sides');
+      else if (before) seen.add('cut before');
+      else if (after) seen.add('cut after');
+    }),
     { numRuns: 100 },
   );
+  // Not vacuous: the cases reach every cut, both sides at once included, and almost all give a selection
+  // (one of only spaces gives none).
+  expect(seen.count('cut on both sides'), seen.line()).toBeGreaterThanOrEqual(20);
+  expect(seen.count('cut before') + seen.count('cut after'), seen.line()).toBeGreaterThanOrEqual(20);
+  expect(seen.count('no selection'), seen.line()).toBeLessThanOrEqual(10);
 }, 120_000);
+
+function isLowSurrogate(text: string, index: number): boolean {
+  return /[\udc00-\udfff]/.test(text.charAt(index));
+}

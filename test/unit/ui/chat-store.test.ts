@@ -175,7 +175,7 @@ describe('stop', () => {
     expect(store.error.value).toBeNull();
   });
 
-  test('once the worker has saved the stopped answer, the panel shows what was saved', async () => {
+  test('the stopped answer shown is the one the worker saved, not what the panel streamed', async () => {
     const { client, store } = await ready();
     const done = store.send('Why?');
     client.run.emit(
@@ -184,15 +184,44 @@ describe('stop', () => {
     );
     store.stop();
     expect(transcript(store)).toEqual(['user: Why?', 'assistant: Because of grav (stopped)']);
-    // The worker wrote one more token before it saw the Stop, saved the answer, then settled the stream.
-    client.saved.set(
-      'c4',
-      conversationOf('c4', [question('Why?'), answer('Because of gravity', [], 'stopped')]),
+    // The worker wrote one more token before it saw the Stop (the panel no longer streams it), saved the
+    // answer, and sends the conversation as saved last.
+    client.run.emit(
+      { type: 'token', text: 'ity' },
+      {
+        type: 'finalConversation',
+        conversation: conversationOf('c4', [question('Why?'), answer('Because of gravity', [], 'stopped')]),
+      },
     );
-    client.run.fail(new AppError('cancelled', 'Stopped.'));
+    expect(transcript(store)).toEqual(['user: Why?', 'assistant: Because of gravity (stopped)']);
     await done;
     await settle();
     expect(transcript(store)).toEqual(['user: Why?', 'assistant: Because of gravity (stopped)']);
+    expect(view(store)).toEqual({ state: 'idle', status: 'Stopped. This answer is unfinished.' });
+    // No round trip to read back what was saved: the stream said it.
+    expect(client.requests).toEqual(['getChat']);
+  });
+
+  test('an answer that failed shows what the worker saved of it, and Retry writes it again', async () => {
+    const { client, store } = await ready();
+    const done = store.send('Why?');
+    client.run.emit(
+      { type: 'conversation', conversation: conversationOf('c6', [question('Why?')]) },
+      { type: 'token', text: 'Because' },
+      {
+        type: 'finalConversation',
+        conversation: conversationOf('c6', [question('Why?'), answer('Because the', [], 'interrupted')]),
+      },
+    );
+    client.run.fail(new AppError('model-download', 'The model could not be loaded.'));
+    await done;
+    expect(transcript(store)).toEqual(['user: Why?', 'assistant: Because the (interrupted)']);
+    expect(view(store)).toEqual({ state: 'error', status: 'The model could not be loaded.' });
+    expect(client.requests).toEqual(['getChat']);
+
+    void store.retry();
+    expect(client.run.request).toMatchObject({ conversationId: 'c6', regenerate: true });
+    expect(transcript(store)).toEqual(['user: Why?']);
   });
 
   test('before any text, keeps the question and says Stopped', async () => {
@@ -710,17 +739,53 @@ describe('an answer that outlives the panel', () => {
     await settle();
     expect(transcript(store)).toEqual(['user: Why two tides?', 'assistant: The moon and the sun.']);
     expect(view(store)).toEqual({ state: 'done', status: 'Done' });
+    // Re-attaching costs no extra round trip: the tab's view once, then the stream says the rest.
+    expect(client.requests).toEqual(['getChat']);
   });
 
-  test('an answer that ended before the panel attached is read back from the history', async () => {
+  test('a reloaded panel that stops the answer it attached to shows what the worker saved', async () => {
+    const client = createFakeChatClient();
+    const saved = conversationOf('c1', [question('Why two tides?'), answer('The mo', [], 'interrupted')]);
+    client.views.set(TAB, { ...viewOf(TIDES, saved), answering: true });
+    const { store } = await ready(client);
+    await settle();
+    client.run.emit(
+      { type: 'conversation', conversation: conversationOf('c1', [question('Why two tides?')]) },
+      { type: 'token', text: 'The moon' },
+    );
+    store.stop();
+    client.run.emit({
+      type: 'finalConversation',
+      conversation: conversationOf('c1', [question('Why two tides?'), answer('The moon a', [], 'stopped')]),
+    });
+    await settle();
+    expect(transcript(store)).toEqual(['user: Why two tides?', 'assistant: The moon a (stopped)']);
+    expect(client.requests).toEqual(['getChat']);
+  });
+
+  test('an answer that ended just before the panel attached comes whole with the attach, unasked', async () => {
     const client = createFakeChatClient();
     const saved = conversationOf('c1', [question('Why?'), answer('Becau', [], 'interrupted')]);
     client.views.set(TAB, { ...viewOf(TIDES, saved), answering: true });
-    client.saved.set('c1', conversationOf('c1', [question('Why?'), answer('Because of the moon.')]));
+    const { store } = await ready(client);
+    await settle();
+    // The worker answers a late attach with the job's end.
+    client.run.finish(conversationOf('c1', [question('Why?'), answer('Because of the moon.')]));
+    await settle();
+    expect(transcript(store)).toEqual(['user: Why?', 'assistant: Because of the moon.']);
+    expect(client.requests).toEqual(['getChat']);
+  });
+
+  test('with nothing left to attach to (the worker restarted), the saved conversation stays as it was', async () => {
+    const client = createFakeChatClient();
+    const saved = conversationOf('c1', [question('Why?'), answer('Becau', [], 'interrupted')]);
+    client.views.set(TAB, { ...viewOf(TIDES, saved), answering: true });
     const { store } = await ready(client);
     await settle();
     client.run.finish(null);
     await settle();
-    expect(transcript(store)).toEqual(['user: Why?', 'assistant: Because of the moon.']);
+    expect(transcript(store)).toEqual(['user: Why?', 'assistant: Becau (interrupted)']);
+    expect(store.busy.value).toBe(false);
+    expect(client.requests).toEqual(['getChat']);
   });
 });

@@ -47,6 +47,17 @@ describe('the engine settings', () => {
     expect(store.tiers.value).toMatchObject({ preference: 'wasm-threads', chosen: 'wasm-threads' });
   });
 
+  test('a pick the worker refuses is shown, and never rejects (the select does not wait for it)', async () => {
+    const client = fakeClient();
+    client.setPreference.mockRejectedValueOnce(new Error('Receiving end does not exist.'));
+    const store = createEngineSettingsStore(client);
+    store.init();
+    await settle();
+    await expect(store.choose('wasm-threads')).resolves.toBeUndefined();
+    expect(store.error.value).toContain('Could not save the engine');
+    expect(store.tiers.value?.preference).toBe('auto');
+  });
+
   test('follow a change made in another settings tab', async () => {
     const client = fakeClient();
     const store = createEngineSettingsStore(client);

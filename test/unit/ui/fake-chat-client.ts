@@ -31,6 +31,8 @@ export interface FakeChatClient extends ChatClient {
   /** Whether `showSource` finds the passage on the page. */
   sourceOnPage: boolean;
   shownSources: { tabId: number; text: string }[];
+  /** The conversation reads the panel made, in order, to count its round trips. */
+  requests: ('getChat' | 'openChat')[];
   runs: FakeChatRun[];
   /** The latest run; throws if none started, so a test that forgot to start one fails loudly. */
   readonly run: FakeChatRun;
@@ -114,7 +116,9 @@ export function createFakeChatClient(status: ModelStatus = qwen()): FakeChatClie
       if (!last) throw new Error('No chat run was started.');
       return last;
     },
-    async getChat(tabId) {
+    requests: [],
+    async getChat({ tabId }) {
+      client.requests.push('getChat');
       const view = client.views.get(tabId);
       if (!view) throw new Error(`No tab with id: ${tabId}`);
       return view;
@@ -128,15 +132,24 @@ export function createFakeChatClient(status: ModelStatus = qwen()): FakeChatClie
         messageCount: c.messages.length,
         preview: c.messages.find((m) => m.role === 'user')?.content ?? '',
       })),
-    openChat: async (id) => client.saved.get(id) ?? null,
-    deleteChat: async (id) => void client.saved.delete(id),
-    clearChats: async () => client.saved.clear(),
-    async takePendingAsk(tabId) {
+    async openChat({ id }) {
+      client.requests.push('openChat');
+      return client.saved.get(id) ?? null;
+    },
+    async deleteChat({ id }) {
+      client.saved.delete(id);
+      return undefined;
+    },
+    async clearChats() {
+      client.saved.clear();
+      return undefined;
+    },
+    async takePendingAsk({ tabId }) {
       const ask = client.pending.get(tabId) ?? null;
       client.pending.delete(tabId);
       return ask;
     },
-    async showSource(tabId, text) {
+    async showSource({ tabId, text }) {
       client.shownSources.push({ tabId, text });
       return client.sourceOnPage;
     },
@@ -161,10 +174,12 @@ export function createFakeChatClient(status: ModelStatus = qwen()): FakeChatClie
       runs.push(Object.assign(stream, { request, attachedTo: null }));
       return handle as StreamHandle<Conversation>;
     },
-    attachChat(tabId, onEvent) {
-      const { stream, handle } = createFakeStream<Conversation | null>(onEvent);
-      runs.push(Object.assign(stream, { request: null, attachedTo: tabId }));
-      return handle;
+    attach: {
+      chat(tabId, onEvent) {
+        const { stream, handle } = createFakeStream<Conversation | null>(onEvent);
+        runs.push(Object.assign(stream, { request: null, attachedTo: tabId }));
+        return handle;
+      },
     },
   };
   return client;

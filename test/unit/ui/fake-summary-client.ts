@@ -1,3 +1,4 @@
+import { createSettingsWriter } from '../../../src/handlers/settings-writer';
 import type { ModelStatus, StreamHandle, SummaryLength, SummaryResult } from '../../../src/protocol';
 import type { SummaryClient } from '../../../src/ui/summary-store';
 import { createFakeStream, type FakeStream } from './fake-stream';
@@ -52,6 +53,8 @@ export function summaryOf(text: string, more: Partial<SummaryResult> = {}): Summ
 /** A fake worker whose model has the given status. */
 export function createFakeSummaryClient(status: ModelStatus = qwen()): FakeSummaryClient {
   const runs: FakeRun[] = [];
+  // Settings are written as the worker writes them, to the fake browser's storage.
+  const settings = createSettingsWriter();
   const client: FakeSummaryClient = {
     summaries: new Map(),
     running: new Set(),
@@ -67,21 +70,24 @@ export function createFakeSummaryClient(status: ModelStatus = qwen()): FakeSumma
       if (!last) throw new Error('No summarize run was started.');
       return last;
     },
-    getTabSummary: async (tabId) => ({
+    getTabSummary: async ({ tabId }) => ({
       summary: client.summaries.get(tabId) ?? null,
       running: client.running.has(tabId),
     }),
-    getTabReadability: async (tabId) => ({ unreadable: client.unreadable.get(tabId) ?? null }),
+    getTabReadability: async ({ tabId }) => ({ unreadable: client.unreadable.get(tabId) ?? null }),
     getModelStatus: async () => client.status,
-    summarize(tabId, length, onEvent) {
+    updateSettings: (change = {}) => settings.update(change),
+    summarize({ tabId, length }, onEvent) {
       const { stream, handle } = createFakeStream<SummaryResult | null>(onEvent);
       runs.push(Object.assign(stream, { tabId, length }));
       return handle as StreamHandle<SummaryResult>;
     },
-    attachSummary(tabId, onEvent) {
-      const { stream, handle } = createFakeStream<SummaryResult | null>(onEvent);
-      runs.push(Object.assign(stream, { tabId, length: null }));
-      return handle;
+    attach: {
+      summarize(tabId, onEvent) {
+        const { stream, handle } = createFakeStream<SummaryResult | null>(onEvent);
+        runs.push(Object.assign(stream, { tabId, length: null }));
+        return handle;
+      },
     },
   };
   return client;

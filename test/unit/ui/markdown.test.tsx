@@ -3,13 +3,13 @@ import { signal } from '@preact/signals';
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { describe, expect, test } from 'vitest';
-import { Markdown, renderMarkdown, sanitizeHtml } from '../../../src/ui/markdown';
+import { Markdown, pageLinks, renderMarkdown, sanitizeHtml } from '../../../src/ui/markdown';
 import { useMountPoint } from './mount';
 
-/** Renders model output into a detached element, as the popup would show it. */
-function show(markdown: string): HTMLElement {
+/** Renders model output into a detached element, as the popup would show it, with the page's links. */
+function show(markdown: string, links: string[] = []): HTMLElement {
   const element = document.createElement('div');
-  element.innerHTML = renderMarkdown(markdown);
+  element.innerHTML = renderMarkdown(markdown, pageLinks(links));
   return element;
 }
 
@@ -90,13 +90,14 @@ describe('Markdown renders', () => {
     expect(element.querySelector('[class]')).toBeNull();
   });
 
-  test('web and mail links open in a new tab without a referrer', () => {
+  test('links that are on the page open in a new tab without a referrer', () => {
     const element = show(
-      '[site](https://example.org/a) and [mail](mailto:me@example.org) and <https://x.example>',
+      '[site](https://example.org/a#part) and [mail](mailto:me@example.org) and <https://x.example>',
+      ['https://example.org/a', 'mailto:me@example.org', 'https://x.example/'],
     );
     const links = [...element.querySelectorAll('a')];
     expect(links.map((a) => a.getAttribute('href'))).toEqual([
-      'https://example.org/a',
+      'https://example.org/a#part',
       'mailto:me@example.org',
       'https://x.example',
     ]);
@@ -104,6 +105,44 @@ describe('Markdown renders', () => {
       expect(link.getAttribute('target')).toBe('_blank');
       expect(link.getAttribute('rel')).toBe('noopener noreferrer');
     }
+  });
+});
+
+describe('links that are not on the page', () => {
+  const PAGE = ['https://example.org/harbour', 'https://example.org/ferry?day=monday'];
+
+  test.each([
+    [
+      'another site',
+      '[the source](https://evil.example/?q=harbour%20walls)',
+      'the source (https://evil.example/?q=harbour%20walls)',
+    ],
+    [
+      'the page link with another query',
+      '[ferry](https://example.org/ferry?day=sunday)',
+      'ferry (https://example.org/ferry?day=sunday)',
+    ],
+    ['a bare URL', 'See https://evil.example/?q=walls now.', 'See https://evil.example/?q=walls now.'],
+    ['an autolink', '<https://evil.example/p>', 'https://evil.example/p'],
+    ['a mail link', '[write](mailto:a@evil.example?body=walls)', 'write (mailto:a@evil.example?body=walls)'],
+    ['a reference link', '[more][1]\n\n[1]: https://evil.example/?q=ref', '[1]: https://evil.example/?q=ref'],
+  ])('%s shows as text with its URL', (_, markdown, text) => {
+    const element = show(markdown, PAGE);
+    expect(element.querySelector('a')).toBeNull();
+    expect(element.textContent).toContain(text);
+  });
+
+  test('no link is clickable when the page has none', () => {
+    const element = show('[home](https://example.org/harbour) and https://example.org/harbour');
+    expect(element.querySelector('a')).toBeNull();
+    expect(element.textContent).toBe('home (https://example.org/harbour) and https://example.org/harbour');
+  });
+
+  test('formatting inside a link that becomes text is kept', () => {
+    const element = show('[**bold** label](https://evil.example/)', PAGE);
+    expect(element.querySelector('a')).toBeNull();
+    expect(element.querySelector('strong')?.textContent).toBe('bold');
+    expect(element.textContent).toBe('bold label (https://evil.example/)');
   });
 });
 
