@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { type ChatMessage, ModelSpecSchema } from '../../../model';
-import { type DownloadProgress, PROTOCOL } from '../../../protocol/messages';
+import { PROTOCOL } from '../../../protocol/messages';
+import type { DownloadProgress } from '../../../protocol/payloads';
 import type { GenerateResult } from '../../types';
 
 // The port between the worker and the offscreen host (offscreen/index.ts), which runs the model on WASM
