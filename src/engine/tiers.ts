@@ -1,4 +1,4 @@
-import { type EnginePreference, TIER_IDS, type TierId, type TierReport } from '../model';
+import { type Availability, type EnginePreference, TIER_IDS, type TierId, type TierReport } from '../model';
 
 /** What the cheap checks found on this machine; each field is what one tier needs. */
 export interface MachineCapabilities {
@@ -11,7 +11,7 @@ export interface MachineCapabilities {
   /** Whether this browser can open an offscreen document (`chrome.offscreen`). */
   offscreen: boolean;
   /** `LanguageModel.availability()`, or null when the Prompt API is not in this browser. */
-  builtin: 'unavailable' | 'downloadable' | 'downloading' | 'available' | null;
+  builtin: Availability | null;
 }
 
 /** The adapter facts the model choice depends on. */
