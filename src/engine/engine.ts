@@ -86,6 +86,16 @@ function guarded(session: Session): Session {
   };
 }
 
+/** Settles as `promise` does, or rejects with `cancelled` as soon as the signal aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(cancelled());
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 /** One backend and model, always: tests and Node tools. */
 export function createEngine(backend: Backend, model: ModelSpec, tier: TierId = 'wasm'): Engine {
   return createTieredEngine({ pick: async () => ({ tier, backend, model }) });
@@ -112,6 +122,10 @@ export function createTieredEngine(source: EngineSource): Engine {
   let running: { owner: string | undefined } | null = null;
   let pending = 0;
   const waiting = new Set<(ahead: string | undefined) => void>();
+  // Every request not yet settled wants the model, queued or not: the load runs while one of them is live.
+  const wanting = new Set<{ signal: AbortSignal }>();
+  // The load in flight, to stop when nobody wants it any more (undefined once it has ended).
+  let loadController: AbortController | undefined;
 
   const info = ({ target, session, fellBackFrom }: Loaded): EngineInfo => ({
     tier: target.tier,
@@ -121,14 +135,25 @@ export function createTieredEngine(source: EngineSource): Engine {
   });
 
   const load = (): Promise<Loaded> => {
-    loading ??= (async () => {
+    if (loading && !loadController?.signal.aborted) return loading;
+    const previous = loading;
+    const controller = new AbortController();
+    loadController = controller;
+    const attempt = (async () => {
+      // A stopped load may still be writing its last chunk: the next one starts when it has ended.
+      await previous?.catch(() => {});
       for (;;) {
+        if (controller.signal.aborted) throw cancelled();
         const target = await source.pick(failed);
         downloading = target;
         try {
-          const session = await target.backend.load(target.model, (progress) => {
-            for (const listener of progressListeners) listener(progress);
-          });
+          const session = await target.backend.load(
+            target.model,
+            (progress) => {
+              for (const listener of progressListeners) listener(progress);
+            },
+            controller.signal,
+          );
           const fellBackFrom = lastFailure;
           lastFailure = undefined;
           current = { target, session, fellBackFrom };
@@ -142,12 +167,23 @@ export function createTieredEngine(source: EngineSource): Engine {
           downloading = undefined;
         }
       }
-    })().catch((error) => {
-      // A failed load must not stick: the next request (Retry) tries again.
-      loading = undefined;
-      throw error;
-    });
-    return loading;
+    })()
+      .catch((error) => {
+        // A failed load must not stick: the next request (Retry) tries again.
+        if (loading === attempt) loading = undefined;
+        throw error;
+      })
+      .finally(() => {
+        if (loadController === controller) loadController = undefined;
+      });
+    loading = attempt;
+    return attempt;
+  };
+
+  /** Stops the load in flight once every request that wants it has been stopped. */
+  const stopLoadIfUnwanted = () => {
+    if (!loadController || [...wanting].some((request) => !request.signal.aborted)) return;
+    loadController.abort();
   };
 
   const unload = async () => {
@@ -157,14 +193,15 @@ export function createTieredEngine(source: EngineSource): Engine {
     await loaded?.session.dispose();
   };
 
-  const sessionFor = async (onProgress: RunOptions['onProgress']): Promise<Loaded> => {
+  const sessionFor = async (signal: AbortSignal, onProgress: RunOptions['onProgress']): Promise<Loaded> => {
     if (stale) {
       stale = false;
       await unload();
     }
     if (onProgress) progressListeners.add(onProgress);
     try {
-      return await load();
+      // A stopped request leaves at once; the load goes on while another request still wants it.
+      return await untilAborted(load(), signal);
     } finally {
       if (onProgress) progressListeners.delete(onProgress);
     }
@@ -200,7 +237,8 @@ export function createTieredEngine(source: EngineSource): Engine {
         if (running) onWaiting(running.owner);
       }
       pending++;
-      const me = { owner };
+      const me = { owner, signal };
+      wanting.add(me);
       let started = false;
       const turn = queue.then(async () => {
         if (onWaiting) waiting.delete(onWaiting);
@@ -208,7 +246,7 @@ export function createTieredEngine(source: EngineSource): Engine {
         started = true;
         running = me;
         for (const notify of waiting) notify(owner);
-        let loaded = await sessionFor(onProgress);
+        let loaded = await sessionFor(signal, onProgress);
         if (signal.aborted) throw cancelled();
         onReady?.(info(loaded));
         try {
@@ -225,7 +263,7 @@ export function createTieredEngine(source: EngineSource): Engine {
             reason: error.message,
           };
           await unload();
-          loaded = await sessionFor(onProgress);
+          loaded = await sessionFor(signal, onProgress);
           if (signal.aborted) throw cancelled();
           onReady?.(info(loaded));
           try {
@@ -237,6 +275,7 @@ export function createTieredEngine(source: EngineSource): Engine {
       });
       const done = turn.finally(() => {
         pending--;
+        wanting.delete(me);
         if (running === me) running = null;
       });
       // The queue only orders work: one task's failure must not fail the next.
@@ -245,6 +284,7 @@ export function createTieredEngine(source: EngineSource): Engine {
       // its next step, as the task sees the signal.
       return new Promise((resolve, reject) => {
         const onAbort = () => {
+          stopLoadIfUnwanted();
           if (started) return;
           if (onWaiting) waiting.delete(onWaiting);
           reject(cancelled());

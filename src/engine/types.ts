@@ -52,7 +52,15 @@ export type BackendId =
 export interface Backend {
   readonly id: BackendId;
   availability(model: ModelSpec): Promise<Availability>;
-  load(model: ModelSpec, onProgress: (progress: DownloadProgress) => void): Promise<Session>;
+  /**
+   * Loads the model, downloading it first where needed. An abort stops the download where it is (what was
+   * stored stays, for the next load to resume) and rejects with `cancelled`.
+   */
+  load(
+    model: ModelSpec,
+    onProgress: (progress: DownloadProgress) => void,
+    signal?: AbortSignal,
+  ): Promise<Session>;
 }
 
 /** A backend as the engine's tier list holds it: the tier it serves and the model it runs there. */

@@ -49,6 +49,11 @@ export interface LaunchOptions {
    * instead of starting with the GPU off.
    */
   webgpu?: boolean;
+  /**
+   * Sends huggingface.co to this loopback port (an HTTPS stand-in hub with a self-signed certificate, which
+   * Chromium is told to accept), instead of leaving it unresolvable: a real server can hold a body mid-way.
+   */
+  hubPort?: number;
 }
 
 /**
@@ -74,7 +79,10 @@ export async function launchBrowser(
       options.webgpu ? '--enable-unsafe-webgpu' : '--disable-gpu',
       ...QUIET_CHROMIUM_FLAGS,
       // No host but loopback resolves: the test build must work with no network at all.
-      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+      options.hubPort
+        ? `--host-resolver-rules=MAP huggingface.co 127.0.0.1:${options.hubPort}, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1`
+        : '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+      ...(options.hubPort ? ['--ignore-certificate-errors'] : []),
       `--disable-extensions-except=${extensionDir}`,
       `--load-extension=${extensionDir}`,
     ],

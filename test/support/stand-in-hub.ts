@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, relative } from 'node:path';
 
 /*
@@ -16,6 +17,57 @@ export interface HubAnswer {
   body: Buffer;
   /** Set when the body is cut short of what the headers promise: the connection should then be dropped. */
   cut: boolean;
+  /** Set when the body is to be held part-way (only a real server can): bytes before `at` go first. */
+  hold?: { at: number; held: Hold };
+}
+
+/** A response held part-way through its body, until the test lets it go on. */
+export interface HeldResponse {
+  /** Resolves once the bytes before the hold are written to the connection. */
+  readonly reached: Promise<void>;
+  /** Resolves when the client closes the connection before the body is complete (a stopped read). */
+  readonly closed: Promise<void>;
+  /** The file's offset up to which bytes were written to the connection. */
+  sentUpTo(): number;
+  /** Sends the rest of the body (nothing, once the client has closed). */
+  release(): void;
+}
+
+/** A held response, as the server drives it. */
+interface Hold extends HeldResponse {
+  offset: number;
+  markSent(upTo: number): void;
+  markClosed(): void;
+  onRelease(send: () => void): void;
+}
+
+function createHold(offset: number): Hold {
+  let sent = 0;
+  let reach!: () => void;
+  let close!: () => void;
+  let released = false;
+  let sendRest: (() => void) | undefined;
+  const reached = new Promise<void>((resolve) => (reach = resolve));
+  const closed = new Promise<void>((resolve) => (close = resolve));
+  return {
+    offset,
+    reached,
+    closed,
+    sentUpTo: () => sent,
+    release() {
+      released = true;
+      sendRest?.();
+    },
+    markSent(upTo) {
+      sent = upTo;
+      if (upTo >= offset) reach();
+    },
+    markClosed: () => close(),
+    onRelease(send) {
+      sendRest = send;
+      if (released) send();
+    },
+  };
 }
 
 export interface StandInHub {
@@ -23,6 +75,11 @@ export interface StandInHub {
   answer(path: string, range: string | null): HubAnswer;
   /** The next response for a file whose path ends with `suffix` stops after this absolute byte offset. */
   cutNextAt(suffix: string, offset: number): void;
+  /**
+   * The next response for a file whose path ends with `suffix` sends the bytes before this absolute offset,
+   * then waits for `release()` (served by `serveHub` only: Playwright's routes send a body at once).
+   */
+  holdNextAt(suffix: string, offset: number): HeldResponse;
   /** Every file request's path and Range header, in order. */
   readonly requests: { path: string; range: string | null }[];
   /** The bytes of a file, as served. */
@@ -47,6 +104,7 @@ export function createStandInHub(repo: string, dir: string): StandInHub {
   const files = new Map(walk(dir).map((file) => [relative(dir, file).split('\\').join('/'), file]));
   const requests: { path: string; range: string | null }[] = [];
   const cuts: { suffix: string; offset: number }[] = [];
+  const holds: { suffix: string; hold: Hold }[] = [];
   const resolvePrefix = `/${repo}/resolve/`;
   const treePrefix = `/api/models/${repo}/tree/`;
 
@@ -71,6 +129,11 @@ export function createStandInHub(repo: string, dir: string): StandInHub {
     bytes: (path) => readFileSync(files.get(path) ?? ''),
     cutNextAt(suffix, offset) {
       cuts.push({ suffix, offset });
+    },
+    holdNextAt(suffix, offset) {
+      const hold = createHold(offset);
+      holds.push({ suffix, hold });
+      return hold;
     },
     answer(path, range): HubAnswer {
       const notFound: HubAnswer = {
@@ -123,21 +186,45 @@ export function createStandInHub(repo: string, dir: string): StandInHub {
           cut = true;
         }
       }
+      const holdIndex = holds.findIndex((h) => filePath.endsWith(h.suffix));
+      const held = holdIndex >= 0 ? holds.splice(holdIndex, 1)[0]?.hold : undefined;
+      if (held && held.offset > start && held.offset < start + body.length) {
+        return { status, headers, body, cut, hold: { at: held.offset - start, held } };
+      }
       return { status, headers, body, cut };
     },
   };
   return hub;
 }
 
-/** Serves a stand-in hub over real HTTP on loopback; a cut response drops the connection mid-body. */
-export async function serveHub(hub: StandInHub): Promise<{ host: string; close(): Promise<void> }> {
-  const { createServer } = await import('node:http');
-  const server = createServer((request, response) => {
+/**
+ * Serves a stand-in hub over real HTTP on loopback (HTTPS with `tls`); a cut response drops the connection
+ * mid-body, a held one waits mid-body until it is released.
+ */
+export async function serveHub(
+  hub: StandInHub,
+  tls?: { key: string; cert: string },
+): Promise<{ host: string; port: number; close(): Promise<void> }> {
+  const handle = (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://x');
-    const answer = hub.answer(url.pathname, request.headers.range ?? null);
+    const range = request.headers.range ?? null;
+    const answer = hub.answer(url.pathname, range);
     response.writeHead(answer.status, answer.headers);
     if (request.method === 'HEAD') {
       response.end();
+      return;
+    }
+    if (answer.hold) {
+      const { at, held } = answer.hold;
+      const start = Number(/^bytes=(\d+)-$/.exec(range ?? '')?.[1] ?? 0);
+      response.on('close', () => {
+        if (!response.writableFinished) held.markClosed();
+      });
+      response.write(answer.body.subarray(0, at), () => held.markSent(start + at));
+      held.onRelease(() => {
+        if (!response.destroyed)
+          response.end(answer.body.subarray(at), () => held.markSent(start + answer.body.length));
+      });
       return;
     }
     if (answer.cut) {
@@ -145,11 +232,15 @@ export async function serveHub(hub: StandInHub): Promise<{ host: string; close()
       return;
     }
     response.end(answer.body);
-  });
+  };
+  const server = tls
+    ? (await import('node:https')).createServer(tls, handle)
+    : (await import('node:http')).createServer(handle);
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const { port } = server.address() as { port: number };
   return {
-    host: `http://127.0.0.1:${port}/`,
+    host: `${tls ? 'https' : 'http'}://127.0.0.1:${port}/`,
+    port,
     close: () =>
       new Promise((done) => {
         server.closeAllConnections();

@@ -112,7 +112,8 @@ export function loadError(model: HubModel, error: unknown): AppError {
 
 /**
  * Loads a model's files with transformers.js. Hub models are first downloaded (resumably) and verified
- * into the store; imported ones are checked there; transformers.js then reads only those files.
+ * into the store; imported ones are checked there; transformers.js then reads only those files. An abort
+ * stops the download (the bytes stored stay for the next load) and rejects with `cancelled`.
  *
  * @throws AppError `model-download`, `disk-full` or `model-load`, with a message for the user.
  */
@@ -123,10 +124,11 @@ export async function loadModelFiles<T>(
   onProgress: (progress: DownloadProgress) => void,
   load: (progressCallback: (info: ProgressInfo) => void) => Promise<T>,
   runtime: WasmRuntime = { numThreads: 1 },
+  signal?: AbortSignal,
 ): Promise<T> {
   if (!model.bundled) {
     if (!files) throw new AppError('model-load', `No file store is set up to load ${model.name}.`);
-    await files.downloader.ensure(model, { onProgress, offline: model.imported === true });
+    await files.downloader.ensure(model, { signal, onProgress, offline: model.imported === true });
   }
   configureEnvironment(model, localModelPath, files, runtime);
   try {

@@ -31,7 +31,7 @@ export function createTransformersBackend(options: TransformersBackendOptions): 
       return (await isStored(model, options.files)) ? 'available' : 'downloadable';
     },
 
-    async load(model, onProgress) {
+    async load(model, onProgress, signal) {
       const { tokenizer, lm } = await loadModelFiles(
         model,
         options.localModelPath,
@@ -56,6 +56,7 @@ export function createTransformersBackend(options: TransformersBackendOptions): 
           throw tokenizer.status === 'rejected' ? tokenizer.reason : (lm as PromiseRejectedResult).reason;
         },
         options.runtime,
+        signal,
       );
       return createTransformersSession(model, tokenizer, lm);
     },

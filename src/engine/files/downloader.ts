@@ -4,8 +4,10 @@ import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { AppError, cancelled, diskFull, isCancellation, isQuotaExceeded } from '../../errors';
 import type { DownloadProgress } from '../../protocol';
 import { yieldToEventLoop } from '../yield';
+import { createProgressReporter, type ProgressReporter } from './download-progress';
 import { HUB_HOST, type HubFile, type HubModelRef, listModelFiles } from './hub-files';
-import { type FileExpectation, joinBytes, type ModelFileStore, type StoredFile } from './model-file-store';
+import type { FileExpectation, ModelFileStore, StoredFile } from './model-file-store';
+import { fetchRange, writeChunks } from './range-read';
 
 /** Bytes written per IndexedDB transaction: a cut loses at most this much of what was received. */
 const CHUNK_BYTES = 4 * 1024 * 1024;
@@ -13,10 +15,6 @@ const CHUNK_BYTES = 4 * 1024 * 1024;
 const MAX_STALLED_ATTEMPTS = 3;
 /** A file that fails its hash this many times is not a transfer accident: the user is told. */
 const MAX_MISMATCHES = 2;
-/** Speed is measured over this window, so a pause shows quickly and a burst does not mislead. */
-const SPEED_WINDOW_MS = 5_000;
-/** Progress events at most this often: each crosses a port to every page watching. */
-const PROGRESS_INTERVAL_MS = 200;
 
 export interface DownloaderOptions {
   store: ModelFileStore;
@@ -94,10 +92,10 @@ function sameExpectation(a: FileExpectation, b: FileExpectation): boolean {
   return a.size === b.size && a.sha256 === b.sha256 && a.gitSha1 === b.gitSha1;
 }
 
-/** `bytes 100-999/1000` -> start 100, total 1000. */
-function parseContentRange(header: string | null): { start: number; total: number } | null {
-  const match = /^bytes (\d+)-\d+\/(\d+)$/.exec(header?.trim() ?? '');
-  return match ? { start: Number(match[1]), total: Number(match[2]) } : null;
+/** A file's expected facts and where its stored copy stands, as a download goes on. */
+interface FileState {
+  file: HubFile;
+  record: StoredFile;
 }
 
 /** Creates the downloader over a file store. */
@@ -130,26 +128,39 @@ export function createDownloader(options: DownloaderOptions): Downloader {
     return files;
   };
 
-  /** The stored record of a file, checked: an unverified or mismatching one is restarted or resumed. */
-  const prepare = async (model: HubModelRef, file: HubFile): Promise<StoredFile> => {
+  const restart = (model: HubModelRef, file: HubFile) =>
+    store.resetFile({ url: file.url, modelId: model.id, path: file.path, expected: file.expected });
+
+  /** Marks a complete file verified if its bytes match; false (and nothing marked) if they do not. */
+  const verify = async (file: HubFile, record: StoredFile): Promise<boolean> => {
+    if (!(await matchesExpectation(store.readChunks(file.url), file.expected))) return false;
+    if (!record.verified) await store.setVerified(file.url, true);
+    checked.add(file.url);
+    return true;
+  };
+
+  /** The resume point of a file: its stored record, checked; an unverified or mismatching one restarts. */
+  const resumePoint = async (model: HubModelRef, file: HubFile): Promise<StoredFile> => {
     const record = await store.getFile(file.url);
-    if (!record || !sameExpectation(record.expected, file.expected)) {
-      return store.resetFile({ url: file.url, modelId: model.id, path: file.path, expected: file.expected });
-    }
+    if (!record || !sameExpectation(record.expected, file.expected)) return restart(model, file);
     if (record.verified && checked.has(file.url)) return record;
     if (record.received === file.expected.size || record.verified) {
-      if (await matchesExpectation(store.readChunks(file.url), file.expected)) {
-        if (!record.verified) await store.setVerified(file.url, true);
-        checked.add(file.url);
-        return { ...record, verified: true };
-      }
       // Damaged on disk, or a complete download that does not match: it is never loaded.
-      return store.resetFile({ url: file.url, modelId: model.id, path: file.path, expected: file.expected });
+      return (await verify(file, record)) ? { ...record, verified: true } : restart(model, file);
     }
-    if (record.received > file.expected.size) {
-      return store.resetFile({ url: file.url, modelId: model.id, path: file.path, expected: file.expected });
-    }
+    if (record.received > file.expected.size) return restart(model, file);
     return record;
+  };
+
+  /** Every file the model needs, with where its stored copy stands. */
+  const plan = async (model: HubModelRef, signal?: AbortSignal): Promise<FileState[]> => {
+    const files = await manifestFor(model, signal);
+    const states: FileState[] = [];
+    for (const file of files) {
+      if (signal?.aborted) throw cancelled();
+      states.push({ file, record: await resumePoint(model, file) });
+    }
+    return states;
   };
 
   const checkSpace = async (model: HubModelRef, needed: number) => {
@@ -157,6 +168,73 @@ export function createDownloader(options: DownloaderOptions): Downloader {
     const { usage = 0, quota } = await options.estimate();
     if (quota === undefined) return;
     if (quota - usage < needed) throw notEnoughSpace(model.name, needed, quota - usage);
+  };
+
+  /** Fetches the rest of a file from where its stored bytes end, writing as it goes. */
+  const fetchRest = async (
+    start: StoredFile,
+    file: HubFile,
+    progress: ProgressReporter,
+    signal?: AbortSignal,
+  ): Promise<StoredFile> => {
+    const answer = await fetchRange(fetchFn, store, start, file, signal);
+    if (answer.kind === 'settled') return answer.record;
+    const record = await writeChunks(
+      store,
+      chunkBytes,
+      answer.record,
+      file,
+      answer.reader,
+      (bytes) => progress.received(file, bytes),
+      signal,
+    );
+    if (record.received < file.expected.size) {
+      throw new Error(`the connection ended after ${record.received} of ${file.expected.size} bytes`);
+    }
+    return record;
+  };
+
+  /**
+   * Brings one file to verified: resumes it until it is complete, then checks its hash; a mismatch starts it
+   * again (twice at most), a fetch that brings nothing new three times in a row gives up.
+   */
+  const complete = async (
+    model: HubModelRef,
+    { file, record: start }: FileState,
+    progress: ProgressReporter,
+    signal?: AbortSignal,
+  ): Promise<void> => {
+    let record = start;
+    let mismatches = 0;
+    let stalled = 0;
+    while (!record.verified) {
+      if (signal?.aborted) throw cancelled();
+      if (record.received === file.expected.size) {
+        if (await verify(file, record)) break;
+        record = await store.resetFile(record);
+        progress.stored(file, 0);
+        if (++mismatches >= MAX_MISMATCHES) {
+          throw new AppError(
+            'model-download',
+            `${file.path} of ${model.name} did not match its checksum after downloading it again, so it was deleted. Try again later.`,
+          );
+        }
+        continue;
+      }
+      const before = record.received;
+      try {
+        record = await fetchRest(record, file, progress, signal);
+      } catch (error) {
+        if (isCancellation(error) || signal?.aborted) throw cancelled();
+        if (error instanceof AppError && error.code === 'disk-full') throw error;
+        if (isQuotaExceeded(error)) throw diskFull(error);
+        record = (await store.getFile(file.url)) ?? record;
+        progress.stored(file, record.received);
+        stalled = record.received > before ? 0 : stalled + 1;
+        if (stalled >= MAX_STALLED_ATTEMPTS) throw gaveUp(model, file, record, error);
+      }
+    }
+    progress.stored(file, file.expected.size);
   };
 
   return {
@@ -170,185 +248,41 @@ export function createDownloader(options: DownloaderOptions): Downloader {
     },
 
     async ensure(model, { signal, onProgress, offline = false } = {}) {
-      const throwIfStopped = () => {
-        if (signal?.aborted) throw cancelled();
-      };
       const lost = () =>
         new AppError(
           'model-load',
           `The files of ${model.name} are missing or damaged on this computer. Import the model again, or pick another one in Settings.`,
         );
       if (offline && !(await store.getManifest(model.id))) throw lost();
-      const files = await manifestFor(model, signal);
-      const records = new Map<string, StoredFile>();
-      for (const file of files) {
-        throwIfStopped();
-        records.set(file.url, await prepare(model, file));
-      }
-      if (offline && [...records.values()].some((record) => !record.verified)) throw lost();
-      const needed = files.reduce(
-        (sum, file) => sum + file.expected.size - (records.get(file.url)?.received ?? 0),
-        0,
+      const states = await plan(model, signal);
+      if (offline && states.some(({ record }) => !record.verified)) throw lost();
+      await checkSpace(
+        model,
+        states.reduce((sum, { file, record }) => sum + file.expected.size - record.received, 0),
       );
-      await checkSpace(model, needed);
-
-      const loaded = new Map(files.map((file) => [file.path, records.get(file.url)?.received ?? 0]));
-      const total = files.reduce((sum, file) => sum + file.expected.size, 0);
-      const samples: { at: number; bytes: number }[] = [];
-      let fetched = 0;
-      let lastReport = 0;
-      const report = (force = false) => {
-        if (!onProgress) return;
-        const at = now();
-        samples.push({ at, bytes: fetched });
-        while (samples.length > 2 && (samples[0]?.at ?? at) < at - SPEED_WINDOW_MS) samples.shift();
-        if (!force && at - lastReport < PROGRESS_INTERVAL_MS) return;
-        lastReport = at;
-        const first = samples[0] ?? { at, bytes: fetched };
-        const elapsed = (at - first.at) / 1000;
-        const bytesPerSecond = elapsed > 0 ? (fetched - first.bytes) / elapsed : 0;
-        const done = [...loaded.values()].reduce((sum, bytes) => sum + bytes, 0);
-        onProgress({
-          files: files.map((file) => ({
-            name: file.path,
-            loaded: loaded.get(file.path) ?? 0,
-            total: file.expected.size,
-          })),
-          loaded: done,
-          total,
-          bytesPerSecond,
-          secondsLeft: bytesPerSecond > 0 ? (total - done) / bytesPerSecond : null,
-        });
-      };
-      report(true);
-
-      for (const file of files) {
-        let record = records.get(file.url) as StoredFile;
-        let mismatches = 0;
-        let stalled = 0;
-        while (!record.verified) {
-          throwIfStopped();
-          if (record.received === file.expected.size) {
-            if (await matchesExpectation(store.readChunks(file.url), file.expected)) {
-              await store.setVerified(file.url, true);
-              checked.add(file.url);
-              record = { ...record, verified: true };
-              break;
-            }
-            record = await store.resetFile(record);
-            loaded.set(file.path, 0);
-            if (++mismatches >= MAX_MISMATCHES) {
-              throw new AppError(
-                'model-download',
-                `${file.path} of ${model.name} did not match its checksum after downloading it again, so it was deleted. Try again later.`,
-              );
-            }
-            continue;
-          }
-          const before = record.received;
-          try {
-            record = await fetchRest(record, file, (bytes) => {
-              fetched += bytes;
-              loaded.set(file.path, (loaded.get(file.path) ?? 0) + bytes);
-              report();
-            });
-          } catch (error) {
-            if (isCancellation(error) || signal?.aborted) throw cancelled();
-            if (error instanceof AppError && error.code === 'disk-full') throw error;
-            if (isQuotaExceeded(error)) throw diskFull(error);
-            record = (await store.getFile(file.url)) ?? record;
-            loaded.set(file.path, record.received);
-            stalled = record.received > before ? 0 : stalled + 1;
-            if (stalled >= MAX_STALLED_ATTEMPTS) {
-              throw error instanceof AppError
-                ? error
-                : new AppError(
-                    'model-download',
-                    `Couldn’t download ${model.name} from Hugging Face (${Math.round(
-                      record.received / MB,
-                    )} of ${Math.round(file.expected.size / MB)} MB of ${file.path} saved; the rest resumes from there). Check your connection and try again. (${
-                      error instanceof Error ? error.message : String(error)
-                    })`,
-                    { cause: error },
-                  );
-            }
-          }
-        }
-        loaded.set(file.path, file.expected.size);
-      }
-      report(true);
-
-      /** Fetches the rest of a file from where its stored bytes end, writing as it goes. */
-      async function fetchRest(
-        start: StoredFile,
-        file: HubFile,
-        onBytes: (bytes: number) => void,
-      ): Promise<StoredFile> {
-        let record = start;
-        const headers: Record<string, string> =
-          record.received > 0 ? { range: `bytes=${record.received}-` } : {};
-        const response = await fetchFn(file.url, { headers, signal, cache: 'no-store' });
-        if (response.status === 416) {
-          // Nothing past our offset: what we hold is the whole file, or not this file at all.
-          return record.received === file.expected.size ? record : store.resetFile(record);
-        }
-        if (response.status === 206) {
-          const range = parseContentRange(response.headers.get('content-range'));
-          if (!range || range.start !== record.received || range.total !== file.expected.size) {
-            await response.body?.cancel();
-            return store.resetFile(record);
-          }
-        } else if (response.status === 200) {
-          // The server ignored the Range: the body starts at byte 0.
-          if (record.received > 0) record = await store.resetFile(record);
-        } else {
-          await response.body?.cancel();
-          throw new AppError(
-            'model-download',
-            `Hugging Face answered HTTP ${response.status} for ${file.path} of the model. Try again later.`,
-          );
-        }
-        const reader = response.body?.getReader();
-        if (!reader) throw new Error('The response had no body.');
-        let buffered: Uint8Array[] = [];
-        let bufferedBytes = 0;
-        const flush = async () => {
-          if (bufferedBytes === 0) return;
-          const data = joinBytes(buffered, bufferedBytes);
-          buffered = [];
-          bufferedBytes = 0;
-          record = await store.appendChunk(file.url, data);
-        };
-        // A Stop must end the download even if the body stream never reports the abort.
-        const stopped = new Promise<never>((_, reject) => {
-          if (signal?.aborted) reject(cancelled());
-          signal?.addEventListener('abort', () => reject(cancelled()), { once: true });
-        });
-        stopped.catch(() => {});
-        try {
-          for (;;) {
-            const { done, value } = await Promise.race([reader.read(), stopped]);
-            if (done) break;
-            if (record.received + bufferedBytes + value.byteLength > file.expected.size) {
-              // More bytes than the file has: not the file the hub listed. Start it again.
-              await reader.cancel();
-              return store.resetFile(record);
-            }
-            buffered.push(value);
-            bufferedBytes += value.byteLength;
-            onBytes(value.byteLength);
-            if (bufferedBytes >= chunkBytes) await flush();
-          }
-        } finally {
-          if (signal?.aborted) void reader.cancel().catch(() => {});
-          // Bytes that arrived before a cut are good bytes: keep them, so the resume starts after them.
-          await flush();
-        }
-        if (record.received < file.expected.size) {
-          throw new Error(`the connection ended after ${record.received} of ${file.expected.size} bytes`);
-        }
-        return record;
-      }
+      const progress = createProgressReporter(
+        states.map(({ file }) => file),
+        new Map(states.map(({ file, record }) => [file.url, record.received])),
+        onProgress,
+        now,
+      );
+      progress.report(true);
+      for (const state of states) await complete(model, state, progress, signal);
+      progress.report(true);
     },
   };
+}
+
+/** The error for a file that stopped coming in, saying how much of it is kept for the next try. */
+function gaveUp(model: HubModelRef, file: HubFile, record: StoredFile, error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  return new AppError(
+    'model-download',
+    `Couldn’t download ${model.name} from Hugging Face (${Math.round(record.received / MB)} of ${Math.round(
+      file.expected.size / MB,
+    )} MB of ${file.path} saved; the rest resumes from there). Check your connection and try again. (${
+      error instanceof Error ? error.message : String(error)
+    })`,
+    { cause: error },
+  );
 }

@@ -146,6 +146,73 @@ describe('engine', () => {
     expect(backend.load).toHaveBeenCalledTimes(2);
   });
 
+  /** A backend whose load runs until it is released or its signal aborts, as a download does. */
+  function heldLoad() {
+    const state: { signal?: AbortSignal; release?: () => void; loads: number } = { loads: 0 };
+    const backend = fakeBackend(async (_model, _onProgress, loadSignal) => {
+      state.loads++;
+      state.signal = loadSignal;
+      await new Promise<void>((resolve, reject) => {
+        state.release = resolve;
+        loadSignal?.addEventListener('abort', () => reject(new AppError('cancelled', 'Stopped.')));
+      });
+      return fakeSession;
+    });
+    return { backend, state };
+  }
+
+  test('Stop during the first load ends the request at once and aborts the load', async () => {
+    const { backend, state } = heldLoad();
+    const engine = createEngine(backend, TEST_TINY_LLAMA);
+    const controller = new AbortController();
+    const task = vi.fn(async () => 'ran');
+    const run = engine.run(task, { signal: controller.signal });
+    await vi.waitFor(() => expect(state.signal).toBeDefined());
+    expect(state.signal?.aborted).toBe(false);
+    controller.abort();
+    await expect(run).rejects.toMatchObject({ code: 'cancelled' });
+    expect(state.signal?.aborted).toBe(true);
+    expect(task).not.toHaveBeenCalled();
+    // The next request loads again (the download resumes from what was stored).
+    const next = engine.run(async () => 'again', { signal: signal() });
+    await vi.waitFor(() => expect(state.loads).toBe(2));
+    expect(state.signal?.aborted).toBe(false);
+    state.release?.();
+    await expect(next).resolves.toBe('again');
+  });
+
+  test('one of two requests waiting for the load stopping leaves the load to the other', async () => {
+    const { backend, state } = heldLoad();
+    const engine = createEngine(backend, TEST_TINY_LLAMA);
+    const first = new AbortController();
+    const second = new AbortController();
+    const a = engine.run(async () => 'a', { signal: first.signal });
+    const b = engine.run(async () => 'b', { signal: second.signal });
+    await vi.waitFor(() => expect(state.signal).toBeDefined());
+    first.abort();
+    await expect(a).rejects.toMatchObject({ code: 'cancelled' });
+    expect(state.signal?.aborted).toBe(false);
+    state.release?.();
+    await expect(b).resolves.toBe('b');
+    expect(state.loads).toBe(1);
+  });
+
+  test('the load is aborted when the last of its waiting requests stops, whichever order', async () => {
+    const { backend, state } = heldLoad();
+    const engine = createEngine(backend, TEST_TINY_LLAMA);
+    const first = new AbortController();
+    const second = new AbortController();
+    const a = engine.run(async () => 'a', { signal: first.signal });
+    const b = engine.run(async () => 'b', { signal: second.signal });
+    await vi.waitFor(() => expect(state.signal).toBeDefined());
+    second.abort();
+    await expect(b).rejects.toMatchObject({ code: 'cancelled' });
+    expect(state.signal?.aborted).toBe(false);
+    first.abort();
+    await expect(a).rejects.toMatchObject({ code: 'cancelled' });
+    expect(state.signal?.aborted).toBe(true);
+  });
+
   test('status says downloadable before the first use', async () => {
     const engine = createEngine(fakeBackend(), TEST_TINY_LLAMA);
     await expect(engine.status()).resolves.toEqual({

@@ -27,6 +27,7 @@ describe('offscreen port messages', () => {
     { kind: 'generate', id: 0, messages, maxNewTokens: 64 },
     { kind: 'generate', id: 7, messages, maxNewTokens: 1, cacheKey: 'conversation-1' },
     { kind: 'stop', id: 7 },
+    { kind: 'stopLoad' },
   ])('the host accepts $kind', (request) => {
     expect(parseHostRequest(request)).toEqual(request);
   });
@@ -122,10 +123,19 @@ describe('the host’s sender check', () => {
   });
 });
 
-/** A backend whose session writes two tokens, or waits for Stop when asked for a long answer. */
-function fakeBackend(): Backend & { threads: number[]; signals: AbortSignal[] } {
+/**
+ * A backend whose session writes two tokens, or waits for Stop when asked for a long answer. With
+ * `holdLoads`, a load runs until its signal aborts, as a download that is not finished.
+ */
+function fakeBackend(): Backend & {
+  threads: number[];
+  signals: AbortSignal[];
+  loadSignals: (AbortSignal | undefined)[];
+  holdLoads: boolean;
+} {
   const threads: number[] = [];
   const signals: AbortSignal[] = [];
+  const loadSignals: (AbortSignal | undefined)[] = [];
   const session: Session = {
     model: TEST_TINY_LLAMA,
     countTokens: (text) => text.length,
@@ -150,20 +160,28 @@ function fakeBackend(): Backend & { threads: number[]; signals: AbortSignal[] } 
     },
     dispose: async () => {},
   };
-  return {
-    id: 'transformers-wasm',
+  const backend = {
+    id: 'transformers-wasm' as const,
     threads,
     signals,
-    availability: async () => 'available',
-    async load(_, onProgress) {
+    loadSignals,
+    holdLoads: false,
+    availability: async () => 'available' as const,
+    async load(_: unknown, onProgress: Parameters<Backend['load']>[1], signal?: AbortSignal) {
+      loadSignals.push(signal);
       onProgress({
         files: [{ name: 'onnx/model_quantized.onnx', loaded: 1, total: 2 }],
         loaded: 1,
         total: 2,
       });
+      if (backend.holdLoads) {
+        await new Promise((resolve) => signal?.addEventListener('abort', resolve));
+        throw cancelled();
+      }
       return session;
     },
   };
+  return backend;
 }
 
 /** Connects to the host; returns the events it sends and a way to wait for one. */
@@ -254,6 +272,25 @@ describe('the offscreen host', () => {
     await vi.waitFor(() => expect(backend.signals).toHaveLength(1));
     host.port.disconnect();
     await vi.waitFor(() => expect(backend.signals[0]?.aborted).toBe(true));
+  });
+
+  test('stopLoad ends the load in progress (its download), and the next load starts again', async () => {
+    vi.stubGlobal('crossOriginIsolated', true);
+    const backend = serve(worker);
+    backend.holdLoads = true;
+    const host = connect();
+    host.port.postMessage({ kind: 'load', model: TEST_TINY_LLAMA, numThreads: 2 });
+    await vi.waitFor(() => expect(backend.loadSignals).toHaveLength(1));
+    expect(backend.loadSignals[0]?.aborted).toBe(false);
+    host.port.postMessage({ kind: 'stopLoad' });
+    expect(await host.next('loadFailed')).toMatchObject({ error: { code: 'cancelled' } });
+    expect(backend.loadSignals[0]?.aborted).toBe(true);
+
+    backend.holdLoads = false;
+    host.port.postMessage({ kind: 'load', model: TEST_TINY_LLAMA, numThreads: 2 });
+    await host.next('loaded');
+    expect(backend.loadSignals).toHaveLength(2);
+    expect(backend.loadSignals[1]?.aborted).toBe(false);
   });
 
   test('fails its load with a clear error where the page is not cross-origin isolated', async () => {

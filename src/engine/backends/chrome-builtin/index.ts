@@ -1,4 +1,4 @@
-import { AppError, asAppError } from '../../../errors';
+import { AppError, asAppError, cancelled } from '../../../errors';
 import { GEMINI_NANO } from '../../registry';
 import type { Backend, TierBackend } from '../../types';
 import { toProgress } from './download';
@@ -36,7 +36,7 @@ export function createChromeBuiltinBackend(options: ChromeBuiltinOptions = {}): 
       return (await probeBuiltinModel()) ?? 'unavailable';
     },
 
-    async load(model, onProgress) {
+    async load(model, onProgress, signal) {
       const api = getLanguageModel();
       if (!api) {
         throw new AppError(
@@ -58,12 +58,14 @@ export function createChromeBuiltinBackend(options: ChromeBuiltinOptions = {}): 
       try {
         base = await api.create({
           ...BUILTIN_OPTIONS,
+          ...(signal ? { signal } : {}),
           // Chrome's own download, when the user chose to start it (or started it elsewhere), shows here.
           monitor(monitor) {
             monitor.addEventListener('downloadprogress', (event) => onProgress(toProgress(event, model)));
           },
         });
       } catch (error) {
+        if (signal?.aborted) throw cancelled();
         // Chrome may want a user gesture to start its download, which a worker never has.
         if (error instanceof Error && error.name === 'NotAllowedError') {
           throw new AppError(

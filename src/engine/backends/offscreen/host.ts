@@ -20,13 +20,19 @@ export interface OffscreenHostOptions {
  * worker owns its lifetime.
  */
 export function serveOffscreenHost(options: OffscreenHostOptions): void {
-  let loaded: { modelId: string; session: Promise<Session>; state?: HostState } | undefined;
+  let loaded:
+    | { modelId: string; session: Promise<Session>; controller: AbortController; settled: boolean }
+    | undefined;
 
   const load = (model: ModelSpec, numThreads: number, onEvent: (event: HostEvent) => void) => {
-    if (loaded?.modelId !== model.id) {
+    // A stopped load is still unwinding: the next one waits for it, so two never write the same file.
+    if (loaded?.modelId !== model.id || loaded.controller.signal.aborted) {
       const previous = loaded?.session;
+      const controller = new AbortController();
       const entry: NonNullable<typeof loaded> = {
         modelId: model.id,
+        controller,
+        settled: false,
         session: (async () => {
           await previous?.then((session) => session.dispose()).catch(() => {});
           // Threads need SharedArrayBuffer, which only a cross-origin isolated page has (the manifest's
@@ -39,14 +45,20 @@ export function serveOffscreenHost(options: OffscreenHostOptions): void {
           }
           return options
             .createBackend(numThreads)
-            .load(model, (progress) => onEvent({ kind: 'progress', progress }));
+            .load(model, (progress) => onEvent({ kind: 'progress', progress }), controller.signal);
         })(),
       };
       loaded = entry;
       // A failed load must not stick: the worker's next try loads again.
-      entry.session.catch(() => {
-        if (loaded === entry) loaded = undefined;
-      });
+      entry.session.then(
+        () => {
+          entry.settled = true;
+        },
+        () => {
+          entry.settled = true;
+          if (loaded === entry) loaded = undefined;
+        },
+      );
     }
     return loaded.session;
   };
@@ -73,6 +85,10 @@ export function serveOffscreenHost(options: OffscreenHostOptions): void {
       if (!request) return;
       if (request.kind === 'stop') {
         running.get(request.id)?.abort();
+        return;
+      }
+      if (request.kind === 'stopLoad') {
+        if (loaded && !loaded.settled) loaded.controller.abort();
         return;
       }
       if (request.kind === 'load') {

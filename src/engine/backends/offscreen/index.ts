@@ -148,9 +148,18 @@ export function createOffscreenBackend(options: OffscreenBackendOptions): Offscr
 
   const send = (port: Port, request: HostRequest) => port.postMessage(request);
 
-  /** Loads the model in the host (at once when it has it), with its download progress. */
-  const loadInHost = async (model: ModelSpec, onProgress: (progress: DownloadProgress) => void) => {
+  /**
+   * Loads the model in the host (at once when it has it), with its download progress. An abort asks the
+   * host to stop the load, and settles when it has (its download stopped).
+   */
+  const loadInHost = async (
+    model: ModelSpec,
+    onProgress: (progress: DownloadProgress) => void,
+    signal?: AbortSignal,
+  ) => {
+    if (signal?.aborted) throw cancelled();
     const port = await connect();
+    if (signal?.aborted) throw cancelled();
     const loaded = awaitEvent(
       port,
       (event) => {
@@ -163,7 +172,14 @@ export function createOffscreenBackend(options: OffscreenBackendOptions): Offscr
       },
     );
     send(port, { kind: 'load', model, numThreads });
-    const answer = await loaded;
+    const onAbort = () => send(port, { kind: 'stopLoad' });
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let answer: Awaited<typeof loaded>;
+    try {
+      answer = await loaded;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
     if (answer.kind === 'loadFailed') throw fromErrorData(answer.error as ErrorObject);
     state = answer.state;
     return { port, model: answer.model };
@@ -189,13 +205,13 @@ export function createOffscreenBackend(options: OffscreenBackendOptions): Offscr
       return (await isStored(model, options.files)) ? 'available' : 'downloadable';
     },
 
-    async load(spec, onProgress) {
+    async load(spec, onProgress, signal) {
       // A load counts as busy: the idle alarm must not close the document under it.
       busy++;
       let tokens: ReturnType<typeof createPromptTokens>;
       let model: ModelSpec;
       try {
-        ({ model } = await loadInHost(spec, onProgress));
+        ({ model } = await loadInHost(spec, onProgress, signal));
         // After the host's load the tokenizer's files are in the cache (or packaged): nothing downloads twice.
         tokens = createPromptTokens(
           await loadTokenizer(spec, options.localModelPath, options.files, () => {}),

@@ -46,6 +46,8 @@ export const HostRequestSchema = v.variant('kind', [
   }),
   /** The worker's AbortSignal, forwarded: ends generation `id` at its next step. */
   v.object({ kind: v.literal('stop'), id: Id }),
+  /** Every request waiting for the model was stopped: the load in progress ends (its download stops). */
+  v.object({ kind: v.literal('stopLoad') }),
 ]);
 export type HostRequest = v.InferOutput<typeof HostRequestSchema>;
 
