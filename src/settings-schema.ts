@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { TIER_IDS } from './engine/tiers';
+import { ModelSpecSchema, TIER_IDS } from './model';
 import { ANSWER_LANGUAGES } from './text/language';
 
 /*
@@ -10,23 +10,21 @@ import { ANSWER_LANGUAGES } from './text/language';
 export const SUMMARY_LENGTHS = ['brief', 'standard', 'detailed'] as const;
 export type SummaryLength = (typeof SUMMARY_LENGTHS)[number];
 
-/** An imported model's spec, as stored: checked on every read, since the worker acts on it. */
+/**
+ * An imported model's spec, as stored: a ModelSpec whose names are an import's, checked on every read since
+ * the worker acts on it.
+ */
 export const ImportedModelSchema = v.object({
+  ...ModelSpecSchema.entries,
   id: v.pipe(v.string(), v.regex(/^imported-[a-z0-9-]{1,80}$/)),
   name: v.pipe(v.string(), v.minLength(1), v.maxLength(120)),
   repo: v.pipe(v.string(), v.regex(/^imported\/[a-z0-9-]{1,80}$/)),
   revision: v.literal('local'),
-  dtype: v.picklist(['q8', 'q4', 'q4f16', 'fp16', 'fp32']),
   contextSize: v.pipe(v.number(), v.integer(), v.minValue(256)),
   maxPromptTokens: v.pipe(v.number(), v.integer(), v.minValue(64)),
   maxChatPromptTokens: v.pipe(v.number(), v.integer(), v.minValue(64)),
-  downloadBytes: v.pipe(v.number(), v.minValue(0)),
   bundled: v.literal(false),
   imported: v.literal(true),
-  tiers: v.array(v.picklist(TIER_IDS)),
-  needsShaderF16: v.optional(v.boolean()),
-  languages: v.string(),
-  license: v.string(),
 });
 export type ImportedModel = v.InferOutput<typeof ImportedModelSchema>;
 

@@ -1,8 +1,8 @@
 import { batch, computed, type ReadonlySignal } from '@preact/signals';
 import { asAppError } from '../errors';
 import type { AskPreset, DownloadProgress, PendingAsk, Source, StoredMessage } from '../protocol';
+import { MAX_PASSAGE_TEXT_CHARS, MAX_QUESTION_CHARS, MAX_SELECTION_CHARS } from '../protocol/limits';
 import { cutAtCodePoint } from '../text/blocks';
-import { MAX_PASSAGE_TEXT_CHARS, MAX_QUESTION_CHARS, MAX_SELECTION_CHARS } from '../text/limits';
 import { type ChatClient, createChatWorkerClient } from './chat-client';
 import { createHistoryScreen, type HistoryScreen } from './chat-history-screen';
 import { type ChatRun, createChatRun } from './chat-run';
