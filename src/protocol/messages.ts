@@ -5,7 +5,7 @@ import {
   SettingsChangeSchema,
   SUMMARY_LENGTHS,
   type SummaryLength,
-} from '../settings-schema';
+} from '../model';
 import { MAX_PASSAGE_TEXT_CHARS, MAX_QUESTION_CHARS, MAX_SELECTION_CHARS } from './limits';
 import {
   ASK_PRESETS,

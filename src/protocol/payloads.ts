@@ -1,6 +1,5 @@
 import * as v from 'valibot';
-import type { Availability, EnginePreference, TierId, TierReport } from '../model';
-import type { SummaryLength } from '../settings-schema';
+import type { Availability, EnginePreference, SummaryLength, TierId, TierReport } from '../model';
 import { MAX_LINK_CHARS, MAX_PAGE_LINKS } from './limits';
 
 // The data the messages and streams of messages.ts carry: what the content script reads, what the engine

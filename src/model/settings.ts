@@ -1,11 +1,15 @@
 import * as v from 'valibot';
-import { ModelSpecSchema, TIER_IDS } from './model';
-import { ANSWER_LANGUAGES } from './text/language';
+import { ModelSpecSchema } from './model-spec';
+import { TIER_IDS } from './tiers';
 
 /*
  * The settings' shape, apart from their storage (`settings.ts`), so the protocol can check a change with it
  * in any context, a Node test included, without the browser's storage API.
  */
+
+/** What Settings says answers are written in: the page's (or question's) language, or the browser's. */
+export const ANSWER_LANGUAGES = ['page', 'browser'] as const;
+export type AnswerLanguage = (typeof ANSWER_LANGUAGES)[number];
 
 export const SUMMARY_LENGTHS = ['brief', 'standard', 'detailed'] as const;
 export type SummaryLength = (typeof SUMMARY_LENGTHS)[number];
