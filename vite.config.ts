@@ -8,6 +8,8 @@ import { BENCH_QWEN_DIR, TEST_DECODER_DIR, TEST_ENCODER_DIR } from './scripts/te
 import {
   BENCH_BUILD_MODE,
   BENCH_QWEN_SHAPE,
+  BENCH_SMALL_BUILD_MODE,
+  isBenchBuild,
   TEST_BUILD_MODE,
   TEST_TINY_BERT,
   TEST_TINY_LLAMA,
@@ -130,15 +132,16 @@ function selfContainedContentScripts(): CrxPlugin {
 /** A generated model folder, where it goes under models/, and whether its fp32 file is loaded too. */
 type PackagedModel = [source: string, repo: string, files?: 'with-fp32'];
 
+const TEST_MODELS: PackagedModel[] = [
+  // WebGPU runs the fp32 file (TEST_TINY_LLAMA_GPU), WASM the int8 one.
+  [TEST_DECODER_DIR, TEST_TINY_LLAMA.repo, 'with-fp32'],
+  [TEST_ENCODER_DIR, TEST_TINY_BERT.repo],
+];
+
 const PACKAGED: Record<string, { outDir: string; models: PackagedModel[] }> = {
-  [TEST_BUILD_MODE]: {
-    outDir: 'dist-test',
-    models: [
-      // WebGPU runs the fp32 file (TEST_TINY_LLAMA_GPU), WASM the int8 one.
-      [TEST_DECODER_DIR, TEST_TINY_LLAMA.repo, 'with-fp32'],
-      [TEST_ENCODER_DIR, TEST_TINY_BERT.repo],
-    ],
-  },
+  [TEST_BUILD_MODE]: { outDir: 'dist-test', models: TEST_MODELS },
+  // The test build's models with the bench's worker, for the bench's WebGPU run (webgpuVsWasm).
+  [BENCH_SMALL_BUILD_MODE]: { outDir: 'dist-bench-small', models: TEST_MODELS },
   [BENCH_BUILD_MODE]: {
     outDir: 'dist-bench',
     models: [
@@ -148,13 +151,24 @@ const PACKAGED: Record<string, { outDir: string; models: PackagedModel[] }> = {
   },
 };
 
+/**
+ * The bench builds run the bench's worker (bench/extension/worker.ts): the extension's own worker with the
+ * hooks the bench times through. Every other build, the test build included, has no bench code at all.
+ */
+function withBenchWorker(extension: typeof manifest): typeof manifest {
+  return {
+    ...extension,
+    background: { ...extension.background, service_worker: 'bench/extension/worker.ts' },
+  };
+}
+
 export default defineConfig(({ mode }) => {
   const packaged = PACKAGED[mode];
   const outDir = packaged?.outDir ?? 'dist';
   return {
     plugins: [
       preact(),
-      crx({ manifest }),
+      crx({ manifest: isBenchBuild(mode) ? withBenchWorker(manifest) : manifest }),
       selfContainedContentScripts(),
       withoutCdnPaths(),
       ...(packaged ? [bundleModels(outDir, packaged.models)] : []),

@@ -4,11 +4,12 @@ import { createTransformersBackend } from '../src/engine/backends/transformers';
 import type { ModelFiles } from '../src/engine/backends/transformers-files';
 import { createTieredEngine, type Engine } from '../src/engine/engine';
 import { probeMachine } from '../src/engine/probe';
-import { defaultModelForTier, type ModelSpec } from '../src/engine/registry';
+import { defaultModelForTier } from '../src/engine/registry';
 import { createTierSource, type TierSource } from '../src/engine/tier-source';
-import type { MachineCapabilities, TierId } from '../src/engine/tiers';
+import type { MachineCapabilities } from '../src/engine/tiers';
 import type { TierBackend } from '../src/engine/types';
 import { activeModel } from '../src/handlers/models';
+import type { ModelSpec, TierId } from '../src/model';
 import { loadSettings, watchEngineSettings } from '../src/settings';
 
 /** The worker's engine over every tier this build has, following the user's engine and model settings. */

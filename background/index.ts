@@ -1,8 +1,8 @@
 import browser from 'webextension-polyfill';
 import { createClearEpoch } from '../src/chat/clear-epoch';
 import { createHistoryStore } from '../src/chat/history';
+import { OFFSCREEN_IDLE_ALARM } from '../src/engine/backends/offscreen/protocol';
 import { createModelFiles } from '../src/engine/files';
-import { BENCH_BUILD_MODE, TEST_BUILD_MODE } from '../src/engine/registry';
 import { createChatHandler, getChatView } from '../src/handlers/chat';
 import { createChatHistoryHandlers } from '../src/handlers/chat-history';
 import { createContextMenus, onContextMenuClicked, takePendingAsk } from '../src/handlers/context-menu';
@@ -20,9 +20,7 @@ import {
   sendToTab,
   workerRequests,
 } from '../src/protocol';
-import { OFFSCREEN_IDLE_ALARM } from '../src/protocol/offscreen';
 import { openSidePanel } from '../src/side-panel';
-import { installBenchHooks } from './bench-hooks';
 import { createWorkerEngine } from './engine';
 import { createPageRetriever } from './retrieval';
 
@@ -82,10 +80,8 @@ onRequests(
   isExtensionPage,
 );
 
-// Vite replaces the mode, so the production build drops this and the hooks with it. The test build has them
-// for the bench's WebGPU run on the small model.
-if (import.meta.env.MODE === BENCH_BUILD_MODE || import.meta.env.MODE === TEST_BUILD_MODE)
-  installBenchHooks(engine, offscreen);
+/** For the bench builds' worker (bench/extension/worker.ts), which installs its hooks on them. */
+export { engine, offscreen };
 
 // Nothing awaits a listener's work: each failure is caught and logged with what it was doing.
 browser.runtime.onInstalled.addListener(

@@ -26,18 +26,24 @@ import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import type { BenchDecode, BenchEnvironment, BenchSummary } from '../background/bench-hooks';
 import {
   BENCH_QWEN_DIR,
   DECODER_PRESETS,
   ensureDecoderModel,
   ensureTestModels,
 } from '../scripts/test-models';
-import { BENCH_BUILD_MODE, BENCH_QWEN_SHAPE, TEST_BUILD_MODE, TEST_TINY_LLAMA } from '../src/engine/registry';
-import type { ChatMessage } from '../src/engine/types';
+import {
+  BENCH_BUILD_MODE,
+  BENCH_QWEN_SHAPE,
+  BENCH_SMALL_BUILD_MODE,
+  TEST_TINY_LLAMA,
+} from '../src/engine/registry';
+import type { ChatMessage } from '../src/model';
 import { type Browser, createProfile, launchBrowser, serveSite } from '../test/e2e/harness';
 import { articleHtml, longArticleHtml, longArticleText } from '../test/support/article';
 import { benchArticleText } from './article';
+import type { BenchDecode, BenchEnvironment, BenchSummary } from './extension/hooks';
+import { checkBenchHooks } from './hooks-check';
 import { sampleBrowserMemory } from './process-memory';
 import { median } from './stats';
 import { measureThreadedSpeedup } from './threaded';
@@ -50,7 +56,8 @@ const PLAN = QUICK
 const ARTICLE_WORDS = PLAN.articleWords;
 const BENCH_DIR = 'dist-bench';
 const THREADS_ONLY = process.env.BENCH_SCOPE === 'threads';
-const TEST_DIR = 'dist-test';
+/** The test build's small models with the bench's worker (`bench-small-build`), for webgpuVsWasm. */
+const BENCH_SMALL_DIR = 'dist-bench-small';
 const RESULTS = new URL(`./results/${THREADS_ONLY ? 'threads' : 'latest'}.json`, import.meta.url);
 
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
@@ -95,8 +102,9 @@ const DECODE_PROMPT: ChatMessage[] = [
 ];
 
 /**
- * webgpuVsWasm: the test build's small model decoded on the WASM tier and then on the WebGPU tier, each
- * forced in Settings, in a Chromium with a WebGPU adapter (SwiftShader, a CPU emulation: informational).
+ * webgpuVsWasm: the test build's small model (built with the bench's worker) decoded on the WASM tier and
+ * then on the WebGPU tier, each forced in Settings, in a Chromium with a WebGPU adapter (SwiftShader, a CPU
+ * emulation: informational).
  * The engine reads its settings when its worker starts, so each tier gets the browser started again.
  */
 async function measureWebgpuVsWasm() {
@@ -105,10 +113,10 @@ async function measureWebgpuVsWasm() {
   const runs: Record<string, { tokensPerSecond: number; engineTier: string | null; gpuAdapter: string }> = {};
   try {
     for (const tier of ['wasm', 'webgpu'] as const) {
-      const setup = await launchBrowser(TEST_DIR, profile.dir, { webgpu: true });
+      const setup = await launchBrowser(BENCH_SMALL_DIR, profile.dir, { webgpu: true });
       await setup.worker.evaluate((engine) => chrome.storage.local.set({ settings: { engine } }), tier);
       await setup.close();
-      const target = await launchBrowser(TEST_DIR, profile.dir, { webgpu: true });
+      const target = await launchBrowser(BENCH_SMALL_DIR, profile.dir, { webgpu: true });
       try {
         await decode(target, 'ours', messages, 4);
         const speeds: number[] = [];
@@ -137,7 +145,7 @@ async function measureWebgpuVsWasm() {
     webgpuVsWasm: ranOnWebgpu ? ratio(webgpu.tokensPerSecond, wasm.tokensPerSecond) : null,
     webgpuVsWasmDetail: {
       note: 'Informational only: SwiftShader emulates a GPU on the CPU. Decode tokens/s, WebGPU tier over WASM tier.',
-      model: `${TEST_TINY_LLAMA.name} (test build)`,
+      model: `${TEST_TINY_LLAMA.name} (the test build's, in the bench's worker)`,
       newTokens: PLAN.webgpuTokens,
       rounds: PLAN.webgpuRounds,
       wasm,
@@ -152,8 +160,12 @@ await ensureDecoderModel(BENCH_QWEN_DIR, DECODER_PRESETS['qwen2.5-0.5b']);
 await ensureTestModels();
 console.log('Building the extension and the bench build…');
 if (!THREADS_ONLY) execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
-for (const mode of THREADS_ONLY ? [BENCH_BUILD_MODE] : [BENCH_BUILD_MODE, TEST_BUILD_MODE])
+for (const mode of THREADS_ONLY ? [BENCH_BUILD_MODE] : [BENCH_BUILD_MODE, BENCH_SMALL_BUILD_MODE])
   execFileSync('npx', ['vite', 'build', '--mode', mode, '--logLevel', 'warn'], { stdio: 'inherit' });
+if (!THREADS_ONLY) {
+  console.log('Checking the bench worker’s hooks…');
+  await checkBenchHooks(BENCH_SMALL_DIR);
+}
 if (QUICK) console.log('Quick run (BENCH_QUICK=1): a short article, few tokens and rounds.');
 
 const site = await serveSite({

@@ -6,7 +6,7 @@
  */
 import { BENCH_QWEN_DIR, DECODER_PRESETS, ensureDecoderModel } from '../scripts/test-models';
 import { createTransformersBackend } from '../src/engine/backends/transformers';
-import type { ModelSpec } from '../src/engine/registry';
+import type { ModelSpec } from '../src/model';
 import { longArticleText } from '../test/support/article';
 
 const preset = DECODER_PRESETS['qwen2.5-0.5b'];

@@ -9,8 +9,7 @@
 import { AutoModelForCausalLM, AutoTokenizer, env } from '@huggingface/transformers';
 import { BENCH_DECODER_DIR, DECODER_PRESETS, ensureDecoderModel } from '../scripts/test-models';
 import { createTransformersBackend } from '../src/engine/backends/transformers';
-import type { ModelSpec } from '../src/engine/registry';
-import type { ChatMessage } from '../src/engine/types';
+import type { ChatMessage, ModelSpec } from '../src/model';
 import { longArticleText } from '../test/support/article';
 
 const ROUNDS = 3;

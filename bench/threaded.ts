@@ -1,6 +1,6 @@
 import type { Worker } from 'playwright-core';
-import type { BenchGeneration, BenchHost } from '../background/bench-hooks';
 import { benchArticleText } from './article';
+import type { BenchGeneration, BenchHost } from './extension/hooks';
 import { median } from './stats';
 
 type Hooks = { generate(where: BenchHost, prompt: string, maxNewTokens: number): Promise<BenchGeneration> };

@@ -2,9 +2,9 @@ import { env } from '@huggingface/transformers';
 import ortMjs from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import browser from 'webextension-polyfill';
+import { serveOffscreenHost } from '../src/engine/backends/offscreen/host';
 import { createTransformersBackend } from '../src/engine/backends/transformers';
 import { createModelFiles } from '../src/engine/files';
-import { serveOffscreenHost } from '../src/engine/offscreen-host';
 
 // The offscreen document (chrome.offscreen, reason WORKERS): runs the model on WASM threads, which the
 // service worker cannot have. It only computes; the worker opens it, talks to it over one port, and closes it.

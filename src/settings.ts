@@ -1,11 +1,6 @@
 import * as v from 'valibot';
 import browser from 'webextension-polyfill';
-import {
-  type ImportedModel,
-  ImportedModelSchema,
-  PlainSettingsSchema,
-  type Settings,
-} from './settings-schema';
+import { type ImportedModel, ImportedModelSchema, PlainSettingsSchema, type Settings } from './model';
 
 export {
   type ImportedModel,
@@ -13,7 +8,7 @@ export {
   type Settings,
   type SettingsChange,
   SettingsChangeSchema,
-} from './settings-schema';
+} from './model';
 
 /**
  * A stored imported-model entry that does not read as a spec: it is not offered, but it is kept as stored

@@ -1,5 +1,5 @@
-import type { ChatMessage } from '../engine/types';
 import { AppError } from '../errors';
+import type { ChatMessage } from '../model';
 import type { AskPreset, StoredMessage } from '../protocol';
 import { plainText } from '../retrieval/passages';
 import { truncateToTokens } from '../text/chunk';

@@ -1,7 +1,6 @@
 import { AppError, cancelled, isCancellation } from '../errors';
-import type { Availability, DownloadProgress, EngineInfo, ModelStatus } from '../protocol';
-import type { ModelSpec } from './registry';
-import { TIER_NAMES, type TierId } from './tiers';
+import { type Availability, type ModelSpec, TIER_NAMES, type TierId } from '../model';
+import type { DownloadProgress, EngineInfo, ModelStatus } from '../protocol';
 import type { Backend, Session } from './types';
 
 export interface RunOptions {

@@ -1,15 +1,7 @@
+import type { EnginePreference, ModelSpec, TierId, TierReport } from '../model';
 import type { EngineTiers } from '../protocol';
 import type { EngineSource, EngineTarget } from './engine';
-import type { ModelSpec } from './registry';
-import {
-  chooseTier,
-  type EnginePreference,
-  type GpuAdapterFacts,
-  type MachineCapabilities,
-  reportTiers,
-  type TierId,
-  type TierReport,
-} from './tiers';
+import { chooseTier, type GpuAdapterFacts, type MachineCapabilities, reportTiers } from './tiers';
 import type { TierBackend } from './types';
 
 export interface TierSourceOptions {

@@ -1,43 +1,4 @@
-/**
- * The ways this extension can run a model, best first: the automatic choice takes the first one available
- * on this machine (see `chooseTier`).
- */
-export const TIER_IDS = ['webgpu', 'chrome-builtin', 'wasm-threads', 'wasm'] as const;
-
-export type TierId = (typeof TIER_IDS)[number];
-
-/** Shown to users wherever the engine is named (status lines, settings). */
-export const TIER_NAMES: Record<TierId, string> = {
-  webgpu: 'WebGPU',
-  'chrome-builtin': 'Chrome built-in AI',
-  'wasm-threads': 'WASM, multi-threaded',
-  wasm: 'WASM',
-};
-
-/**
- * `available`: runs now; `downloadable`: runs once something is downloaded (Chrome's own model, offered to
- * the user, never started silently); `unavailable`: this machine cannot run it, or it would not help.
- */
-export type TierState = 'available' | 'downloadable' | 'unavailable';
-
-/** What one tier can do on this machine, and why, in words a person understands. */
-export interface TierReport {
-  tier: TierId;
-  state: TierState;
-  reason: string;
-  /**
-   * Whether the user may still pick it by hand: a tier skipped because it would not be faster (threads on
-   * two cores) still runs; one that lacks its hardware does not.
-   */
-  forcible: boolean;
-}
-
-/** The user's choice in Settings: automatic, or one tier by hand. */
-export type EnginePreference = 'auto' | TierId;
-
-export function isTierId(value: unknown): value is TierId {
-  return (TIER_IDS as readonly unknown[]).includes(value);
-}
+import { type Availability, type EnginePreference, TIER_IDS, type TierId, type TierReport } from '../model';
 
 /** What the cheap checks found on this machine; each field is what one tier needs. */
 export interface MachineCapabilities {
@@ -50,7 +11,7 @@ export interface MachineCapabilities {
   /** Whether this browser can open an offscreen document (`chrome.offscreen`). */
   offscreen: boolean;
   /** `LanguageModel.availability()`, or null when the Prompt API is not in this browser. */
-  builtin: 'unavailable' | 'downloadable' | 'downloading' | 'available' | null;
+  builtin: Availability | null;
 }
 
 /** The adapter facts the model choice depends on. */

@@ -1,11 +1,6 @@
-import type { Availability, DownloadProgress } from '../protocol';
-import type { ModelSpec } from './registry';
-import type { MachineCapabilities, TierId } from './tiers';
-
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
+import type { Availability, ChatMessage, ModelSpec, TierId } from '../model';
+import type { DownloadProgress } from '../protocol';
+import type { MachineCapabilities } from './tiers';
 
 export interface GenerateOptions {
   /** Upper bound on new tokens; the session lowers it further so the prompt plus answer fit the context. */

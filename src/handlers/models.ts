@@ -1,14 +1,8 @@
 import type { ModelFiles } from '../engine/backends/transformers-files';
 import type { Engine } from '../engine/engine';
-import {
-  defaultModelForTier,
-  findModel,
-  type GpuFacts,
-  type ModelSpec,
-  modelsForTier,
-} from '../engine/registry';
-import { TIER_IDS, type TierId } from '../engine/tiers';
+import { defaultModelForTier, findModel, type GpuFacts, modelsForTier } from '../engine/registry';
 import { AppError } from '../errors';
+import { type ModelSpec, TIER_IDS, type TierId } from '../model';
 import type { ModelList, ModelRow } from '../protocol';
 import { readSettings, type Settings } from '../settings';
 import type { SettingsWriter } from './settings-writer';

@@ -1,7 +1,7 @@
 import browser from 'webextension-polyfill';
 import type { Engine } from '../engine/engine';
 import type { StreamContext, SummaryLength, SummaryResult } from '../protocol';
-import { summarizePage } from '../summarize';
+import { summarizePage } from '../summarize/summarize-page';
 import { answerLanguageFromSettings } from './answer-language';
 import { readPage } from './page-reader';
 import { saveSummary } from './summary-cache';

@@ -9,6 +9,7 @@ export {
 } from './client';
 export { onStreams, type StreamContext, type StreamServer } from './jobs';
 export * from './messages';
+export * from './payloads';
 export { onRequests, sendToTab, sendToWorker } from './requests';
 export { isExtensionPage, isFromExtension, isServiceWorker } from './senders';
 export { attachStream, openStream, type StreamHandle } from './streams';

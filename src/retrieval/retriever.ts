@@ -1,5 +1,5 @@
-import type { Embedder } from '../engine/embedder';
 import { isCancellation, throwIfAborted } from '../errors';
+import type { Embedder } from '../model';
 import type { DownloadProgress, PageContent, Source } from '../protocol';
 import { cutAtCodePoint } from '../text/blocks';
 import { MAX_EMBEDDED_PASSAGES } from '../text/limits';

@@ -1,6 +1,4 @@
-/** What Settings says answers are written in: the page's (or question's) language, or the browser's. */
-export const ANSWER_LANGUAGES = ['page', 'browser'] as const;
-export type AnswerLanguage = (typeof ANSWER_LANGUAGES)[number];
+import type { AnswerLanguage } from '../model';
 
 let displayNames: Intl.DisplayNames | undefined;
 

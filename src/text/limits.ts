@@ -10,9 +10,6 @@ export const MAX_PAGE_CHARS = 400_000;
  */
 export const MIN_READABLE_CHARS = 250;
 
-/** Most characters of selected text kept; a "select all" on a long page is cut here (at a word boundary). */
-export const MAX_SELECTION_CHARS = 100_000;
-
 /** Most characters of text around a selection (itself included, centred), so the model can ground it. */
 export const MAX_SELECTION_CONTEXT_CHARS = 2_000;
 
@@ -69,21 +66,3 @@ export const MAX_INDEXED_PAGES = 20;
  * question on a huge page waits ~25 s at most. Later passages are still found lexically.
  */
 export const MAX_EMBEDDED_PASSAGES = 128;
-
-/** Most characters of a chat question the worker accepts. */
-export const MAX_QUESTION_CHARS = 20_000;
-
-/** Most characters of a passage sent back to the page to be highlighted. */
-export const MAX_PASSAGE_TEXT_CHARS = 20_000;
-
-/**
- * Most links of a page sent with its text: an answer may make only these clickable. Enough for an article's
- * references and a site's navigation; an endless feed's later links show as text.
- */
-export const MAX_PAGE_LINKS = 300;
-
-/**
- * Longest link kept (characters): longer ones are mostly tracking parameters, and show as text. With
- * `MAX_PAGE_LINKS`, at most ~300 KB ride along with a summary in session storage (10 MB for all tabs).
- */
-export const MAX_LINK_CHARS = 1_000;

@@ -1,5 +1,5 @@
 import { linkKey } from '../page-url';
-import { MAX_LINK_CHARS, MAX_PAGE_LINKS } from './limits';
+import { MAX_LINK_CHARS, MAX_PAGE_LINKS } from '../protocol/limits';
 
 /** A URL written in text, up to the first space or character a URL cannot hold unescaped. */
 const URL_IN_TEXT = /\b(?:https?:\/\/|mailto:)[^\s<>"'`]+/gi;

@@ -1,6 +1,7 @@
 import type { SelectionContent } from '../protocol';
+import { MAX_SELECTION_CHARS } from '../protocol/limits';
 import { blocksToText, collapse, cutAtWord, ELEMENT_NODE, isBlockTag } from './blocks';
-import { MAX_PAGE_CHARS, MAX_SELECTION_CHARS, MAX_SELECTION_CONTEXT_CHARS } from './limits';
+import { MAX_PAGE_CHARS, MAX_SELECTION_CONTEXT_CHARS } from './limits';
 import { removeHidden } from './visibility';
 
 /**

@@ -16,6 +16,7 @@ export type ChatWorker = WorkerClientPart<
   | 'clearChats'
   | 'takePendingAsk'
   | 'showSource'
+  | 'hideSource'
   | 'getModelStatus',
   'chat'
 >;

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { MAX_QUESTION_CHARS } from '../text/limits';
+import { MAX_QUESTION_CHARS } from '../protocol/limits';
 
 /** Props of {@link ChatComposer}. */
 export interface ChatComposerProps {

@@ -1,8 +1,8 @@
 import { batch, computed, type ReadonlySignal } from '@preact/signals';
 import { asAppError } from '../errors';
 import type { AskPreset, DownloadProgress, PendingAsk, Source, StoredMessage } from '../protocol';
+import { MAX_PASSAGE_TEXT_CHARS, MAX_QUESTION_CHARS, MAX_SELECTION_CHARS } from '../protocol/limits';
 import { cutAtCodePoint } from '../text/blocks';
-import { MAX_PASSAGE_TEXT_CHARS, MAX_QUESTION_CHARS, MAX_SELECTION_CHARS } from '../text/limits';
 import { type ChatClient, createChatWorkerClient } from './chat-client';
 import { createHistoryScreen, type HistoryScreen } from './chat-history-screen';
 import { type ChatRun, createChatRun } from './chat-run';
@@ -78,6 +78,15 @@ export function createChatStore(
   const view = createChatViewState();
   const { tabId, page, unreadable, conversation, loading, pendingSelection, notice, focusRequest } = view;
   let localIds = 0;
+  // The tab whose page shows a passage we highlighted: a new question or chat takes it away.
+  let highlighted: number | null = null;
+  const hideHighlight = () => {
+    if (highlighted === null) return;
+    const tab = highlighted;
+    highlighted = null;
+    // The page clears it by itself within seconds anyway, so a tab that has gone is not an error.
+    client.hideSource({ tabId: tab }).catch(() => {});
+  };
   const localId = () => `local-${++localIds}`;
   const run = createChatRun(client, view, { now, localId, retryAnswer: () => regenerate() });
   const screen = createHistoryScreen(client, view, run);
@@ -202,6 +211,7 @@ export function createChatStore(
     async send(question) {
       const text = question.trim();
       if (!text || !canSend.value) return;
+      hideHighlight();
       await ask(text, pendingSelection.value, null);
     },
 
@@ -213,6 +223,7 @@ export function createChatStore(
       copyText(messages.value.find((m) => m.id === messageId)?.content ?? '', options.clipboard),
 
     newChat() {
+      hideHighlight();
       batch(() => {
         run.abandon();
         view.show(null);
@@ -238,6 +249,7 @@ export function createChatStore(
           text: cutAtCodePoint(source.text, MAX_PASSAGE_TEXT_CHARS),
         });
         if (!shown) notice.value = 'That passage is no longer on the page.';
+        else highlighted = tab;
         return shown;
       } catch (thrown) {
         notice.value = asAppError(thrown).message;

@@ -1,5 +1,6 @@
 import { asAppError, type ErrorCode } from '../errors';
-import type { Availability, DownloadProgress, EngineInfo, QueueAhead } from '../protocol';
+import type { Availability } from '../model';
+import type { DownloadProgress, EngineInfo, QueueAhead } from '../protocol';
 
 /** A failure as the UI shows it. */
 export interface UiError {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { TEST_DECODER_DIR } from '../../scripts/test-models';
+import { OFFSCREEN_PATH } from '../../src/engine/backends/offscreen/protocol';
 import { QWEN25_05B } from '../../src/engine/registry';
-import { OFFSCREEN_PATH } from '../../src/protocol/offscreen';
 import { longArticleHtml } from '../support/article';
 import { createStandInHub } from '../support/stand-in-hub';
 import {

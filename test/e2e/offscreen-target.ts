@@ -1,5 +1,5 @@
 import type { CDPSession } from 'playwright-core';
-import { OFFSCREEN_PATH } from '../../src/protocol/offscreen';
+import { OFFSCREEN_PATH } from '../../src/engine/backends/offscreen/protocol';
 
 /** A CDP session on the offscreen document: commands and events of that target only. */
 export interface OffscreenTarget {

@@ -1,7 +1,11 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import {
+  OFFSCREEN_IDLE_ALARM,
+  OFFSCREEN_PATH,
+  OFFSCREEN_PORT,
+} from '../../src/engine/backends/offscreen/protocol';
 import { TEST_TINY_LLAMA } from '../../src/engine/registry';
-import { OFFSCREEN_IDLE_ALARM, OFFSCREEN_PATH, OFFSCREEN_PORT } from '../../src/protocol/offscreen';
 import { longArticleHtml } from '../support/article';
 import { type Browser, launchBrowser, type Site, serveSite } from './harness';
 import { attachToOffscreen, type OffscreenTarget } from './offscreen-target';

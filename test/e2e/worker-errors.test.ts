@@ -8,7 +8,8 @@ import { type WorkerErrors, watchWorkerErrors } from './worker-errors';
  * Chromium while DevTools watches the worker: any exception or rejection it leaves uncaught fails the test.
  */
 
-// `OFFSCREEN_IDLE_ALARM` (src/protocol/offscreen.ts, which needs an extension context to import).
+// `OFFSCREEN_IDLE_ALARM` (src/engine/backends/offscreen/protocol.ts, which needs an extension context to
+// import).
 const OFFSCREEN_IDLE_ALARM = 'pagewise:offscreen-idle';
 
 let browser: Browser;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { AutoModelForCausalLM, AutoTokenizer, env, Tensor as HfTensor } from '@huggingface/transformers';
 import * as ort from 'onnxruntime-node';
 import { expect, test } from 'vitest';
-import { kvShape, rawGreedyDecode } from '../../background/bench-raw-decode';
+import { kvShape, rawGreedyDecode } from '../../bench/extension/raw-decode';
 import { TEST_DECODER_DIR, TEST_DECODER_ID, TEST_MODELS_DIR } from '../../scripts/test-models';
 import { longArticleText } from '../support/article';
 

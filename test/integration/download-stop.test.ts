@@ -6,7 +6,8 @@ import { createModelFiles } from '../../src/engine/files';
 import { fileUrl } from '../../src/engine/files/hub-files';
 import { createModelFileStore } from '../../src/engine/files/model-file-store';
 import { createVerifiedCache } from '../../src/engine/files/verified-cache';
-import { type ModelSpec, TEST_TINY_LLAMA } from '../../src/engine/registry';
+import { TEST_TINY_LLAMA } from '../../src/engine/registry';
+import type { ModelSpec } from '../../src/model';
 import { createTestBackend } from '../support/engine';
 import { createStandInHub, serveHub } from '../support/stand-in-hub';
 

@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
 import { createEngine } from '../../src/engine/engine';
 import { TEST_TINY_LLAMA } from '../../src/engine/registry';
-import type { ChatMessage } from '../../src/engine/types';
+import type { ChatMessage } from '../../src/model';
 import { longArticleText } from '../support/article';
 import { createTestBackend } from '../support/engine';
 

@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { createEngine } from '../../src/engine/engine';
 import { TEST_TINY_LLAMA } from '../../src/engine/registry';
-import { summarizePage } from '../../src/summarize';
+import { partPointsPrompt, SUMMARY_OUTPUT_TOKENS } from '../../src/summarize/prompts';
+import { summarizePage } from '../../src/summarize/summarize-page';
 import { FIRST_SUMMARY_PART_TOKENS, MAX_SUMMARY_PARTS } from '../../src/text/limits';
-import { partPointsPrompt, SUMMARY_OUTPUT_TOKENS } from '../../src/text/prompts';
 import { longArticleText, pageContent } from '../support/article';
 import { createTestBackend } from '../support/engine';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import * as v from 'valibot';
+import { MAX_PASSAGE_TEXT_CHARS, MAX_QUESTION_CHARS, MAX_SELECTION_CHARS } from '../../src/protocol/limits';
 import { PROTOCOL, type Schemas } from '../../src/protocol/messages';
-import { MAX_PASSAGE_TEXT_CHARS, MAX_QUESTION_CHARS, MAX_SELECTION_CHARS } from '../../src/text/limits';
 
 /*
  * Generators of malformed messages for the fuzz tests (unit and real Chromium alike): what a buggy page, a

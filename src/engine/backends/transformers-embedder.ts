@@ -5,8 +5,8 @@ import {
   type Tensor,
 } from '@huggingface/transformers';
 import { cancelled } from '../../errors';
+import type { Embedder } from '../../model';
 import type { DownloadProgress } from '../../protocol';
-import type { Embedder } from '../embedder';
 import type { EmbedderSpec } from '../registry';
 import { yieldToEventLoop } from '../yield';
 import type { TransformersBackendOptions } from './transformers';

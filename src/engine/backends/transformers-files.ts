@@ -1,10 +1,10 @@
 import { env, type ProgressInfo } from '@huggingface/transformers';
 import { AppError } from '../../errors';
+import type { ModelSpec } from '../../model';
 import type { DownloadProgress } from '../../protocol';
 import type { Downloader } from '../files/downloader';
 import type { ModelFileStore } from '../files/model-file-store';
 import type { VerifiedCache } from '../files/verified-cache';
-import type { ModelSpec } from '../registry';
 
 // Where a model's files come from (the bundled folder, or the verified file store the downloader fills),
 // how loading is reported, and what the user is told when a load fails.

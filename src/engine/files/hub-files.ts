@@ -1,5 +1,5 @@
 import { AppError } from '../../errors';
-import type { ModelSpec } from '../registry';
+import type { ModelSpec } from '../../model';
 import type { FileExpectation } from './model-file-store';
 
 /** The hub the extension downloads models from. */

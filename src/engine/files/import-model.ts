@@ -1,8 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { AppError } from '../../errors';
-import type { ModelSpec } from '../registry';
-import type { TierId } from '../tiers';
+import type { ModelSpec, TierId } from '../../model';
 import { notEnoughSpace } from './downloader';
 import { CONFIG_FILES, DTYPE_FILE_SUFFIX, fileUrl } from './hub-files';
 import { joinBytes, type ModelFileStore } from './model-file-store';

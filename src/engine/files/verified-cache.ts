@@ -1,4 +1,4 @@
-import type { ModelSpec } from '../registry';
+import type { ModelSpec } from '../../model';
 import { fileUrl } from './hub-files';
 import type { ModelFileStore } from './model-file-store';
 

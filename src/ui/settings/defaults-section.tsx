@@ -1,5 +1,5 @@
+import type { AnswerLanguage } from '../../model';
 import { SUMMARY_LENGTHS, type SummaryLength } from '../../protocol';
-import type { AnswerLanguage } from '../../text/language';
 import { useSettingsStore } from './settings-context';
 
 const LENGTH_NAMES: Record<SummaryLength, string> = {

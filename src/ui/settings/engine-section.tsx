@@ -1,5 +1,5 @@
 import { useEffect, useMemo } from 'preact/hooks';
-import { type EnginePreference, isTierId, TIER_NAMES } from '../../engine/tiers';
+import { type EnginePreference, isTierId, TIER_NAMES } from '../../model';
 import {
   createEngineSettingsClient,
   createEngineSettingsStore,

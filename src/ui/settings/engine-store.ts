@@ -1,7 +1,7 @@
 import { type ReadonlySignal, signal } from '@preact/signals';
-import { downloadBuiltinModel } from '../../engine/backends/chrome-builtin';
-import type { EnginePreference } from '../../engine/tiers';
+import { downloadBuiltinModel } from '../../engine/page-access';
 import { asAppError } from '../../errors';
+import type { EnginePreference } from '../../model';
 import {
   createWorkerClient,
   type DownloadProgress,

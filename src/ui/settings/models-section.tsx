@@ -1,4 +1,4 @@
-import type { TierId } from '../../engine/tiers';
+import type { TierId } from '../../model';
 import type { ModelRow } from '../../protocol';
 import { formatMegabytes } from '../model-status';
 import { pickedFolder } from './settings-client';

@@ -1,8 +1,12 @@
 import browser from 'webextension-polyfill';
-import { HUB_HOST } from '../../engine/files/hub-files';
-import { checkModelFolder, type PickedFile, storeImportedModel } from '../../engine/files/import-model';
-import { createModelFileStore } from '../../engine/files/model-file-store';
-import type { ModelSpec } from '../../engine/registry';
+import {
+  checkModelFolder,
+  createModelFileStore,
+  HUB_HOST,
+  type PickedFile,
+  storeImportedModel,
+} from '../../engine/page-access';
+import type { ModelSpec } from '../../model';
 import { createWorkerClient, type WorkerClientPart } from '../../protocol';
 import { type ImportedModel, loadSettings, type Settings, watchSettings } from '../../settings';
 

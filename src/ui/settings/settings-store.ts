@@ -1,7 +1,6 @@
 import { batch, signal } from '@preact/signals';
-import type { PickedFile } from '../../engine/files/import-model';
-import type { ModelSpec } from '../../engine/registry';
-import type { TierId } from '../../engine/tiers';
+import type { PickedFile } from '../../engine/page-access';
+import type { ModelSpec, TierId } from '../../model';
 import type { ModelList, ModelRow } from '../../protocol';
 import type { Settings } from '../../settings';
 import { toUiError, type UiError } from '../model-status';

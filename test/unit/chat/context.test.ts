@@ -7,8 +7,8 @@ import {
   presetQuestion,
   renderUserTurn,
 } from '../../../src/chat/context';
-import type { ChatMessage } from '../../../src/engine/types';
 import { AppError } from '../../../src/errors';
+import type { ChatMessage } from '../../../src/model';
 import type { Source, StoredMessage } from '../../../src/protocol';
 import { toSources } from '../../../src/retrieval/retriever';
 

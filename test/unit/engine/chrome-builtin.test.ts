@@ -9,7 +9,8 @@ import {
   probeBuiltinModel,
 } from '../../../src/engine/backends/chrome-builtin';
 import { GEMINI_NANO } from '../../../src/engine/registry';
-import type { ChatMessage, GenerateOptions, Session } from '../../../src/engine/types';
+import type { GenerateOptions, Session } from '../../../src/engine/types';
+import type { ChatMessage } from '../../../src/model';
 import type { DownloadProgress } from '../../../src/protocol';
 import {
   createFakeLanguageModel,

@@ -1,10 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import {
+  BENCH_SMALL_BUILD_MODE,
+  defaultEmbedder,
   defaultModel,
   defaultModelForTier,
   findModel,
   MODELS,
-  type ModelSpec,
   modelsForTier,
   QWEN3_06B,
   QWEN25_05B,
@@ -12,9 +13,11 @@ import {
   QWEN25_15B_NO_F16,
   SMOLLM2_360M,
   TEST_BUILD_MODE,
+  TEST_TINY_BERT,
   TEST_TINY_LLAMA,
   TEST_TINY_LLAMA_GPU,
 } from '../../../src/engine/registry';
+import type { ModelSpec } from '../../../src/model';
 
 const imported: ModelSpec = {
   ...TEST_TINY_LLAMA,
@@ -75,6 +78,18 @@ describe('choosing a model', () => {
     expect(defaultModelForTier('wasm-threads', TEST_BUILD_MODE)).toBe(TEST_TINY_LLAMA);
     expect(defaultModel(TEST_BUILD_MODE)).toBe(TEST_TINY_LLAMA);
     expect(defaultModel('production')).toBe(QWEN25_05B);
+  });
+
+  test('the bench’s small build offers exactly what the test build does', () => {
+    for (const tier of ['webgpu', 'wasm-threads', 'wasm'] as const) {
+      expect(defaultModelForTier(tier, BENCH_SMALL_BUILD_MODE)).toBe(
+        defaultModelForTier(tier, TEST_BUILD_MODE),
+      );
+      expect(modelsForTier(tier, [], BENCH_SMALL_BUILD_MODE)).toEqual(
+        modelsForTier(tier, [], TEST_BUILD_MODE),
+      );
+    }
+    expect(defaultEmbedder(BENCH_SMALL_BUILD_MODE)).toBe(TEST_TINY_BERT);
   });
 
   test('at least two CPU choices and two GPU choices; none that needs f16 on a GPU without it', () => {

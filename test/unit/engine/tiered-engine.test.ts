@@ -1,9 +1,9 @@
 import { describe, expect, test, vi } from 'vitest';
 import { createTieredEngine, type EngineSource, type EngineTarget } from '../../../src/engine/engine';
 import { TEST_TINY_LLAMA, TEST_TINY_LLAMA_GPU } from '../../../src/engine/registry';
-import type { TierId } from '../../../src/engine/tiers';
 import type { Backend, Session } from '../../../src/engine/types';
 import { AppError } from '../../../src/errors';
+import type { TierId } from '../../../src/model';
 import type { EngineInfo } from '../../../src/protocol';
 
 const signal = () => new AbortController().signal;

@@ -1,20 +1,14 @@
 import { describe, expect, test, vi } from 'vitest';
-import {
-  defaultModelForTier,
-  type ModelSpec,
-  QWEN25_15B,
-  QWEN25_15B_NO_F16,
-} from '../../../src/engine/registry';
+import { defaultModelForTier, QWEN25_15B, QWEN25_15B_NO_F16 } from '../../../src/engine/registry';
 import { createTierSource, gpuProblem } from '../../../src/engine/tier-source';
 import {
   chooseTier,
-  type EnginePreference,
   type GpuAdapterFacts,
   type MachineCapabilities,
   reportTiers,
-  type TierId,
 } from '../../../src/engine/tiers';
 import type { Backend, TierBackend } from '../../../src/engine/types';
+import type { EnginePreference, ModelSpec, TierId } from '../../../src/model';
 
 const laptopGpu: GpuAdapterFacts = {
   architecture: 'gen-12lp',

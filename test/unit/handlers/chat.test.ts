@@ -5,9 +5,10 @@ import { describe, expect, test, vi } from 'vitest';
 import { createHistoryStore } from '../../../src/chat/history';
 import type { Engine } from '../../../src/engine/engine';
 import { TEST_TINY_LLAMA } from '../../../src/engine/registry';
-import type { ChatMessage, GenerateOptions, Session } from '../../../src/engine/types';
+import type { GenerateOptions, Session } from '../../../src/engine/types';
 import { AppError } from '../../../src/errors';
 import { createChatHandler } from '../../../src/handlers/chat';
+import type { ChatMessage } from '../../../src/model';
 import type { StreamEvent } from '../../../src/protocol';
 
 const page = (url = 'https://example.org/harbour#top') =>

@@ -1,12 +1,13 @@
 import { describe, expect, test, vi } from 'vitest';
 import { TEST_ENCODER_ID } from '../../../scripts/test-models';
-import { createLazyEmbedder, type Embedder } from '../../../src/engine/embedder';
+import { createLazyEmbedder } from '../../../src/engine/embedder';
 import {
   defaultEmbedder,
   MULTILINGUAL_E5_SMALL,
   TEST_BUILD_MODE,
   TEST_TINY_BERT,
 } from '../../../src/engine/registry';
+import type { Embedder } from '../../../src/model';
 
 const embedder = (): Embedder => ({
   id: 'fake',

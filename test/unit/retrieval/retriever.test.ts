@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, test, vi } from 'vitest';
-import type { Embedder, EmbedKind } from '../../../src/engine/embedder';
 import { AppError, cancelled } from '../../../src/errors';
+import type { Embedder, EmbedKind } from '../../../src/model';
 import { tokenize } from '../../../src/retrieval/lexical';
 import { createPageIndexStore } from '../../../src/retrieval/page-index';
 import { splitIntoPassages } from '../../../src/retrieval/passages';

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { buildChatPrompt, renderUserTurn } from '../../../src/chat/context';
+import { overviewPrompt, partPointsPrompt, summaryPrompt } from '../../../src/summarize/prompts';
 import { cutAtCodePoint } from '../../../src/text/blocks';
 import { defuse, FENCE_TAGS, fence, promptField } from '../../../src/text/fence';
-import { overviewPrompt, partPointsPrompt, summaryPrompt } from '../../../src/text/prompts';
 import { hasLoneSurrogate } from '../support/unicode';
 
 /**

@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { describe, expect, test } from 'vitest';
 import type { Session } from '../../../src/engine/types';
 import { type PageContent, PageContentSchema } from '../../../src/protocol';
-import { summarizePage } from '../../../src/summarize';
+import { summarizePage } from '../../../src/summarize/summarize-page';
 import { extractPage } from '../../../src/text/extract';
 import { FRAMED_PAGE_MESSAGE } from '../../../src/text/restricted';
 import { load } from './dom';

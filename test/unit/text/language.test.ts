@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
 import { buildChatPrompt } from '../../../src/chat/context';
+import { overviewPrompt, partPointsPrompt, summaryPrompt } from '../../../src/summarize/prompts';
 import { answerLanguageName } from '../../../src/text/language';
-import { overviewPrompt, partPointsPrompt, summaryPrompt } from '../../../src/text/prompts';
 
 const page = { title: 'Les marées', lang: 'fr' };
 const chars = (messages: { content: string }[]) => messages.map((m) => m.content).join('\n');

@@ -1,8 +1,8 @@
 import * as v from 'valibot';
 import { describe, expect, test } from 'vitest';
 import { PageContentSchema } from '../../../src/protocol';
+import { MAX_LINK_CHARS, MAX_PAGE_LINKS } from '../../../src/protocol/limits';
 import { extractPage } from '../../../src/text/extract';
-import { MAX_LINK_CHARS, MAX_PAGE_LINKS } from '../../../src/text/limits';
 import { readLinks } from '../../../src/text/links';
 import { load } from './dom';
 

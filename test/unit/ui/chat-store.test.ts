@@ -697,6 +697,24 @@ describe('sources and copy', () => {
     expect(store.notice.value).toBe('That passage is no longer on the page.');
   });
 
+  test('the highlight goes when the next question is sent or a new chat starts, and only once it was shown', async () => {
+    const { client, store } = await ready();
+    client.sourceOnPage = false;
+    await store.showSource(passage(2, 'Gone.'));
+    store.newChat();
+    expect(client.hiddenSources).toEqual([]);
+
+    client.sourceOnPage = true;
+    await store.showSource(passage(2, 'The moon pulls.'));
+    void store.send('And the sun?');
+    expect(client.hiddenSources).toEqual([TAB]);
+    store.newChat();
+    expect(client.hiddenSources).toEqual([TAB]);
+    await store.showSource(passage(2, 'The moon pulls.'));
+    store.newChat();
+    expect(client.hiddenSources).toEqual([TAB, TAB]);
+  });
+
   test('copies an answer’s Markdown; nothing to copy or a refusing clipboard says false', async () => {
     const client = createFakeChatClient();
     client.views.set(TAB, viewOf(TIDES, earlier()));

@@ -31,6 +31,8 @@ export interface FakeChatClient extends ChatClient {
   /** Whether `showSource` finds the passage on the page. */
   sourceOnPage: boolean;
   shownSources: { tabId: number; text: string }[];
+  /** The tabs the panel asked to take a highlight away from, in order. */
+  hiddenSources: number[];
   /** The conversation reads the panel made, in order, to count its round trips. */
   requests: ('getChat' | 'openChat')[];
   runs: FakeChatRun[];
@@ -110,6 +112,7 @@ export function createFakeChatClient(status: ModelStatus = qwen()): FakeChatClie
     activeTab: null,
     sourceOnPage: true,
     shownSources: [],
+    hiddenSources: [],
     runs,
     get run() {
       const last = runs.at(-1);
@@ -152,6 +155,10 @@ export function createFakeChatClient(status: ModelStatus = qwen()): FakeChatClie
     async showSource({ tabId, text }) {
       client.shownSources.push({ tabId, text });
       return client.sourceOnPage;
+    },
+    async hideSource({ tabId }) {
+      client.hiddenSources.push(tabId);
+      return undefined;
     },
     getModelStatus: async () => client.status,
     activeTabId: async () => client.activeTab,

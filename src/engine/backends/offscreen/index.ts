@@ -1,6 +1,13 @@
 import type { ErrorObject } from 'serialize-error';
-import { AppError, cancelled, fromErrorData, throwIfAborted } from '../../errors';
-import type { DownloadProgress } from '../../protocol';
+import { AppError, cancelled, fromErrorData, throwIfAborted } from '../../../errors';
+import type { ModelSpec } from '../../../model';
+import type { DownloadProgress } from '../../../protocol';
+import { threadCount } from '../../tiers';
+import type { Backend, GenerateResult, Session, TierBackend } from '../../types';
+import { loadTokenizer } from '../transformers';
+import type { ModelFiles } from '../transformers-files';
+import { isStored } from '../transformers-files';
+import { createPromptTokens } from '../transformers-session';
 import {
   type HostEvent,
   type HostRequest,
@@ -9,13 +16,7 @@ import {
   OFFSCREEN_PATH,
   OFFSCREEN_PORT,
   parseHostEvent,
-} from '../../protocol/offscreen';
-import type { ModelSpec } from '../registry';
-import { threadCount } from '../tiers';
-import type { Backend, GenerateResult, Session, TierBackend } from '../types';
-import { createPromptTokens, loadTokenizer } from './transformers';
-import type { ModelFiles } from './transformers-files';
-import { isStored } from './transformers-files';
+} from './protocol';
 
 /**
  * The host holds the whole model in memory (about 1 GB for the default) and its threads: keep it while

@@ -1,17 +1,18 @@
-import type { ChatMessage, Session } from './engine/types';
-import { AppError } from './errors';
-import type { PageContent, SummaryLength } from './protocol';
-import { cutAtCodePoint } from './text/blocks';
-import { truncateToTokens } from './text/chunk';
-import { FIRST_SUMMARY_PART_TOKENS, MAX_SUMMARY_PARTS, SINGLE_PASS_MAX_TOKENS } from './text/limits';
+import type { Session } from '../engine/types';
+import { AppError } from '../errors';
+import type { ChatMessage } from '../model';
+import type { PageContent, SummaryLength } from '../protocol';
+import { cutAtCodePoint } from '../text/blocks';
+import { truncateToTokens } from '../text/chunk';
+import { FIRST_SUMMARY_PART_TOKENS, MAX_SUMMARY_PARTS, SINGLE_PASS_MAX_TOKENS } from '../text/limits';
+import { FRAMED_PAGE_MESSAGE } from '../text/restricted';
 import {
   OVERVIEW_TOKENS,
   overviewPrompt,
   partPointsPrompt,
   SUMMARY_OUTPUT_TOKENS,
   summaryPrompt,
-} from './text/prompts';
-import { FRAMED_PAGE_MESSAGE } from './text/restricted';
+} from './prompts';
 
 /**
  * Tokenizers disagree by a token or two at the seams between a fenced text and its prompt; keep a little

@@ -3,15 +3,16 @@ import { AutoTokenizer, env, type PreTrainedTokenizer } from '@huggingface/trans
 // same thread settings), whatever the build maps that path to.
 import * as ort from 'onnxruntime-web/webgpu';
 import browser from 'webextension-polyfill';
-import type { Engine } from '../src/engine/engine';
-import { onnxPath } from '../src/engine/files/hub-files';
-import { BENCH_QWEN_SHAPE, type ModelSpec } from '../src/engine/registry';
-import type { Backend, ChatMessage, Session } from '../src/engine/types';
-import { readPage } from '../src/handlers/page-reader';
-import type { SummaryLength } from '../src/protocol';
-import { summarizePage } from '../src/summarize';
-import { SUMMARY_OUTPUT_TOKENS, summaryPrompt } from '../src/text/prompts';
-import { kvShape, rawGreedyDecode } from './bench-raw-decode';
+import type { Engine } from '../../src/engine/engine';
+import { onnxPath } from '../../src/engine/files/hub-files';
+import { BENCH_QWEN_SHAPE } from '../../src/engine/registry';
+import type { Backend, Session } from '../../src/engine/types';
+import { readPage } from '../../src/handlers/page-reader';
+import type { ChatMessage, ModelSpec } from '../../src/model';
+import type { SummaryLength } from '../../src/protocol';
+import { SUMMARY_OUTPUT_TOKENS, summaryPrompt } from '../../src/summarize/prompts';
+import { summarizePage } from '../../src/summarize/summarize-page';
+import { kvShape, rawGreedyDecode } from './raw-decode';
 
 /** One summary as the bench times it, in the worker, from the model's turn to its last word. */
 export interface BenchSummary {
@@ -86,9 +87,10 @@ async function createRawBaseline(model: ModelSpec): Promise<RawBaseline> {
 }
 
 /**
- * For `npm run bench` only (the bench and test builds): summaries timed in the worker, the progressive way the
- * extension does it and the naive way (the whole page in one prompt), on the same model and thread; one
- * prompt timed on one thread here against the offscreen host's threads; and decode against a raw ORT loop.
+ * For `npm run bench` only (its builds' worker, `worker.ts` here): summaries timed in the worker, the
+ * progressive way the extension does it and the naive way (the whole page in one prompt), on the same model
+ * and thread; one prompt timed on one thread here against the offscreen host's threads; and decode against
+ * a raw ORT loop.
  */
 export function installBenchHooks(
   engine: Engine,

@@ -1,9 +1,9 @@
 import browser, { type Runtime } from 'webextension-polyfill';
-import { AppError, toErrorData } from '../errors';
-import { type HostEvent, type HostState, OFFSCREEN_PORT, parseHostRequest } from '../protocol/offscreen';
-import { isServiceWorker } from '../protocol/senders';
-import type { ModelSpec } from './registry';
-import type { Backend, Session } from './types';
+import { AppError, toErrorData } from '../../../errors';
+import type { ModelSpec } from '../../../model';
+import { isServiceWorker } from '../../../protocol/senders';
+import type { Backend, Session } from '../../types';
+import { type HostEvent, type HostState, OFFSCREEN_PORT, parseHostRequest } from './protocol';
 
 export interface OffscreenHostOptions {
   /** Runs the model here: transformers.js on WASM threads, with the packaged ORT files. */

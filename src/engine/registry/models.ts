@@ -1,59 +1,4 @@
-import type { TierId } from './tiers';
-
-/** A model the extension can run, with every fact about it in one place. */
-export interface ModelSpec {
-  /** Stable id, safe to store. */
-  id: string;
-  /** Shown to users. */
-  name: string;
-  /** Hugging Face hub repository, or the folder under the extension's `models/` when bundled. */
-  repo: string;
-  /** A commit hash for hub models, so the files (and their hashes) never change under us. */
-  revision: string;
-  /** Selects the ONNX file (`q8` -> `onnx/model_quantized.onnx`); the repository must publish it. */
-  dtype: 'q8' | 'q4' | 'q4f16' | 'fp16' | 'fp32';
-  /**
-   * The largest single weight buffer, in bytes (usually the embedding table): a GPU whose
-   * `maxStorageBufferBindingSize` is smaller cannot hold it.
-   */
-  largestTensorBytes?: number;
-  /** The model's context window in tokens (`max_position_embeddings`); nothing may generate past it. */
-  contextSize: number;
-  /**
-   * Most prompt tokens of a summary pass, below the context on purpose: one WASM thread reads a prompt at
-   * seconds per thousand tokens (worse than linearly), so longer pages are read in parts.
-   */
-  maxPromptTokens: number;
-  /**
-   * Pages up to this many tokens are summarized in one pass (default `SINGLE_PASS_MAX_TOKENS`, sized for one
-   * WASM thread); a GPU reads prompts fast enough to take whole pages.
-   */
-  singlePassTokens?: number;
-  /** The first part of a page read in parts (default `FIRST_SUMMARY_PART_TOKENS`). */
-  firstPartTokens?: number;
-  /** Most prompt tokens of a chat; above `maxPromptTokens` as follow-ups reuse earlier turns' KV cache. */
-  maxChatPromptTokens: number;
-  /** Approximate download size in bytes (weights and tokenizer), to tell the user before the first use. */
-  downloadBytes: number;
-  /** Packaged inside the extension (test builds): loaded from `models/`, never from the network. */
-  bundled: boolean;
-  /** Most tokens one call may write, below what the caller asks for; unset: no cap of the model's own. */
-  maxNewTokens?: number;
-  /** Imported by the user from a folder (Settings): its files are in the model store, never downloaded. */
-  imported?: boolean;
-  /** Extra variables for the chat template. */
-  chatTemplateOptions?: Record<string, unknown>;
-  /** The model may write `<think>…</think>` reasoning first: it is removed from what the user sees. */
-  stripThinking?: boolean;
-  /** The engine tiers that can run this file (its dtype decides: int8 is a CPU kernel, q4f16 needs a GPU). */
-  tiers: readonly TierId[];
-  /** Its weights compute in 16-bit floats: a GPU without `shader-f16` cannot run it. */
-  needsShaderF16?: boolean;
-  /** The languages it answers well in, for the Settings list. */
-  languages: string;
-  /** Its licence, for the Settings list (SPDX id where there is one). */
-  license: string;
-}
+import type { ModelSpec } from '../../model';
 
 /*
  * The curated list. Every hub entry was checked against the hub's published file list (the repository's
@@ -202,7 +147,7 @@ export const QWEN3_06B: ModelSpec = {
  * - Worth it when Chrome says `available`: nothing of ours to download, and Chrome only offers it on
  *   machines strong enough (a GPU with more than 4 GB, or 16 GB of memory and 4 cores).
  * - The limits here are a typical session's; a loaded session replaces them with its own input quota
- *   (`inputQuota`, less room for the answer: see backends/chrome-builtin.ts).
+ *   (`inputQuota`, less room for the answer: see backends/chrome-builtin/budgets.ts).
  */
 export const GEMINI_NANO: ModelSpec = {
   id: 'chrome-builtin-gemini-nano',
@@ -216,7 +161,7 @@ export const GEMINI_NANO: ModelSpec = {
   downloadBytes: 4_000_000_000,
   bundled: false,
   tiers: ['chrome-builtin'],
-  // The Prompt API is asked for English in and out (Chrome 138 offers no other; see chrome-builtin.ts).
+  // The Prompt API is asked for English in and out (Chrome 138 offers no other; see chrome-builtin/prompt-api.ts).
   languages: 'English (reads other languages)',
   license: 'Google Gemini Nano terms (Chrome)',
 };
@@ -252,12 +197,6 @@ export const TEST_TINY_LLAMA_GPU: ModelSpec = {
   tiers: ['webgpu'],
 };
 
-/** `vite build --mode test-build` packages the test model and makes it the default (see vite.config.ts). */
-export const TEST_BUILD_MODE = 'test-build';
-
-/** `npm run bench` builds `--mode bench-build`: the default model's shape, random weights, packaged. */
-export const BENCH_BUILD_MODE = 'bench-build';
-
 /** Random weights with the default model's dimensions and tokenizer, and its budgets (bench/chromium.ts). */
 export const BENCH_QWEN_SHAPE: ModelSpec = {
   ...QWEN25_05B,
@@ -277,136 +216,3 @@ export const MODELS: readonly ModelSpec[] = [
   QWEN25_15B_NO_F16,
   QWEN3_06B,
 ];
-
-/** What the GPU can do, where the choice depends on it. */
-export interface GpuFacts {
-  shaderF16: boolean;
-}
-
-/** The models a build offers: the packaged test model in test builds, the curated list otherwise. */
-function builtIn(buildMode: string): readonly ModelSpec[] {
-  if (buildMode === TEST_BUILD_MODE) return [TEST_TINY_LLAMA, TEST_TINY_LLAMA_GPU];
-  if (buildMode === BENCH_BUILD_MODE) return [BENCH_QWEN_SHAPE];
-  return MODELS;
-}
-
-/**
- * The models that can run on a tier, built in and imported. A GPU without `shader-f16` is offered no model
- * that needs it.
- */
-export function modelsForTier(
-  tier: TierId,
-  imported: readonly ModelSpec[] = [],
-  buildMode = 'production',
-  gpu?: GpuFacts,
-): ModelSpec[] {
-  return [...builtIn(buildMode), ...imported].filter(
-    (model) => model.tiers.includes(tier) && !(gpu && !gpu.shaderF16 && model.needsShaderF16),
-  );
-}
-
-/**
- * The model a tier runs when the user has picked none; undefined where the build has none for it. Test
- * builds use the packaged test model (fp32 on WebGPU); the GPU tier takes the 1.5B model, in the dtype its
- * adapter can run (`shader-f16` or not: unknown counts as present, the common case on real GPUs); Chrome's
- * built-in tier runs Chrome's own model.
- */
-export function defaultModelForTier(tier: TierId, buildMode: string, gpu?: GpuFacts): ModelSpec | undefined {
-  if (tier === 'chrome-builtin') return GEMINI_NANO;
-  if (tier === 'webgpu') {
-    if (buildMode === TEST_BUILD_MODE) return TEST_TINY_LLAMA_GPU;
-    // The bench build packages an int8 file only, a CPU kernel: no GPU model in it.
-    if (buildMode === BENCH_BUILD_MODE) return undefined;
-    return gpu && !gpu.shaderF16 ? QWEN25_15B_NO_F16 : QWEN25_15B;
-  }
-  if (buildMode === TEST_BUILD_MODE) return TEST_TINY_LLAMA;
-  if (buildMode === BENCH_BUILD_MODE) return BENCH_QWEN_SHAPE;
-  return QWEN25_05B;
-}
-
-/** The default model of the CPU tiers (what the engine runs today). */
-export function defaultModel(buildMode: string): ModelSpec {
-  return defaultModelForTier('wasm', buildMode) ?? QWEN25_05B;
-}
-
-/** A model by id: built in (any build's), or imported by the user. */
-export function findModel(id: string, imported: readonly ModelSpec[] = []): ModelSpec | undefined {
-  return [...MODELS, TEST_TINY_LLAMA, TEST_TINY_LLAMA_GPU, BENCH_QWEN_SHAPE, ...imported].find(
-    (model) => model.id === id,
-  );
-}
-
-/** A sentence-embedding model for finding the passages of a page that answer a question. */
-export interface EmbedderSpec {
-  /** Stable id, safe to store: cached passage vectors are keyed by it, so a new model never reuses them. */
-  id: string;
-  /** Shown to users. */
-  name: string;
-  /** Hugging Face hub repository, or the folder under the extension's `models/` when bundled. */
-  repo: string;
-  revision: string;
-  /** Selects the ONNX file (`q8` -> `onnx/model_quantized.onnx`); the repository must publish it. */
-  dtype: ModelSpec['dtype'];
-  /** Length of the vectors, when known (informative: the store records what the model returns). */
-  dims?: number;
-  /** Longest input in tokens; longer texts are cut to it before embedding. */
-  maxTokens: number;
-  /** Put before a question. Models trained with asymmetric prefixes lose quality without them. */
-  queryPrefix: string;
-  /** Put before a passage of the page. */
-  passagePrefix: string;
-  /** Approximate download size in bytes (weights and tokenizer), to tell the user before the first use. */
-  downloadBytes: number;
-  /** Packaged inside the extension (test builds): loaded from `models/`, never from the network. */
-  bundled: boolean;
-}
-
-/**
- * Default embedder: multilingual-e5-small, int8 (`onnx/model_quantized.onnx` 118 MB, `tokenizer.json` 17 MB).
- * - Pages come in any language: English-only embedders (all-MiniLM-L6-v2 23 MB, bge-small-en-v1.5 and
- *   gte-small 34 MB; 30k English WordPiece vocabularies) rank non-English passages near randomly, and fused
- *   with the lexical ranking that noise pushes good passages out. e5's 250k XLM-R vocabulary covers ~100
- *   languages.
- * - Cost: ~135 MB beside the 512 MB chat model (+26%), and 12 layers: ~190 ms per 200-token passage on one
- *   WASM thread (MiniLM-L6 shape: 95 ms), paid once per page version since the vectors are cached.
- * - Needs the `query: ` / `passage: ` prefixes it was trained with.
- */
-export const MULTILINGUAL_E5_SMALL: EmbedderSpec = {
-  id: 'multilingual-e5-small-q8',
-  name: 'Multilingual E5 small',
-  repo: 'Xenova/multilingual-e5-small',
-  revision: '97cb8f96eaed1a1f0dac821239943e854fce9c36',
-  dtype: 'q8',
-  dims: 384,
-  maxTokens: 512,
-  queryPrefix: 'query: ',
-  passagePrefix: 'passage: ',
-  downloadBytes: 135_000_000,
-  bundled: false,
-};
-
-/**
- * The random-weight encoder the test generator writes (scripts/generate-test-models.ts); never shipped. No
- * prefixes: on a tiny vocabulary a shared prefix makes every text look alike.
- */
-export const TEST_TINY_BERT: EmbedderSpec = {
-  id: 'test-tiny-bert',
-  name: 'Test embedder (random weights)',
-  repo: 'tiny-bert',
-  revision: 'main',
-  dtype: 'q8',
-  dims: 64,
-  maxTokens: 512,
-  queryPrefix: '',
-  passagePrefix: '',
-  downloadBytes: 0,
-  bundled: true,
-};
-
-/** The embedder a build uses: the generated test encoder in test builds, like {@link defaultModel}. */
-export function defaultEmbedder(buildMode: string): EmbedderSpec {
-  // The bench measures the chat model; the tiny encoder keeps the page index from weighing on it.
-  return buildMode === TEST_BUILD_MODE || buildMode === BENCH_BUILD_MODE
-    ? TEST_TINY_BERT
-    : MULTILINGUAL_E5_SMALL;
-}

@@ -1,32 +1,34 @@
 import * as v from 'valibot';
-import { TIER_IDS } from './engine/tiers';
-import { ANSWER_LANGUAGES } from './text/language';
+import { ModelSpecSchema } from './model-spec';
+import { TIER_IDS } from './tiers';
 
 /*
  * The settings' shape, apart from their storage (`settings.ts`), so the protocol can check a change with it
  * in any context, a Node test included, without the browser's storage API.
  */
 
+/** What Settings says answers are written in: the page's (or question's) language, or the browser's. */
+export const ANSWER_LANGUAGES = ['page', 'browser'] as const;
+export type AnswerLanguage = (typeof ANSWER_LANGUAGES)[number];
+
 export const SUMMARY_LENGTHS = ['brief', 'standard', 'detailed'] as const;
 export type SummaryLength = (typeof SUMMARY_LENGTHS)[number];
 
-/** An imported model's spec, as stored: checked on every read, since the worker acts on it. */
+/**
+ * An imported model's spec, as stored: a ModelSpec whose names are an import's, checked on every read since
+ * the worker acts on it.
+ */
 export const ImportedModelSchema = v.object({
+  ...ModelSpecSchema.entries,
   id: v.pipe(v.string(), v.regex(/^imported-[a-z0-9-]{1,80}$/)),
   name: v.pipe(v.string(), v.minLength(1), v.maxLength(120)),
   repo: v.pipe(v.string(), v.regex(/^imported\/[a-z0-9-]{1,80}$/)),
   revision: v.literal('local'),
-  dtype: v.picklist(['q8', 'q4', 'q4f16', 'fp16', 'fp32']),
   contextSize: v.pipe(v.number(), v.integer(), v.minValue(256)),
   maxPromptTokens: v.pipe(v.number(), v.integer(), v.minValue(64)),
   maxChatPromptTokens: v.pipe(v.number(), v.integer(), v.minValue(64)),
-  downloadBytes: v.pipe(v.number(), v.minValue(0)),
   bundled: v.literal(false),
   imported: v.literal(true),
-  tiers: v.array(v.picklist(TIER_IDS)),
-  needsShaderF16: v.optional(v.boolean()),
-  languages: v.string(),
-  license: v.string(),
 });
 export type ImportedModel = v.InferOutput<typeof ImportedModelSchema>;
 

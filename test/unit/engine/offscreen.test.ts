@@ -1,17 +1,17 @@
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import type { Runtime } from 'webextension-polyfill';
 import browser from 'webextension-polyfill';
-import { serveOffscreenHost } from '../../../src/engine/offscreen-host';
-import { TEST_TINY_LLAMA } from '../../../src/engine/registry';
-import type { Backend, GenerateOptions, Session } from '../../../src/engine/types';
-import { cancelled } from '../../../src/errors';
-import { isServiceWorker } from '../../../src/protocol';
+import { serveOffscreenHost } from '../../../src/engine/backends/offscreen/host';
 import {
   type HostEvent,
   OFFSCREEN_PORT,
   parseHostEvent,
   parseHostRequest,
-} from '../../../src/protocol/offscreen';
+} from '../../../src/engine/backends/offscreen/protocol';
+import { TEST_TINY_LLAMA } from '../../../src/engine/registry';
+import type { Backend, GenerateOptions, Session } from '../../../src/engine/types';
+import { cancelled } from '../../../src/errors';
+import { isServiceWorker } from '../../../src/protocol';
 import { installFakePorts } from '../support/fake-ports';
 import { popup, webPage } from '../support/senders';
 

@@ -1,8 +1,8 @@
 import * as v from 'valibot';
-import type { ModelSpec } from '../engine/registry';
-import { TIER_IDS } from '../engine/tiers';
-import type { ChatMessage, GenerateResult } from '../engine/types';
-import { type DownloadProgress, PROTOCOL } from './messages';
+import { type ChatMessage, ModelSpecSchema } from '../../../model';
+import { PROTOCOL } from '../../../protocol/messages';
+import type { DownloadProgress } from '../../../protocol/payloads';
+import type { GenerateResult } from '../../types';
 
 // The port between the worker and the offscreen host (offscreen/index.ts), which runs the model on WASM
 // threads a service worker cannot have. The worker opens it, asks, and routes the answers; the host only
@@ -23,31 +23,6 @@ const Id = v.pipe(v.number(), v.integer(), v.minValue(0));
 const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
 const Text = v.pipe(v.string(), v.maxLength(MAX_PROMPT_CHARS));
 const Name = v.pipe(v.string(), v.minLength(1), v.maxLength(200));
-
-const ModelSpecSchema = v.object({
-  id: Name,
-  name: Name,
-  repo: Name,
-  revision: Name,
-  dtype: v.picklist(['q8', 'q4', 'q4f16', 'fp16', 'fp32']),
-  contextSize: Count,
-  maxPromptTokens: Count,
-  maxChatPromptTokens: Count,
-  downloadBytes: Count,
-  bundled: v.boolean(),
-  chatTemplateOptions: v.optional(v.record(v.string(), v.unknown())),
-  tiers: v.pipe(v.array(v.picklist(TIER_IDS)), v.readonly()),
-  // The rest of ModelSpec, optional fields included: an object schema drops keys it does not list.
-  languages: Text,
-  license: Text,
-  imported: v.optional(v.boolean()),
-  stripThinking: v.optional(v.boolean()),
-  needsShaderF16: v.optional(v.boolean()),
-  maxNewTokens: v.optional(Count),
-  singlePassTokens: v.optional(Count),
-  firstPartTokens: v.optional(Count),
-  largestTensorBytes: v.optional(Count),
-}) satisfies v.GenericSchema<ModelSpec>;
 
 const ChatMessageSchema = v.object({
   role: v.picklist(['system', 'user', 'assistant']),

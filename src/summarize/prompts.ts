@@ -1,7 +1,7 @@
-import type { ChatMessage } from '../engine/types';
+import type { ChatMessage } from '../model';
 import type { SummaryLength } from '../protocol';
-import { fence, promptField } from './fence';
-import { MAX_META_CHARS } from './limits';
+import { fence, promptField } from '../text/fence';
+import { MAX_META_CHARS } from '../text/limits';
 
 /**
  * The page is data, not instructions: it is fenced, and the system prompt says so, because pages can carry
