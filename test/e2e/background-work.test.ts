@@ -11,7 +11,8 @@ beforeAll(async () => {
     '/long': longArticleHtml('The harbour, the long read', 9_000),
     '/article': longArticleHtml('The harbour, sixty years on', 1_500),
   });
-  browser = await launchBrowser();
+  // 2 cores: automatic runs the model in the worker (wasm), as the status lines below say.
+  browser = await launchBrowser(undefined, undefined, { cores: 2 });
 });
 
 afterAll(async () => {

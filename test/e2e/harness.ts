@@ -1,10 +1,12 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type BrowserContext, chromium, type Page, type Worker } from 'playwright-core';
 import { findChromium, INSTALL_CHROMIUM_HINT, QUIET_CHROMIUM_FLAGS } from '../../scripts/browser';
+import { autoAttach } from './auto-attach';
+import { connectCdp } from './cdp-connection';
 
 /** The browser tests drive the test build: the generated models are packaged, so nothing is downloaded. */
 const TEST_BUILD_DIR = resolve('dist-test');
@@ -20,6 +22,8 @@ function requireChromium(): string {
 
 export interface Browser {
   context: BrowserContext;
+  /** The browser's own DevTools WebSocket, for a CDP connection beside Playwright's (see cdp-connection). */
+  cdpEndpoint: string;
   worker: Worker;
   extensionId: string;
   /** Opens an extension page (e.g. `popup/index.html?tab=1`) as an ordinary tab. */
@@ -29,6 +33,17 @@ export interface Browser {
   /** Opens a URL in a new tab and returns it with the tab id the extension sees. */
   openTab(url: string): Promise<{ page: Page; tabId: number }>;
   close(): Promise<void>;
+}
+
+/**
+ * Closes the offscreen document, if the threads tier opened one; run in the worker. With `stopWorker`, the
+ * extension starts again from nothing: a stopped worker alone leaves the document, and the model loaded in it.
+ */
+export async function closeOffscreenDocument(): Promise<void> {
+  const open = await chrome.runtime.getContexts({
+    contextTypes: [chrome.runtime.ContextType.OFFSCREEN_DOCUMENT],
+  });
+  if (open.length > 0) await chrome.offscreen.closeDocument();
 }
 
 /** A browser profile folder that outlives one launch, to test what survives a browser restart. */
@@ -50,11 +65,20 @@ export interface LaunchOptions {
    */
   webgpu?: boolean;
   /**
+   * The core count the extension's worker sees (`navigator.hardwareConcurrency`, through CDP), whatever this
+   * machine has: automatic picks `wasm-threads` from 4 cores, so a test's verdict must not depend on the
+   * machine it runs on. 2 unless given.
+   */
+  cores?: number;
+  /**
    * Sends huggingface.co to this loopback port (an HTTPS stand-in hub with a self-signed certificate, which
    * Chromium is told to accept), instead of leaving it unresolvable: a real server can hold a body mid-way.
    */
   hubPort?: number;
 }
+
+/** The core count the worker sees unless a test says otherwise: below the threads tier's threshold. */
+const DEFAULT_CORES = 2;
 
 /**
  * Starts Chromium with the extension loaded (headless) and waits for its worker. The profile is fresh and
@@ -76,6 +100,8 @@ export async function launchBrowser(
     args: [
       '--headless=new',
       '--no-sandbox',
+      // Beside Playwright's pipe: its CDP sessions cannot drive flat child sessions (network-recorder).
+      '--remote-debugging-port=0',
       options.webgpu ? '--enable-unsafe-webgpu' : '--disable-gpu',
       ...QUIET_CHROMIUM_FLAGS,
       // No host but loopback resolves: the test build must work with no network at all.
@@ -87,15 +113,23 @@ export async function launchBrowser(
       `--load-extension=${extensionDir}`,
     ],
   });
+  const cdpEndpoint = devToolsEndpoint(profile);
+  const cores = options.cores ?? DEFAULT_CORES;
+  const coresOverride = await overrideCores(cdpEndpoint, cores);
   let worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
   const extensionId = new URL(worker.url()).host;
   if (options.fileAccess !== undefined) {
     worker = await setFileAccess(context, worker, extensionId, options.fileAccess);
   }
+  // The running worker sees the override. It reads the count when a page first asks which engine runs, and
+  // none has yet.
+  const seen = await worker.evaluate(() => navigator.hardwareConcurrency);
+  if (seen !== cores) throw new Error(`The worker sees ${seen} cores, not the ${cores} injected`);
   return {
     context,
     worker,
     extensionId,
+    cdpEndpoint,
     async openExtensionPage(path) {
       const page = await context.newPage();
       await page.goto(`chrome-extension://${extensionId}/${path}`);
@@ -135,10 +169,39 @@ export async function launchBrowser(
       return { page, tabId: added[0] };
     },
     async close() {
+      const failures = coresOverride.stop();
       await context.close();
       if (!profileDir) rmSync(profile, { recursive: true, force: true });
+      if (failures.length > 0)
+        throw new Error(`The core count was not injected into: ${failures.join('; ')}`);
     },
   };
+}
+
+// Every service worker, the extension's present one and any started later (a reload), sees `cores`: each
+// new one is held at its start until the override is on. The override outlives the worker's restarts.
+async function overrideCores(cdpEndpoint: string, cores: number) {
+  const cdp = await connectCdp(cdpEndpoint);
+  const watch = await autoAttach(cdp, async (target) => {
+    if (target.type !== 'service_worker') return;
+    await cdp.send(
+      'Emulation.setHardwareConcurrencyOverride',
+      { hardwareConcurrency: cores },
+      target.sessionId,
+    );
+  });
+  return {
+    stop() {
+      cdp.close();
+      return [...watch.failures];
+    },
+  };
+}
+
+// Chromium writes the port it picked, and the browser target's path, into the profile.
+function devToolsEndpoint(profile: string): string {
+  const [port, path] = readFileSync(join(profile, 'DevToolsActivePort'), 'utf8').split('\n');
+  return `ws://127.0.0.1:${port}${path}`;
 }
 
 const isAllowedFileAccess = (worker: Worker) =>

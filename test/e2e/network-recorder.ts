@@ -1,142 +1,137 @@
-import type { BrowserContext, CDPSession, Request } from 'playwright-core';
+import { type AttachedTarget, autoAttach } from './auto-attach';
+import { connectCdp } from './cdp-connection';
+import type { Browser } from './harness';
 
 /** One request the browser was about to send, and who sent it. */
 export interface RecordedRequest {
   url: string;
   method: string;
-  /** The CDP target type: `page`, `service_worker`, `worker`, `browser_ui`... */
+  /** The CDP target type: `page`, `service_worker`, `worker`, `background_page`, `browser_ui`... */
   targetType: string;
   /** The URL of the sending target (the extension's worker, a page). */
   targetUrl: string;
-  /** Which recorder saw it: CDP's Network domain on the target, or Playwright's request event. */
-  via: 'cdp' | 'playwright';
 }
+
+/** A response the stand-in hub gives, or `disconnected` to fail the request as a cut network does. */
+export type HubReply = { status: number; headers: Record<string, string>; body: Buffer } | 'disconnected';
+
+/** Answers one request to the hub, from whichever target sent it. */
+export type HubAnswerer = (request: { url: string; range: string | null; targetType: string }) => HubReply;
 
 export interface NetworkRecorder {
   /** Every request recorded so far, from every target. */
-  readonly requests: RecordedRequest[];
-  /** The types of every target seen, to show nothing went unwatched. */
-  readonly targetTypes: Set<string>;
+  readonly requests: readonly RecordedRequest[];
+  /** The types of every target seen. */
+  readonly targetTypes: ReadonlySet<string>;
+  /** The targets watched, each prepared before it ran (or already running when recording began). */
+  readonly targets: readonly AttachedTarget[];
+  /** Targets that could not be watched, or hub requests that could not be answered: a test fails on any. */
+  readonly failures: readonly string[];
   /** Cuts the network (or gives it back) on every target, present and future. */
   setOffline(offline: boolean): Promise<void>;
-  stop(): Promise<void>;
+  stop(): void;
 }
 
-interface TargetInfo {
-  targetId: string;
-  type: string;
-  url: string;
-}
+const HUB_PATTERN = 'https://huggingface.co/*';
+
+/*
+ * A dedicated worker has neither network emulation ("Not supported") nor the Fetch domain ("wasn't found"):
+ * its requests are still recorded, and a request of one to the hub would go unanswered.
+ */
 
 /**
- * Records every request the browser makes, from every target: a browser-level CDP session discovers each
- * target (pages, the extension's service worker, workers, an offscreen document, browser UI), attaches to
- * it and enables its Network domain. Playwright's own attachment, which holds new targets until it has
- * hooked them, adds its request events, so a page's first request cannot slip by before CDP attaches.
- *
- * Targets are attached without `flatten`: Playwright's CDP session object cannot address child sessions,
- * so commands and events travel through `Target.sendMessageToTarget` and `Target.receivedMessageFromTarget`.
+ * Records every request the browser makes, from every target, over a CDP connection of its own: browser-level
+ * auto-attach (flat sessions, each new target held until it is watched) enables the Network domain on
+ * pages, the extension's service worker, its offscreen document, extension pages, their workers and the
+ * browser's UI. With `answerHub`, the same sessions answer the hub's requests through the Fetch domain,
+ * on every target: Playwright's routes reach neither the offscreen document nor its workers.
  */
-export async function recordNetwork(context: BrowserContext): Promise<NetworkRecorder> {
-  const browser = context.browser();
-  if (!browser) throw new Error('No browser behind this context to record its network');
-  const cdp: CDPSession = await browser.newBrowserCDPSession();
-  const requests: RecordedRequest[] = [];
-  const targetTypes = new Set<string>();
-  const sessions = new Map<string, TargetInfo>();
-  const attached = new Set<string>();
+export async function recordNetwork(browser: Browser, answerHub?: HubAnswerer): Promise<NetworkRecorder> {
+  const cdp = await connectCdp(browser.cdpEndpoint);
+  const seen: { url: string; method: string; target: AttachedTarget }[] = [];
+  const hubFailures: string[] = [];
+  // Filled as each target is prepared, before its Network domain is on: no event arrives ahead of it.
+  const bySession = new Map<string, AttachedTarget>();
   let offline = false;
-  let nextId = 1;
 
-  const sendTo = (sessionId: string, method: string, params: Record<string, unknown> = {}) =>
-    cdp
-      .send('Target.sendMessageToTarget', {
-        sessionId,
-        message: JSON.stringify({ id: nextId++, method, params }),
-      })
-      .catch(() => {
-        // The target went away meanwhile.
-      });
-  const networkConditions = (sessionId: string) =>
-    sendTo(sessionId, 'Network.emulateNetworkConditions', {
-      offline,
-      latency: 0,
-      downloadThroughput: -1,
-      uploadThroughput: -1,
-    });
+  const networkConditions = async (target: AttachedTarget) => {
+    if (target.type === 'worker') return;
+    await cdp.send(
+      'Network.emulateNetworkConditions',
+      { offline, latency: 0, downloadThroughput: -1, uploadThroughput: -1 },
+      target.sessionId,
+    );
+  };
 
-  const attach = async (target: TargetInfo) => {
-    targetTypes.add(target.type);
-    if (target.type === 'browser' || attached.has(target.targetId)) return;
-    attached.add(target.targetId);
-    try {
-      const { sessionId } = await cdp.send('Target.attachToTarget', {
-        targetId: target.targetId,
-        flatten: false,
+  cdp.onEvent(({ method, params, sessionId }) => {
+    const target = bySession.get(sessionId ?? '');
+    if (!target) return;
+    if (method === 'Network.requestWillBeSent') {
+      const { request } = params as { request: { url: string; method: string } };
+      seen.push({ url: request.url, method: request.method, target });
+    } else if (method === 'Fetch.requestPaused' && answerHub) {
+      const { requestId, request } = params as {
+        requestId: string;
+        request: { url: string; headers: Record<string, string> };
+      };
+      const range = request.headers.Range ?? request.headers.range ?? null;
+      const reply = answerHub({ url: request.url, range, targetType: target.type });
+      const sent =
+        reply === 'disconnected'
+          ? cdp.send('Fetch.failRequest', { requestId, errorReason: 'InternetDisconnected' }, sessionId)
+          : cdp.send(
+              'Fetch.fulfillRequest',
+              {
+                requestId,
+                responseCode: reply.status,
+                responseHeaders: Object.entries(reply.headers).map(([name, value]) => ({ name, value })),
+                body: reply.body.toString('base64'),
+              },
+              sessionId,
+            );
+      sent.catch((error: Error) => {
+        if (watch.attached(target.sessionId)) hubFailures.push(`${request.url}: ${error.message}`);
       });
-      sessions.set(sessionId, target);
-      await sendTo(sessionId, 'Network.enable');
-      if (offline) await networkConditions(sessionId);
-    } catch {
-      // Closed before we got to it.
     }
-  };
-
-  cdp.on('Target.receivedMessageFromTarget', ({ sessionId, message }) => {
-    const parsed = JSON.parse(message) as {
-      method?: string;
-      params?: { request?: { url: string; method: string } };
-    };
-    const target = sessionId === undefined ? undefined : sessions.get(sessionId);
-    if (parsed.method !== 'Network.requestWillBeSent' || !parsed.params?.request || !target) return;
-    requests.push({
-      url: parsed.params.request.url,
-      method: parsed.params.request.method,
-      targetType: target.type,
-      targetUrl: target.url,
-      via: 'cdp',
-    });
   });
-  cdp.on('Target.targetCreated', ({ targetInfo }) => void attach(targetInfo));
-  cdp.on('Target.targetInfoChanged', ({ targetInfo }) => {
-    targetTypes.add(targetInfo.type);
-    for (const target of sessions.values())
-      if (target.targetId === targetInfo.targetId) target.url = targetInfo.url;
-  });
-  await cdp.send('Target.setDiscoverTargets', { discover: true });
-  const { targetInfos } = await cdp.send('Target.getTargets');
-  await Promise.all(targetInfos.map(attach));
 
-  const onRequest = (request: Request) => {
-    const worker = request.serviceWorker();
-    requests.push({
-      url: request.url(),
-      method: request.method(),
-      targetType: worker ? 'service_worker' : 'page',
-      targetUrl: worker ? worker.url() : (safeFrameUrl(request) ?? ''),
-      via: 'playwright',
-    });
-  };
-  context.on('request', onRequest);
+  const watch = await autoAttach(cdp, async (target) => {
+    bySession.set(target.sessionId, target);
+    await cdp.send('Network.enable', {}, target.sessionId);
+    if (offline) await networkConditions(target);
+    if (answerHub && target.type !== 'worker')
+      await cdp.send('Fetch.enable', { patterns: [{ urlPattern: HUB_PATTERN }] }, target.sessionId);
+  });
 
   return {
-    requests,
-    targetTypes,
+    get requests() {
+      return seen.map(({ url, method, target }) => ({
+        url,
+        method,
+        targetType: target.type,
+        targetUrl: target.url,
+      }));
+    },
+    targetTypes: watch.types,
+    targets: watch.targets,
+    get failures() {
+      return [...watch.failures, ...hubFailures];
+    },
     async setOffline(value) {
       offline = value;
-      await Promise.all([...sessions.keys()].map(networkConditions));
+      await Promise.all(
+        watch.targets
+          .filter((target) => watch.attached(target.sessionId))
+          .map((target) =>
+            networkConditions(target).catch((error: Error) => {
+              if (watch.attached(target.sessionId))
+                throw new Error(`${target.type} ${target.url}: ${error.message}`);
+            }),
+          ),
+      );
     },
-    async stop() {
-      context.off('request', onRequest);
-      await cdp.detach().catch(() => {});
+    stop() {
+      cdp.close();
     },
   };
-}
-
-function safeFrameUrl(request: Request): string | undefined {
-  try {
-    return request.frame().url();
-  } catch {
-    return undefined;
-  }
 }

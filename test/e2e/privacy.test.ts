@@ -1,24 +1,29 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { TEST_DECODER_DIR, TEST_ENCODER_DIR } from '../../scripts/test-models';
 import { MULTILINGUAL_E5_SMALL, QWEN25_05B } from '../../src/engine/registry';
 import { longArticleHtml } from '../support/article';
 import { createStandInHub } from '../support/stand-in-hub';
-import { type Browser, launchBrowser, PRODUCTION_BUILD_DIR, type Site, serveSite } from './harness';
+import {
+  type Browser,
+  closeOffscreenDocument,
+  launchBrowser,
+  PRODUCTION_BUILD_DIR,
+  type Site,
+  serveSite,
+} from './harness';
 import { type NetworkRecorder, type RecordedRequest, recordNetwork } from './network-recorder';
 
 /*
  * The privacy proof. The production build, as users install it, goes through a summary, an ask (the
- * right-click menu) and a chat while every request the browser makes, from every target, is recorded. The
- * only requests allowed are model files from the hub (answered here by a stand-in hub: the generated test
- * models under the real models' names) and the local page the test reads; chrome-extension:, data: and
- * blob: are not network. Then the network is cut on every target and the same flows work from the cache.
+ * right-click menu) and a chat while every request the browser makes, from every target, is recorded over
+ * CDP (network-recorder: every target held at its start until watched). The only requests allowed are model
+ * files from the hub (answered here by a stand-in hub: the generated test models under the real models'
+ * names) and the page the test reads; chrome-extension:, data: and blob: are not network. Then the network
+ * is cut on every target, the worker starts again from nothing, and the same flows make no request outside
+ * the extension at all. It runs on both CPU tiers, picked in Settings as a user would: `wasm` runs the
+ * model in the service worker, `wasm-threads` in the offscreen document and its thread workers.
  */
-
-let browser: Browser;
-let site: Site;
-let recorder: NetworkRecorder;
-let hub: 'stand-in' | 'offline' = 'stand-in';
 
 /**
  * The stand-in hub: the generated test models under the real models' names, with the tree API (sizes,
@@ -36,44 +41,27 @@ const TREE_PREFIXES = HUB_MODELS.map(({ spec }) => `https://huggingface.co/api/m
 /** Not network at all: the extension's own files, inline data, in-memory blobs, the browser's own UI. */
 const NOT_NETWORK = new Set(['chrome-extension:', 'data:', 'blob:', 'chrome:', 'about:']);
 
+/** Where the chat model runs on each tier: the target type that downloads its weights. */
+const WEIGHTS_TARGET = { wasm: 'service_worker', 'wasm-threads': 'background_page' } as const;
+
+let site: Site;
+
 beforeAll(async () => {
   // Long enough to be split into more passages than an answer uses: the embedding model is downloaded too.
   site = await serveSite({ '/article': longArticleHtml('The harbour, sixty years on', 6_000) });
-  browser = await launchBrowser(PRODUCTION_BUILD_DIR);
-  recorder = await recordNetwork(browser.context);
-  await browser.context.route('https://huggingface.co/**', async (route) => {
-    if (hub === 'offline') return route.abort('internetdisconnected');
-    const path = new URL(route.request().url()).pathname;
-    const range = route.request().headers().range ?? null;
-    const answer =
-      HUBS.map((one) => one.answer(path, range)).find((found) => found.status !== 404) ??
-      HUBS[0]?.answer(path, range);
-    if (!answer) return route.fulfill({ status: 404, body: 'Entry not found' });
-    return route.fulfill({ status: answer.status, headers: answer.headers, body: answer.body });
-  });
 });
 
 afterAll(async () => {
-  await recorder?.stop();
-  await browser?.close();
   await site?.close();
 });
 
-/** Whether a request is one the privacy promise allows. */
-function allowed(request: RecordedRequest): boolean {
-  const url = new URL(request.url);
-  if (NOT_NETWORK.has(url.protocol)) return true;
-  if (url.origin === site.origin) return true;
-  return [...HUB_PREFIXES, ...TREE_PREFIXES].some((prefix) => request.url.startsWith(prefix));
-}
-
-/** `host (target types): count`, for the report. */
-function byHost(requests: RecordedRequest[]): Record<string, number> {
+/** `host (target type): count`, for the report. */
+function byHost(requests: readonly RecordedRequest[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const request of requests) {
     const url = new URL(request.url);
     const host = url.protocol === 'http:' || url.protocol === 'https:' ? url.host : url.protocol;
-    const key = `${host} (${request.targetType}, ${request.via})`;
+    const key = `${host} (${request.targetType})`;
     counts[key] = (counts[key] ?? 0) + 1;
   }
   return counts;
@@ -81,11 +69,17 @@ function byHost(requests: RecordedRequest[]): Record<string, number> {
 
 const state = (page: Page) => page.getByTestId('status').getAttribute('data-state');
 
+/** Waits for the page's run to end, and fails at once, with the status text, if it ended in an error. */
+async function expectDone(page: Page) {
+  await expect.poll(() => state(page), { timeout: 180_000 }).toMatch(/^(done|error)$/);
+  expect(await state(page), (await page.getByTestId('status').textContent()) ?? '').toBe('done');
+}
+
 /** Summary, ask and chat, as a user does them; each must end done. */
-async function summaryAskChat(tabId: number, page: Page) {
+async function summaryAskChat(browser: Browser, tabId: number, page: Page) {
   const popup = await browser.openExtensionPage(`popup/index.html?tab=${tabId}`);
   await popup.getByTestId('summarize').click();
-  await expect.poll(() => state(popup), { timeout: 180_000 }).toBe('done');
+  await expectDone(popup);
   await popup.close();
 
   const selection = await page.evaluate(() => {
@@ -111,52 +105,117 @@ async function summaryAskChat(tabId: number, page: Page) {
   const panel = await browser.openExtensionPage(`sidepanel/index.html?tab=${tabId}`);
   const answers = panel.locator('[data-testid="chat-message"][data-role="assistant"]');
   await expect.poll(() => answers.count(), { timeout: 60_000 }).toBeGreaterThan(0);
-  await expect.poll(() => state(panel), { timeout: 180_000 }).toBe('done');
+  await expectDone(panel);
   const before = await answers.count();
 
   await panel.getByTestId('chat-input').fill('Who still works at the harbour?');
   await panel.getByTestId('chat-input').press('Enter');
   await expect.poll(() => answers.count(), { timeout: 60_000 }).toBe(before + 1);
-  await expect.poll(() => state(panel), { timeout: 180_000 }).toBe('done');
+  await expectDone(panel);
   expect(await answers.last().getAttribute('data-status')).toBe('complete');
   await panel.close();
 }
 
-test('every request, from every target, through summary, ask and chat: only model files; then offline', async () => {
-  const { page, tabId } = await browser.openTab(`${site.origin}/article`);
-  await summaryAskChat(tabId, page);
-  const online = [...recorder.requests];
+/** Fetches one of the extension's own files, on purpose, so the recorder must see it. */
+const fetchOwnFile = (marker: string) =>
+  fetch(chrome.runtime.getURL(`manifest.json?${marker}`)).then((response) => response.ok);
 
-  const hubFiles = online.filter((r) => HUB_PREFIXES.some((prefix) => r.url.startsWith(prefix)));
-  // Both models came from the (stand-in) hub, and from the worker, never from a page.
-  expect(
-    hubFiles.some((r) => r.url.endsWith('/onnx/model_quantized.onnx') && r.url.includes(QWEN25_05B.repo)),
-  ).toBe(true);
-  expect(hubFiles.some((r) => r.url.includes(MULTILINGUAL_E5_SMALL.repo))).toBe(true);
-  expect(hubFiles.filter((r) => r.via === 'cdp').every((r) => r.targetType === 'service_worker')).toBe(true);
-  // CDP saw the worker's downloads itself, not only Playwright.
-  expect(hubFiles.some((r) => r.via === 'cdp')).toBe(true);
-  expect(online.filter((r) => !allowed(r))).toEqual([]);
+describe.each(['wasm', 'wasm-threads'] as const)('on the %s tier', (tier) => {
+  let browser: Browser;
+  let recorder: NetworkRecorder;
+  let hub: 'stand-in' | 'offline' = 'stand-in';
 
-  // The network goes: the hub refuses, every target is offline, and the worker starts again from nothing.
-  hub = 'offline';
-  await recorder.setOffline(true);
-  await browser.stopWorker();
-  const cutAt = recorder.requests.length;
-  await summaryAskChat(tabId, page);
-  const offline = recorder.requests.slice(cutAt);
-  expect(offline.filter((r) => !allowed(r))).toEqual([]);
-  // The chat model loads from the cache alone. (The embedder's size probe at `main`, above, misses the cache,
-  // which holds the pinned revision: it fails offline, and transformers.js carries on without the sizes.)
-  expect(offline.filter((r) => r.url.includes(QWEN25_05B.repo))).toEqual([]);
-  const offlineAttempts = [...new Set(offline.filter((r) => r.url.startsWith('https://')).map((r) => r.url))];
+  beforeAll(async () => {
+    browser = await launchBrowser(PRODUCTION_BUILD_DIR);
+    recorder = await recordNetwork(browser, ({ url, range }) => {
+      if (hub === 'offline') return 'disconnected';
+      const path = new URL(url).pathname;
+      const answer =
+        HUBS.map((one) => one.answer(path, range)).find((found) => found.status !== 404) ??
+        HUBS[0]?.answer(path, range);
+      return answer ?? { status: 404, headers: {}, body: Buffer.from('Entry not found') };
+    });
+    const settings = await browser.openExtensionPage('options/index.html');
+    await settings.evaluate((engine) => chrome.storage.local.set({ settings: { engine } }), tier);
+    await settings.close();
+    // The worker started with the browser, before the recorder: from here on it runs watched.
+    await browser.stopWorker();
+  });
 
-  const hubPaths = [...new Set(hubFiles.map((r) => `${r.method} ${new URL(r.url).pathname}`))].sort();
-  console.log(
-    `[privacy] hub files: ${hubPaths.join(', ')}\n` +
-      `[privacy] targets seen: ${[...recorder.targetTypes].sort().join(', ')}\n` +
-      `[privacy] online, by host: ${JSON.stringify(byHost(online))}\n` +
-      `[privacy] offline, by host: ${JSON.stringify(byHost(offline))}\n` +
-      `[privacy] offline hub attempts (refused): ${offlineAttempts.join(' ') || 'none'}`,
-  );
+  afterAll(async () => {
+    recorder?.stop();
+    await browser?.close();
+  });
+
+  /** Whether a request is one the privacy promise allows while online. */
+  const allowedOnline = (request: RecordedRequest) => {
+    const url = new URL(request.url);
+    if (NOT_NETWORK.has(url.protocol)) return true;
+    if (url.origin === site.origin) return true;
+    return [...HUB_PREFIXES, ...TREE_PREFIXES].some((prefix) => request.url.startsWith(prefix));
+  };
+
+  test('every request, from every target, through summary, ask and chat: only model files; then offline, none', async () => {
+    const { page, tabId } = await browser.openTab(`${site.origin}/article`);
+    await summaryAskChat(browser, tabId, page);
+    const online = [...recorder.requests];
+
+    const hubFiles = online.filter((r) => HUB_PREFIXES.some((prefix) => r.url.startsWith(prefix)));
+    // Both models came from the (stand-in) hub: the chat model's weights to where the tier runs it.
+    const weights = hubFiles.filter(
+      (r) => r.url.endsWith('/onnx/model_quantized.onnx') && r.url.includes(QWEN25_05B.repo),
+    );
+    expect(weights.map((r) => r.targetType)).toEqual([WEIGHTS_TARGET[tier]]);
+    expect(hubFiles.some((r) => r.url.includes(MULTILINGUAL_E5_SMALL.repo))).toBe(true);
+    // Once each: the file lists and every file, none fetched twice.
+    const hubUrls = online.filter((r) => r.url.startsWith('https://')).map((r) => r.url);
+    expect(hubUrls.filter((url, i) => hubUrls.indexOf(url) !== i)).toEqual([]);
+    // Model files go to the worker or the offscreen document, never to a page.
+    expect(hubFiles.filter((r) => !['service_worker', 'background_page'].includes(r.targetType))).toEqual([]);
+    expect(online.filter((r) => !allowedOnline(r))).toEqual([]);
+
+    // The network goes: the hub refuses, every target is offline, and the worker (and the offscreen
+    // document, where there is one) starts again from nothing.
+    hub = 'offline';
+    await recorder.setOffline(true);
+    const cutAt = recorder.requests.length;
+    const targetsAtCut = recorder.targets.length;
+    await browser.worker.evaluate(closeOffscreenDocument);
+    await browser.stopWorker();
+    await summaryAskChat(browser, tabId, page);
+    // The recorder is still listening: files fetched on purpose, by the restarted worker and by a page.
+    expect(await browser.worker.evaluate(fetchOwnFile, 'alive=worker')).toBe(true);
+    const probe = await browser.openExtensionPage('popup/index.html');
+    expect(await probe.evaluate(fetchOwnFile, 'alive=page')).toBe(true);
+    await probe.close();
+    const offline = recorder.requests.slice(cutAt);
+    // Told apart by the sender's URL: CDP calls a new tab `other` until it has loaded, then `page`.
+    const sentBy = (marker: string) =>
+      offline.filter((r) => r.url.endsWith(marker)).map((r) => new URL(r.targetUrl).pathname);
+    expect(sentBy('alive=worker')).toEqual(['/service-worker-loader.js']);
+    expect(sentBy('alive=page')).toEqual(['/popup/index.html']);
+    // Offline, nothing leaves the extension: not the hub, not the page being read.
+    expect(offline.filter((r) => new URL(r.url).protocol !== 'chrome-extension:')).toEqual([]);
+
+    // Every kind of target was watched: the page read, the worker, the extension's pages and, on the threads
+    // tier, the offscreen document (`background_page`) and its thread workers, which start again offline,
+    // each held at its start until watched.
+    const types = [...recorder.targetTypes].sort();
+    const offscreenTypes = tier === 'wasm-threads' ? ['background_page', 'worker'] : [];
+    expect(types).toEqual(expect.arrayContaining(['page', 'service_worker', ...offscreenTypes]));
+    const startedOffline = recorder.targets.slice(targetsAtCut);
+    for (const type of offscreenTypes)
+      expect(startedOffline.filter((t) => t.type === type).every((t) => t.pausedOnStart)).toBe(true);
+    expect(offscreenTypes.filter((type) => !startedOffline.some((t) => t.type === type))).toEqual([]);
+    if (tier === 'wasm-threads') expect(offline.some((r) => r.targetType === 'background_page')).toBe(true);
+    expect(recorder.failures).toEqual([]);
+
+    const hubPaths = [...new Set(hubFiles.map((r) => `${r.method} ${new URL(r.url).pathname}`))].sort();
+    console.log(
+      `[privacy ${tier}] hub files: ${hubPaths.join(', ')}\n` +
+        `[privacy ${tier}] targets seen: ${types.join(', ')}\n` +
+        `[privacy ${tier}] online, by host: ${JSON.stringify(byHost(online))}\n` +
+        `[privacy ${tier}] offline, by host: ${JSON.stringify(byHost(offline))}`,
+    );
+  });
 });

@@ -12,7 +12,8 @@ beforeAll(async () => {
     '/long': longArticleHtml('The harbour, the long read', 9_000),
     '/empty': '<!doctype html><html><head><title>Nothing here</title></head><body></body></html>',
   });
-  browser = await launchBrowser();
+  // 2 cores: automatic runs the model in the worker (wasm), which a worker stopped mid-summary interrupts.
+  browser = await launchBrowser(undefined, undefined, { cores: 2 });
 });
 
 afterAll(async () => {

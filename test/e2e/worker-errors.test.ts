@@ -18,7 +18,8 @@ let errors: WorkerErrors;
 
 beforeAll(async () => {
   site = await serveSite({ '/article': longArticleHtml('The harbour, sixty years on', 1_500) });
-  browser = await launchBrowser();
+  // 2 cores: the summary runs in the worker (wasm), so the offscreen document below is the test's own.
+  browser = await launchBrowser(undefined, undefined, { cores: 2 });
   errors = await watchWorkerErrors(browser.context, browser.extensionId);
 });
 
