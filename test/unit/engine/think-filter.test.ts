@@ -28,7 +28,9 @@ test('streamed in any pieces, the visible text is the same as stripping the whol
       }
       streamed += filter.end();
       expect(streamed).toBe(stripThinking(whole));
-      expect(streamed).not.toContain('<think>');
+      // An independent reading of the rule. Text around a block may still spell a tag once the block is
+      // gone ("<" + block + "think>"): what the model wrote outside blocks is shown as written.
+      expect(streamed).toBe(whole.replace(/<think>[\s\S]*?(?:<\/think>\s*|$)/g, ''));
     }),
     { numRuns: 500 },
   );
