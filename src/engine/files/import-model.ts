@@ -4,7 +4,7 @@ import { AppError } from '../../errors';
 import type { ModelSpec, TierId } from '../../model';
 import { notEnoughSpace } from './downloader';
 import { CONFIG_FILES, DTYPE_FILE_SUFFIX, fileUrl } from './hub-files';
-import { joinBytes, type ModelFileStore } from './model-file-store';
+import { createChunkBuffer, type ModelFileStore } from './model-file-store';
 
 /** A file of the folder the user picked, by its path inside that folder (`onnx/model.onnx`). */
 export interface PickedFile {
@@ -175,28 +175,21 @@ export async function storeImportedModel(
       await store.resetFile({ url, modelId: spec.id, path: file.path, expected: { size: file.size } });
       const hash = sha256.create();
       const reader = file.stream().getReader();
-      let parts: Uint8Array[] = [];
-      let buffered = 0;
-      const flush = async () => {
-        if (buffered === 0) return;
-        const data = joinBytes(parts, buffered);
-        parts = [];
-        buffered = 0;
+      const chunk = createChunkBuffer(async (data) => {
         await store.appendChunk(url, data);
-      };
+      });
       for (;;) {
         const { done: ended, value } = await reader.read();
         if (ended) break;
         hash.update(value);
-        parts.push(value);
-        buffered += value.byteLength;
+        chunk.push(value);
         done += value.byteLength;
-        if (buffered >= CHUNK_BYTES) {
-          await flush();
+        if (chunk.size >= CHUNK_BYTES) {
+          await chunk.flush();
           options.onProgress?.(done, total);
         }
       }
-      await flush();
+      await chunk.flush();
       const expected = { size: file.size, sha256: bytesToHex(hash.digest()) };
       const stored = await store.getFile(url);
       if (stored?.received !== file.size) throw importError(`${file.path} changed while it was being read.`);

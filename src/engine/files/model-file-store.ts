@@ -198,7 +198,7 @@ export function createModelFileStore(dbName = MODEL_FILES_DB): ModelFileStore {
 }
 
 /** Joins the pieces read from a stream into one chunk, as the store writes it. */
-export function joinBytes(parts: readonly Uint8Array[], total: number): Uint8Array {
+function joinBytes(parts: readonly Uint8Array[], total: number): Uint8Array {
   const data = new Uint8Array(total);
   let offset = 0;
   for (const part of parts) {
@@ -206,4 +206,41 @@ export function joinBytes(parts: readonly Uint8Array[], total: number): Uint8Arr
     offset += part.byteLength;
   }
   return data;
+}
+
+/** The pieces read from a stream, held until they make a chunk worth one write. */
+export interface ChunkBuffer {
+  /** Bytes held now. */
+  readonly size: number;
+  push(piece: Uint8Array): void;
+  /** Writes what is held as one chunk (nothing when empty). */
+  flush(): Promise<void>;
+  /** Forgets what is held, writing nothing. */
+  drop(): void;
+}
+
+/** Holds stream pieces and hands them to `write` joined, one chunk at a time. */
+export function createChunkBuffer(write: (chunk: Uint8Array) => Promise<void>): ChunkBuffer {
+  let parts: Uint8Array[] = [];
+  let size = 0;
+  const drop = () => {
+    parts = [];
+    size = 0;
+  };
+  return {
+    get size() {
+      return size;
+    },
+    push(piece) {
+      parts.push(piece);
+      size += piece.byteLength;
+    },
+    async flush() {
+      if (size === 0) return;
+      const chunk = joinBytes(parts, size);
+      drop();
+      await write(chunk);
+    },
+    drop,
+  };
 }

@@ -1,6 +1,6 @@
 import { AppError, cancelled } from '../../errors';
 import type { HubFile } from './hub-files';
-import { joinBytes, type ModelFileStore, type StoredFile } from './model-file-store';
+import { createChunkBuffer, type ModelFileStore, type StoredFile } from './model-file-store';
 
 // One HTTP Range request for the rest of a file, and its body written into the store a chunk per
 // transaction: the two steps of a resume the downloader repeats until a file is complete.
@@ -78,15 +78,9 @@ export async function writeChunks(
   signal?: AbortSignal,
 ): Promise<StoredFile> {
   let record = start;
-  let buffered: Uint8Array[] = [];
-  let bufferedBytes = 0;
-  const flush = async () => {
-    if (bufferedBytes === 0) return;
-    const data = joinBytes(buffered, bufferedBytes);
-    buffered = [];
-    bufferedBytes = 0;
+  const chunk = createChunkBuffer(async (data) => {
     record = await store.appendChunk(file.url, data);
-  };
+  });
   // A Stop must end the download even if the body stream never reports the abort.
   const stopped = new Promise<never>((_, reject) => {
     if (signal?.aborted) reject(cancelled());
@@ -107,11 +101,11 @@ export async function writeChunks(
         // Handled here: a cut while a stall's flush runs must not be an unhandled rejection meanwhile.
         reading.catch(() => {});
       }
-      const next = await Promise.race(bufferedBytes > 0 ? [reading, stopped, stall()] : [reading, stopped]);
+      const next = await Promise.race(chunk.size > 0 ? [reading, stopped, stall()] : [reading, stopped]);
       clearTimeout(timer);
       if (next === STALLED) {
         // The read goes on meanwhile; one flush at a time, from this loop only.
-        await flush();
+        await chunk.flush();
         continue;
       }
       reading = undefined;
@@ -120,23 +114,21 @@ export async function writeChunks(
         ended = true;
         break;
       }
-      if (record.received + bufferedBytes + value.byteLength > file.expected.size) {
+      if (record.received + chunk.size + value.byteLength > file.expected.size) {
         // More bytes than the file has: not the file the hub listed. Start it again, keeping none of it.
         ended = true;
-        buffered = [];
-        bufferedBytes = 0;
+        chunk.drop();
         await reader.cancel();
         return await store.resetFile(record);
       }
-      buffered.push(value);
-      bufferedBytes += value.byteLength;
+      chunk.push(value);
       onBytes(value.byteLength);
-      if (bufferedBytes >= chunkBytes) await flush();
+      if (chunk.size >= chunkBytes) await chunk.flush();
     }
   } finally {
     // Whatever ended the read (a Stop, a refused write), the connection is closed: no byte more comes.
     if (!ended) void reader.cancel().catch(() => {});
-    await flush();
+    await chunk.flush();
   }
   return record;
 }
