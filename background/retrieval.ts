@@ -13,11 +13,12 @@ export function createPageRetriever(
   files: ModelFiles,
   clearEpoch: ClearEpoch,
 ) {
-  const embedder = createLazyEmbedder((onProgress) =>
+  const embedder = createLazyEmbedder((onProgress, signal) =>
     loadTransformersEmbedder(
       defaultEmbedder(buildMode),
       { device: 'wasm', localModelPath, files },
       onProgress,
+      signal,
     ),
   );
   const store = createPageIndexStore({ clearEpoch });

@@ -13,7 +13,7 @@ export interface RetrieverOptions {
    * The embedder, loaded lazily on the first page too long to send whole (see `createLazyEmbedder`); it
    * hears the download progress of that first load.
    */
-  embedder: (onProgress?: (progress: DownloadProgress) => void) => Promise<Embedder>;
+  embedder: (onProgress?: (progress: DownloadProgress) => void, signal?: AbortSignal) => Promise<Embedder>;
   store: PageIndexStore;
 }
 
@@ -101,7 +101,7 @@ export function createRetriever({ embedder: loadEmbedder, store }: RetrieverOpti
       let embeddedPassages = 0;
       let error: unknown;
       try {
-        const embedder = await loadEmbedder(onDownload);
+        const embedder = await loadEmbedder(onDownload, signal);
         throwIfAborted(signal);
         if (entry?.embedderId !== embedder.id) {
           entry = { key, url: page.url, hash, embedderId: embedder.id, passages, vectors: [] };

@@ -22,12 +22,14 @@ const EMBED_BATCH_SIZE = 4;
  * Loads a sentence-embedding model with transformers.js (`feature-extraction`), bundled or from the hub.
  * Vectors are mean-pooled and unit length, as the supported models (e5, MiniLM, BERT-likes) expect.
  *
- * @throws AppError `model-download`, `disk-full` or `model-load` (files are verified before they load).
+ * @throws AppError `model-download`, `disk-full` or `model-load` (files are verified before they load), or
+ * `cancelled` when `signal` stops the download.
  */
 export async function loadTransformersEmbedder(
   spec: EmbedderSpec,
   options: TransformersBackendOptions,
   onProgress: (progress: DownloadProgress) => void,
+  signal?: AbortSignal,
 ): Promise<Embedder> {
   const extractor = await loadModelFiles(
     spec,
@@ -41,6 +43,8 @@ export async function loadTransformersEmbedder(
         device: options.device,
         progress_callback,
       }),
+    undefined,
+    signal,
   );
   return createTransformersEmbedder(spec, extractor);
 }

@@ -63,6 +63,57 @@ describe('lazy embedder', () => {
     expect(load).toHaveBeenCalledTimes(2);
   });
 
+  /** A load that waits until the test finishes it, and records the signal it was given. */
+  const heldLoad = () => {
+    const calls: { signal: AbortSignal; finish: (e: Embedder) => void }[] = [];
+    const load = vi.fn(
+      (_onProgress: unknown, signal: AbortSignal) =>
+        new Promise<Embedder>((resolve, reject) => {
+          calls.push({ signal, finish: resolve });
+          signal.addEventListener('abort', () => reject(new Error('aborted download')), { once: true });
+        }),
+    );
+    return { load, calls };
+  };
+
+  test('Stop while the only caller waits ends the call at once and the download; the next call loads again', async () => {
+    const { load, calls } = heldLoad();
+    const lazy = createLazyEmbedder(load);
+    const controller = new AbortController();
+    const waiting = lazy.get(undefined, controller.signal);
+    await vi.waitFor(() => expect(calls).toHaveLength(1));
+    controller.abort();
+    await expect(waiting).rejects.toMatchObject({ code: 'cancelled' });
+    expect(calls[0]?.signal.aborted).toBe(true);
+
+    const loaded = embedder();
+    const again = lazy.get(undefined, new AbortController().signal);
+    await vi.waitFor(() => expect(calls).toHaveLength(2));
+    expect(calls[1]?.signal.aborted).toBe(false);
+    calls[1]?.finish(loaded);
+    expect(await again).toBe(loaded);
+  });
+
+  test('one of two callers stopping leaves the load to the other, and so does a caller with no signal', async () => {
+    const { load, calls } = heldLoad();
+    const lazy = createLazyEmbedder(load);
+    const first = new AbortController();
+    const second = new AbortController();
+    const a = lazy.get(undefined, first.signal);
+    const b = lazy.get(undefined, second.signal);
+    const c = lazy.get();
+    await vi.waitFor(() => expect(calls).toHaveLength(1));
+    first.abort();
+    await expect(a).rejects.toMatchObject({ code: 'cancelled' });
+    second.abort();
+    await expect(b).rejects.toMatchObject({ code: 'cancelled' });
+    expect(calls[0]?.signal.aborted).toBe(false);
+    const loaded = embedder();
+    calls[0]?.finish(loaded);
+    expect(await c).toBe(loaded);
+    expect(load).toHaveBeenCalledTimes(1);
+  });
+
   test('dispose releases the model and a later call loads it again', async () => {
     const loaded = embedder();
     const load = vi.fn(async () => loaded);
