@@ -1,7 +1,6 @@
-import type { PdfPageStart } from '../protocol';
+import type { PdfPageStart, PdfPagesRead } from '../protocol';
 import { cutAtWord } from '../text/blocks';
 import { pdfScanned } from './messages';
-import type { PdfPagesRead } from './read-pdf';
 
 /** A PDF's text as the model reads it, with the page each part comes from. */
 export interface PdfText {

@@ -1,6 +1,7 @@
 import { getDocument, type PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { TextItem } from 'pdfjs-dist/types/src/display/api';
 import { AppError } from '../errors';
+import type { PdfPagesRead } from '../protocol';
 import { edgeKey, linesToText, type PageLine, type PlacedText, readingOrder, repeatedEdges } from './layout';
 import { pdfDamaged, pdfPasswordRequired, pdfPasswordWrong } from './messages';
 
@@ -13,14 +14,6 @@ export type CMapLoader = (name: string) => Promise<Uint8Array>;
 export interface OpenPdfOptions {
   password?: string | null;
   loadCMap?: CMapLoader;
-}
-
-/** The text of consecutive pages, and where to go on from. */
-export interface PdfPagesRead {
-  pageCount: number;
-  pages: { page: number; text: string }[];
-  /** The next page to read, or null when the last one was read. */
-  next: number | null;
 }
 
 /** An open PDF, read a few pages at a time so that only a bounded amount of text is ever held. */
@@ -41,7 +34,11 @@ const EDGE_SAMPLE_PAGES = 12;
  * Opens PDF bytes with pdf.js. Fails with `password-required` (pdf.js's `PasswordException` code 1),
  * `password-wrong` (code 2) or `unreadable-page` for a damaged file.
  */
-export async function openPdf(data: Uint8Array, options: OpenPdfOptions = {}): Promise<OpenedPdf> {
+export async function openPdf(
+  /** Taken over by pdf.js (transferred to its worker): pass a copy to keep using it. */
+  data: Uint8Array,
+  options: OpenPdfOptions = {},
+): Promise<OpenedPdf> {
   const { loadCMap } = options;
   const task = getDocument({
     data,

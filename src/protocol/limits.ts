@@ -33,3 +33,6 @@ export const PDF_FILE_CHUNK_BYTES = 16_000_000;
 
 /** Longest PDF password accepted. */
 export const MAX_PDF_PASSWORD_CHARS = 1_000;
+
+/** Most characters of a page's text in one message (`MAX_PAGE_CHARS` in text/limits.ts is this). */
+export const MAX_PAGE_CHARS_SENT = 400_000;

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import type { Availability, EnginePreference, SummaryLength, TierId, TierReport } from '../model';
-import { MAX_LINK_CHARS, MAX_PAGE_LINKS, MAX_PDF_PAGES } from './limits';
+import { MAX_LINK_CHARS, MAX_PAGE_CHARS_SENT, MAX_PAGE_LINKS, MAX_PDF_PAGES } from './limits';
 
 // The data the messages and streams of messages.ts carry: what the content script reads, what the engine
 // reports, the chats, and what each page asks to show. Schemas where a message from a less trusted context
@@ -22,6 +22,22 @@ export function pageAt(pageStarts: readonly PdfPageStart[], offset: number): num
   }
   return found;
 }
+
+/** Consecutive pages of a PDF's text, as the PDF reader in the tab sends them. */
+export const PdfPagesReadSchema = v.object({
+  pageCount: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  pages: v.pipe(
+    v.array(
+      v.object({
+        page: v.pipe(v.number(), v.integer(), v.minValue(1)),
+        text: v.pipe(v.string(), v.maxLength(MAX_PAGE_CHARS_SENT)),
+      }),
+    ),
+    v.maxLength(100),
+  ),
+  next: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1))),
+});
+export type PdfPagesRead = v.InferOutput<typeof PdfPagesReadSchema>;
 
 /** What the content script reads from a page. */
 export const PageContentSchema = v.object({

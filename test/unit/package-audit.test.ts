@@ -59,13 +59,43 @@ const NAMED_URLS: Record<string, string> = {
   'https://tinyurl.com/sudb9s96': "ORT's WASM: operator documentation (attention's scale)",
   'https://github.com/google/re2/wiki/Syntax': "ORT's WASM: operator documentation (Tokenizer)",
   'https://docs.nvidia.com/cuda/cublas/index.html#cublasLtOrder_t': "ORT's WASM: operator documentation",
+  // The PDF reader (content/pdf.js, pdf.js's legacy build, injected into PDF tabs only).
+  'http://ns.adobe.com/xdp/': "pdf.js: XFA forms' XML namespace",
+  'http://ns.adobe.com/xdp/pdf/': 'pdf.js: an XFA namespace, as above',
+  'http://ns.adobe.com/xfdf/': 'pdf.js: an XFA namespace, as above',
+  'http://ns.adobe.com/xmpmeta/': "pdf.js: XMP metadata's XML namespace",
+  'http://www.w3.org/1999/XSL/Transform': 'pdf.js: an XML namespace it recognises in XFA',
+  'http://www.w3.org/2000/09/xmldsig#': 'pdf.js: an XML namespace it recognises in XFA',
+  'http://www.xfa.org/schema/xci/': 'pdf.js: an XFA namespace',
+  'http://www.xfa.org/schema/xdc/': 'pdf.js: an XFA namespace',
+  'http://www.xfa.org/schema/xfa-connection-set/': 'pdf.js: an XFA namespace',
+  'http://www.xfa.org/schema/xfa-data/': 'pdf.js: an XFA namespace',
+  'http://www.xfa.org/schema/xfa-data/1.0/': 'pdf.js: an XFA namespace',
+  'http://www.xfa.org/schema/xfa-form/': 'pdf.js: an XFA namespace',
+  'http://www.xfa.org/schema/xfa-locale-set/': 'pdf.js: an XFA namespace',
+  'http://www.xfa.org/schema/xfa-source-set/': 'pdf.js: an XFA namespace',
+  'http://www.xfa.org/schema/xfa-template/': 'pdf.js: an XFA namespace',
+  'http://$': "pdf.js: a pattern it uses to tell a link's scheme",
+  'http://example.com': 'pdf.js: the base it parses relative URLs against (never fetched)',
+  'https://github.com/zloirock/core-js': "core-js's banner, in pdf.js's legacy build",
+  'https://github.com/zloirock/core-js/blob/v3.47.0/LICENSE': "core-js's licence, as above",
+  // core-js tests the browser's URL parser on these literals before deciding to polyfill it; read as latin1.
+  'https://a': 'core-js: a URL parser test',
+  'https://a#\u00d0\u00b1': 'core-js: a URL parser test (a UTF-8 fragment)',
+  'https://a/c%20d?a=1&c=3': 'core-js: a URL parser test',
+  'https://a@b': 'core-js: a URL parser test',
+  'https://foo.bar': 'core-js: a URL parser test',
+  'https://x': 'core-js: a URL parser test',
+  'https://\u00d1\u0082\u00d0\u00b5\u00d1\u0081\u00d1\u0082': 'core-js: a URL parser test (an IDN host)',
 };
 
 /** The whole CSP for extension pages, directive by directive. */
 const CSP: Record<string, string[]> = {
   'script-src': ["'self'", "'wasm-unsafe-eval'"],
   'object-src': ["'self'"],
-  'connect-src': ["'self'", ...CONNECT_ORIGINS],
+  // `file:`: the worker reads a file:// PDF for its tab, which cannot fetch its own file (issue 20); Chrome
+  // lets it only with "Allow access to file URLs" on.
+  'connect-src': ["'self'", 'file:', ...CONNECT_ORIGINS],
 };
 
 /**
