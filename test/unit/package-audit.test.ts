@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 
@@ -88,6 +88,10 @@ const NAMED_URLS: Record<string, string> = {
   'https://x': 'core-js: a URL parser test',
   'https://\u00d1\u0082\u00d0\u00b5\u00d1\u0081\u00d1\u0082': 'core-js: a URL parser test (an IDN host)',
 };
+
+/** The PDF reader's bundle (src/handlers/pdf-reader.ts injects it) and what PDF support may add to dist/. */
+const PDF_READER = 'content/pdf.js';
+const PDF_SUPPORT_MAX_BYTES = 5_000_000;
 
 /** The whole CSP for extension pages, directive by directive. */
 const CSP: Record<string, string[]> = {
@@ -225,6 +229,26 @@ describe('the production package', () => {
       expect(code, script).not.toMatch(/\bimport\s*\(|^\s*import\s|\bexport\s*\{|runtime\.getURL/m);
       expect(code.length, script).toBeGreaterThan(10_000);
     }
+  });
+
+  test('the PDF reader is injected into PDF tabs only: never declared, self-contained, within its 5 MB', () => {
+    const declared = (manifest.content_scripts ?? []).flatMap((script) => script.js ?? []);
+    expect(declared).not.toContain(PDF_READER);
+    const reader = readFileSync(join(DIST, PDF_READER), 'utf8');
+    // One IIFE (pdf.js's own `import(workerSrc)` never runs: its worker is bundled in, see content/pdf.ts).
+    expect(reader).not.toMatch(/^\s*import\s|\bexport\s*\{|runtime\.getURL/m);
+    expect(reader).toContain('WorkerMessageHandler');
+    // Other pages carry none of pdf.js.
+    for (const script of declared)
+      expect(readFileSync(join(DIST, script), 'utf8')).not.toContain('WorkerMessageHandler');
+    // The cMaps CJK text needs, read by the worker and sent over messaging (not web-accessible, above).
+    for (const cMap of ['UniJIS-UCS2-H.bcmap', 'Adobe-Japan1-UCS2.bcmap', 'LICENSE'])
+      expect(existsSync(join(DIST, 'pdf/cmaps', cMap)), cMap).toBe(true);
+    const bytes = [join(DIST, PDF_READER), ...filesUnder(join(DIST, 'pdf'))].reduce(
+      (sum, file) => sum + statSync(file).size,
+      0,
+    );
+    expect(bytes).toBeLessThanOrEqual(PDF_SUPPORT_MAX_BYTES);
   });
 
   test('the whole CSP, directive by directive: only packaged code, connections only to itself and the hub', () => {
