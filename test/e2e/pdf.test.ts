@@ -12,6 +12,7 @@ import {
   hugePaper,
   PDF_PASSWORD,
   PLANTED_PAGE,
+  PLANTED_SENTENCE,
   protectedPaper,
   scannedDocument,
   twoColumnPaper,
@@ -109,6 +110,28 @@ describe('a PDF in Chrome’s viewer', () => {
     expect(await planted.textContent()).toContain(`p. ${PLANTED_PAGE}`);
     await planted.click();
     await expect.poll(() => tab.url()).toBe(`${origin}/paper.pdf#page=${PLANTED_PAGE}`);
+  });
+
+  test('answers about a selection made in the viewer, citing the page it is on', async () => {
+    // Its own address: chats are kept per page, and this one must start from none.
+    const { tabId } = await browser.openTab(`${origin}/paper.pdf?asked=selection`);
+    // The real context-menu listener, fired as Chrome fires it for a selection in its PDF viewer.
+    await browser.worker.evaluate(
+      async ({ tabId, selectionText }) => {
+        const tab = await chrome.tabs.get(tabId);
+        (chrome.contextMenus.onClicked as unknown as { dispatch(...args: unknown[]): void }).dispatch(
+          { menuItemId: 'ask-selection-explain', selectionText, editable: false, pageUrl: tab.url },
+          tab,
+        );
+      },
+      { tabId, selectionText: PLANTED_SENTENCE },
+    );
+    const panel = await browser.openExtensionPage(`sidepanel/index.html?tab=${tabId}`);
+    const answers = panel.locator('[data-testid="chat-message"][data-role="assistant"]');
+    await expect.poll(() => answers.count(), { timeout: 60_000 }).toBeGreaterThan(0);
+    await expect.poll(() => state(panel), { timeout: 180_000 }).toBe('done');
+    // The passage holding the selection comes first among the sources.
+    expect(await panel.getByTestId('source').first().getAttribute('data-page')).toBe(String(PLANTED_PAGE));
   });
 
   test('in a font with a predefined CMap is read through the packaged cMaps', async () => {
