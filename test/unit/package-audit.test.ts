@@ -110,7 +110,8 @@ const PERMISSION_REASONS: Record<string, string> = {
   storage: 'session storage for the last summary of a tab and a pending right-click ask; settings',
   contextMenus: 'the right-click entries on a selection',
   sidePanel: 'the chat lives in the side panel',
-  scripting: 'adds the content script to tabs open before the extension was installed',
+  scripting:
+    'adds the content script to tabs open before the extension was installed, and the PDF reader to PDF tabs',
   activeTab: 'the toolbar and keyboard entry points on the current tab',
   unlimitedStorage: 'model files are hundreds of MB to GB; without it they may be refused or evicted',
   offscreen: 'the document that runs the model on WASM threads (a service worker cannot start workers)',
