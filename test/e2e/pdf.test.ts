@@ -163,6 +163,19 @@ describe('a PDF in Chrome’s viewer', () => {
     expect(stored).not.toContain(PDF_PASSWORD);
   });
 
+  test('protected by a password asks for it in the side panel too, then answers', async () => {
+    const { tabId } = await browser.openTab(`${origin}/protected.pdf?asked=panel`);
+    const panel = await browser.openExtensionPage(`sidepanel/index.html?tab=${tabId}`);
+    await panel.getByTestId('chat-input').fill('What is this about?');
+    await panel.getByTestId('chat-input').press('Enter');
+    await expect.poll(() => panel.getByTestId('error').getAttribute('data-code')).toBe('password-required');
+    await panel.getByTestId('pdf-password').fill(PDF_PASSWORD);
+    await panel.getByTestId('pdf-password-submit').click();
+    await expect.poll(() => state(panel), { timeout: 180_000 }).toBe('done');
+    const answers = panel.locator('[data-testid="chat-message"][data-role="assistant"]');
+    expect(await answers.count()).toBe(1);
+  });
+
   test('that is a scan says it has no text layer', async () => {
     const { popup } = await popupOn(`${origin}/scan.pdf`);
     await summarizeToEnd(popup);
