@@ -58,6 +58,8 @@ export async function openPdf(
     throw asPdfError(error);
   }
   let repeated: Set<string> | null = null;
+  // The sampled pages' lines, kept until read (at most EDGE_SAMPLE_PAGES), so no page is laid out twice.
+  const sampled = new Map<number, Awaited<ReturnType<typeof linesOf>>>();
   const linesOf = async (page: number) => {
     const proxy = await doc.getPage(page);
     const [, , width, height] = proxy.view as [number, number, number, number];
@@ -81,8 +83,9 @@ export async function openPdf(
     if (repeated) return repeated;
     const sample: (string | null)[][] = [];
     for (let page = 1; page <= Math.min(doc.numPages, EDGE_SAMPLE_PAGES); page++) {
-      const { lines, height } = await linesOf(page);
-      sample.push(lines.map((line) => edgeKey(line, height)));
+      const laidOut = await linesOf(page);
+      sampled.set(page, laidOut);
+      sample.push(laidOut.lines.map((line) => edgeKey(line, laidOut.height)));
     }
     repeated = repeatedEdges(sample);
     return repeated;
@@ -100,7 +103,8 @@ export async function openPdf(
           page <= doc.numPages && pages.length < maxPages && (pages.length === 0 || chars < maxChars);
           page++
         ) {
-          const { lines, height } = await linesOf(page);
+          const { lines, height } = sampled.get(page) ?? (await linesOf(page));
+          sampled.delete(page);
           const kept = lines.filter((line: PageLine) => {
             const key = edgeKey(line, height);
             return !(key && skip.has(key));
