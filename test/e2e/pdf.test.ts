@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   CJK_SENTENCE,
   cjkDocument,
+  damagedDocument,
   hugePaper,
   PDF_PASSWORD,
   PLANTED_PAGE,
@@ -28,6 +29,7 @@ const PDFS: Record<string, Uint8Array> = {
   '/protected.pdf': protectedPaper(),
   '/scan.pdf': scannedDocument(),
   '/cjk.pdf': cjkDocument(),
+  '/damaged.pdf': damagedDocument(),
 };
 
 let server: Server;
@@ -183,6 +185,13 @@ describe('a PDF in Chrome’s viewer', () => {
     expect(await popup.getByTestId('status').textContent()).toBe(
       "This PDF has no text layer (it looks scanned), so Pagewise can't read it.",
     );
+  });
+
+  test('that is damaged gets a clear error', async () => {
+    const { popup } = await popupOn(`${origin}/damaged.pdf`);
+    await summarizeToEnd(popup);
+    expect(await state(popup)).toBe('error');
+    expect(await popup.getByTestId('status').textContent()).toMatch(/^This PDF is damaged/);
   });
 });
 
