@@ -163,7 +163,3 @@ function schemeShown(scheme: string): string {
     ? scheme
     : `${scheme}//`;
 }
-
-/** What the user is told when the article is in a frame (`PageContent.framed`): what happened, what to do. */
-export const FRAMED_PAGE_MESSAGE =
-  "This article is inside a frame; Pagewise reads only the main page. Open the frame's page on its own to read it.";

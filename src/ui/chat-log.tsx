@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { t } from '../i18n';
 import { useChatStore } from './chat-context';
 import { ChatMessage } from './chat-message';
 
@@ -76,7 +77,7 @@ export function ChatLog({ empty }: { empty: ComponentChildren }) {
   const hasContent = messages.length > 0 || live;
   return (
     <div class="chat-log-frame">
-      <section class="chat-log" ref={scroller} onScroll={onScroll} aria-label="Conversation">
+      <section class="chat-log" ref={scroller} onScroll={onScroll} aria-label={t('chat_conversation')}>
         {hasContent
           ? [
               ...messages.map((message, index) => (
@@ -115,7 +116,7 @@ export function ChatLog({ empty }: { empty: ComponentChildren }) {
       </section>
       {away && hasContent && (
         <button type="button" class="button jump" data-testid="jump-to-latest" onClick={jump}>
-          Jump to latest ↓
+          {t('chat_jump_latest')}
         </button>
       )}
     </div>

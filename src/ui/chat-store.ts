@@ -1,5 +1,6 @@
 import { batch, computed, type ReadonlySignal } from '@preact/signals';
-import { asAppError } from '../errors';
+import { errorText } from '../errors';
+import { type MessageKey, t } from '../i18n';
 import type { AskPreset, DownloadProgress, PendingAsk, Source, StoredMessage } from '../protocol';
 import { MAX_PASSAGE_TEXT_CHARS, MAX_QUESTION_CHARS, MAX_SELECTION_CHARS } from '../protocol/limits';
 import { cutAtCodePoint } from '../text/blocks';
@@ -62,11 +63,11 @@ export interface ChatStore
 }
 
 /** What the user bubble says for a right-click preset (the worker writes the actual instruction). */
-const PRESET_QUESTIONS: Record<AskPreset, string> = {
-  explain: 'Explain this',
-  summarize: 'Summarize this',
-  define: 'Define this',
-  translate: 'Translate this',
+const PRESET_QUESTIONS: Record<AskPreset, MessageKey> = {
+  explain: 'preset_explain',
+  summarize: 'preset_summarize',
+  define: 'preset_define',
+  translate: 'preset_translate',
 };
 
 /** Creates the chat store over a client (the worker's, by default through `createChatWorkerClient`). */
@@ -156,7 +157,7 @@ export function createChatStore(
       run.stop();
       if (unreadable.value !== null) return;
       // Not awaited: the answer runs on its own, and whoever took the ask (init) need not wait for it.
-      void ask(PRESET_QUESTIONS[pending.preset], pending.selection, pending.preset);
+      void ask(t(PRESET_QUESTIONS[pending.preset]), pending.selection, pending.preset);
       return;
     }
     batch(() => {
@@ -248,11 +249,11 @@ export function createChatStore(
           tabId: tab,
           text: cutAtCodePoint(source.text, MAX_PASSAGE_TEXT_CHARS),
         });
-        if (!shown) notice.value = 'That passage is no longer on the page.';
+        if (!shown) notice.value = t('chat_passage_gone');
         else highlighted = tab;
         return shown;
       } catch (thrown) {
-        notice.value = asAppError(thrown).message;
+        notice.value = errorText(thrown);
         return false;
       }
     },

@@ -1,5 +1,6 @@
 import { batch, computed, type ReadonlySignal, signal } from '@preact/signals';
 import browser from 'webextension-polyfill';
+import { t } from '../i18n';
 import {
   createWorkerClient,
   type DownloadProgress,
@@ -103,27 +104,29 @@ export function createSummaryStore(
   const statusText = computed(() => {
     switch (run.state.value) {
       case 'idle':
-        if (!run.stopped.value) return 'Ready';
-        return text.value ? 'Stopped. This summary is unfinished.' : 'Stopped';
+        if (!run.stopped.value) return t('status_ready');
+        return text.value ? t('status_summary_stopped') : t('status_stopped');
       case 'loading': {
         const waiting = run.waiting.value;
         if (waiting) return waitingText(waiting.ahead);
         return loadingText(run.download.value, modelStatus.value?.availability);
       }
       case 'reading':
-        return 'Reading the page…';
+        return t('status_reading');
       case 'generating': {
         const part = run.part.value;
         const read = run.promptRead.value;
-        const percent = read ? ` ${readPercent(read)}%` : '';
-        if (part && run.writing.value) return `Key points of part ${part.index} of ${part.count}…`;
-        if (part) return `Reading part ${part.index} of ${part.count}…${percent}`;
-        return read ? `Reading the page…${percent}` : 'Writing the summary…';
+        if (part && run.writing.value) return t('status_part_key_points', part.index, part.count);
+        if (part)
+          return read
+            ? t('status_part_reading_percent', part.index, part.count, readPercent(read))
+            : t('status_part_reading', part.index, part.count);
+        return read ? t('status_reading_percent', readPercent(read)) : t('status_writing_summary');
       }
       case 'done':
         return doneText(run.engine.value ?? restoredEngine.value);
       case 'error':
-        return run.error.value?.message ?? 'Something went wrong.';
+        return run.error.value?.message ?? t('error_unknown');
     }
   });
 
