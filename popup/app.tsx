@@ -7,6 +7,7 @@ import { Markdown } from '../src/ui/markdown';
 import { formatMegabytes } from '../src/ui/model-status';
 import { Brand, PageLine, SettingsLink } from '../src/ui/page-header';
 import { ProgressBar } from '../src/ui/progress-bar';
+import { SentenceAnnouncer } from '../src/ui/sentence-announcer';
 import { FirstUseNote, StatusArea } from '../src/ui/status-line';
 import { useSummaryStore } from '../src/ui/summary-context';
 import type { SummaryStore } from '../src/ui/summary-store';
@@ -155,6 +156,7 @@ export function App({ tab }: { tab: TabInfo | null }) {
             onRender={onRender}
           />
         </div>
+        <SentenceAnnouncer text={store.text} streaming={busy} />
         {state === 'done' && hasText && (
           <div class="summary-actions">
             <CopyButton onCopy={() => store.copy()} label={t('popup_copy_summary')} />

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preac
 import { t } from '../i18n';
 import { useChatStore } from './chat-context';
 import { ChatMessage } from './chat-message';
+import { SentenceAnnouncer } from './sentence-announcer';
 
 /** How close to the bottom (px) still counts as "reading along" while an answer streams. */
 const PIN_SLACK = 32;
@@ -114,6 +115,7 @@ export function ChatLog({ empty }: { empty: ComponentChildren }) {
             ]
           : empty}
       </section>
+      <SentenceAnnouncer text={store.answer} streaming={busy} />
       {away && hasContent && (
         <button type="button" class="button jump" data-testid="jump-to-latest" onClick={jump}>
           {t('chat_jump_latest')}
