@@ -2,6 +2,7 @@ import { useComputed } from '@preact/signals';
 import { useEffect, useRef } from 'preact/hooks';
 import { t } from '../src/i18n';
 import { CopyButton } from '../src/ui/copy-button';
+import { downloadFile } from '../src/ui/download';
 import { LengthPicker } from '../src/ui/length-picker';
 import { Markdown } from '../src/ui/markdown';
 import { formatMegabytes } from '../src/ui/model-status';
@@ -159,7 +160,19 @@ export function App({ tab }: { tab: TabInfo | null }) {
         <SentenceAnnouncer text={store.text} streaming={busy} />
         {state === 'done' && hasText && (
           <div class="summary-actions">
-            <CopyButton onCopy={() => store.copy()} label={t('popup_copy_summary')} />
+            <CopyButton onCopy={() => store.copy(tab ?? {})} label={t('popup_copy_summary')} />
+            <button
+              type="button"
+              class="button button--quiet"
+              data-testid="export"
+              title={t('popup_export_summary')}
+              onClick={() => {
+                const file = store.exportFile(tab ?? {});
+                if (file) downloadFile(file);
+              }}
+            >
+              {t('common_export')}
+            </button>
           </div>
         )}
       </main>

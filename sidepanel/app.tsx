@@ -3,6 +3,7 @@ import { ChatComposer } from '../src/ui/chat-composer';
 import { useChatStore } from '../src/ui/chat-context';
 import { ChatHistory } from '../src/ui/chat-history';
 import { ChatLog } from '../src/ui/chat-log';
+import { downloadFile } from '../src/ui/download';
 import { formatMegabytes } from '../src/ui/model-status';
 import { Brand, PageLine, SettingsLink } from '../src/ui/page-header';
 import { ProgressBar } from '../src/ui/progress-bar';
@@ -30,6 +31,20 @@ function Header() {
           >
             {t('panel_history')}
           </button>
+          {!history && (store.conversation.value?.messages.length ?? 0) > 0 && (
+            <button
+              type="button"
+              class="button button--quiet"
+              data-testid="export"
+              title={t('panel_export_chat')}
+              onClick={() => {
+                const file = store.exportChat();
+                if (file) downloadFile(file);
+              }}
+            >
+              {t('common_export')}
+            </button>
+          )}
           <SettingsLink />
         </div>
       </div>

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { t, uiLocale } from '../i18n';
 import type { ConversationSummary } from '../protocol';
 import { useChatStore } from './chat-context';
+import { downloadFile } from './download';
 
 const WHEN = new Intl.DateTimeFormat(uiLocale().lang, { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -137,6 +138,20 @@ export function ChatHistory() {
             onClick={() => setConfirming(true)}
           >
             {t('history_clear')}
+          </button>
+        )}
+        {!confirming && (
+          <button
+            type="button"
+            class="button"
+            data-testid="export-all"
+            disabled={count === 0}
+            onClick={async () => {
+              const file = await store.exportAll();
+              if (file) downloadFile(file);
+            }}
+          >
+            {t('history_export_all')}
           </button>
         )}
       </div>

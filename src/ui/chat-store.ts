@@ -1,7 +1,14 @@
 import { batch, computed, type ReadonlySignal } from '@preact/signals';
 import { errorText } from '../errors';
 import { type MessageKey, t } from '../i18n';
-import type { AskPreset, DownloadProgress, PendingAsk, Source, StoredMessage } from '../protocol';
+import type {
+  AskPreset,
+  Conversation,
+  DownloadProgress,
+  PendingAsk,
+  Source,
+  StoredMessage,
+} from '../protocol';
 import { MAX_PASSAGE_TEXT_CHARS, MAX_QUESTION_CHARS, MAX_SELECTION_CHARS } from '../protocol/limits';
 import { cutAtCodePoint } from '../text/blocks';
 import { type ChatClient, createChatWorkerClient } from './chat-client';
@@ -9,6 +16,14 @@ import { createHistoryScreen, type HistoryScreen } from './chat-history-screen';
 import { type ChatRun, createChatRun } from './chat-run';
 import { createTabBinding, type TabBinding } from './chat-tab';
 import { createChatViewState, type ShownChat } from './chat-view';
+import {
+  answerMarkdown,
+  chatMarkdown,
+  chatsMarkdown,
+  type ExportFile,
+  exportFileName,
+} from './export-markdown';
+import { pageLinks } from './markdown';
 import type { UiError } from './model-status';
 import { copyText } from './stream-run';
 
@@ -53,8 +68,12 @@ export interface ChatStore
   regenerate(): Promise<void>;
   /** Repeats what failed: loading the tab, or the last question. */
   retry(): Promise<void>;
-  /** Copies a message's text (an answer's Markdown); false when there is nothing to copy or it failed. */
+  /** Copies an answer as Markdown, as shown, with its sources; false when there is nothing or it failed. */
   copy(messageId: string): Promise<boolean>;
+  /** The conversation on screen as a Markdown file; null when it has no message yet. */
+  exportChat(): ExportFile | null;
+  /** Every saved chat as one Markdown file; null when there is none (or they could not be read). */
+  exportAll(): Promise<ExportFile | null>;
   /** Starts afresh: the next question begins a new conversation about the page. */
   newChat(): void;
   /** Scrolls the page to a passage and highlights it; false when it is no longer there. */
@@ -91,6 +110,11 @@ export function createChatStore(
   const localId = () => `local-${++localIds}`;
   const run = createChatRun(client, view, { now, localId, retryAnswer: () => regenerate() });
   const screen = createHistoryScreen(client, view, run);
+  // The model and engine the extension runs, as the status line names them (a saved chat keeps no record).
+  const exportEngine = () => ({
+    model: run.modelStatus.value?.modelName ?? null,
+    engine: run.modelStatus.value?.engine.name ?? null,
+  });
   const binding = createTabBinding(client, view, run, (tab) => takePendingAsk(tab));
   const { stream, busy, messages } = run;
 
@@ -220,8 +244,36 @@ export function createChatStore(
     regenerate,
     retry: stream.retry,
 
-    copy: (messageId) =>
-      copyText(messages.value.find((m) => m.id === messageId)?.content ?? '', options.clipboard),
+    copy(messageId) {
+      const message = messages.value.find((m) => m.id === messageId);
+      const links = pageLinks(view.conversation.value?.links);
+      return copyText(message ? answerMarkdown(message, links) : '', options.clipboard);
+    },
+
+    exportChat() {
+      const conversation = view.conversation.value;
+      if (!conversation || conversation.messages.length === 0) return null;
+      return {
+        name: exportFileName(conversation.title, new Date(conversation.updatedAt)),
+        text: chatMarkdown(conversation, exportEngine()),
+      };
+    },
+
+    async exportAll() {
+      try {
+        const listed = await client.listChats();
+        const opened = await Promise.all(listed.map(({ id }) => client.openChat({ id })));
+        const chats = opened.filter((chat): chat is Conversation => chat !== null);
+        if (chats.length === 0) return null;
+        return {
+          name: exportFileName(t('export_all_title'), new Date()),
+          text: chatsMarkdown(chats, exportEngine()),
+        };
+      } catch (thrown) {
+        notice.value = errorText(thrown);
+        return null;
+      }
+    },
 
     newChat() {
       hideHighlight();

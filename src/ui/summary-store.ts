@@ -13,6 +13,7 @@ import {
 } from '../protocol';
 import { loadSettings, type SettingsStorage } from '../settings';
 import { openSidePanel } from '../side-panel';
+import { type ExportFile, type ExportPage, exportFileName, summaryMarkdown } from './export-markdown';
 import { doneText, loadingText, type UiError, waitingText } from './model-status';
 import { copyText, createStreamRun, type PromptRead, type RunState, readPercent } from './stream-run';
 
@@ -76,8 +77,13 @@ export interface SummaryStore {
   stop(): void;
   /** Summarizes again after a failure. */
   retry(): Promise<void>;
-  /** Copies the summary's Markdown; false when there is nothing to copy or the clipboard refused. */
-  copy(): Promise<boolean>;
+  /**
+   * The summary as a Markdown file: the page (`page` where the summary does not name it), the date, the
+   * model and engine, and the text as shown. Null while there is no text.
+   */
+  exportFile(page?: ExportPage): ExportFile | null;
+  /** Copies the same Markdown as {@link exportFile}; false when there is nothing to copy or it failed. */
+  copy(page?: ExportPage): Promise<boolean>;
   /** Opens the side panel's chat on the tab; call it straight from a click (a user gesture). */
   openChat(): Promise<void>;
 }
@@ -136,6 +142,27 @@ export function createSummaryStore(
     } catch {
       // The status only decides a hint; the UI works without it.
     }
+  };
+
+  const exportFile = (page: ExportPage = {}): ExportFile | null => {
+    const body = text.value;
+    if (!body) return null;
+    const summary = result.value;
+    const date = new Date(summary?.createdAt ?? Date.now());
+    const title = summary?.title || page.title || '';
+    const ran = run.engine.value;
+    const markdown = summaryMarkdown({
+      title,
+      url: summary?.url || page.url || '',
+      date,
+      engine: {
+        model: ran?.modelName ?? modelStatus.value?.modelName ?? null,
+        engine: ran?.name ?? restoredEngine.value,
+      },
+      text: body,
+      links: summary?.links,
+    });
+    return { name: exportFileName(title, date), text: markdown };
   };
 
   const show = (summary: SummaryResult) => {
@@ -248,7 +275,8 @@ export function createSummaryStore(
     summarize,
     stop: run.stop,
     retry: run.retry,
-    copy: () => copyText(text.value, options.clipboard),
+    exportFile,
+    copy: (page) => copyText(exportFile(page)?.text ?? '', options.clipboard),
 
     async openChat() {
       if (tabId !== null) await client.openSidePanel(tabId);
