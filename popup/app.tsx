@@ -59,7 +59,7 @@ function Header({ tab, title }: { tab: TabInfo | null; title: string | undefined
 /** The popup: summarize the tab's page and read the summary as it is written. */
 export function App({ tab }: { tab: TabInfo | null }) {
   const store = useSummaryStore();
-  const scroller = useRef<HTMLDivElement>(null);
+  const scroller = useRef<HTMLElement>(null);
   const pinned = useRef(true);
 
   useEffect(() => {
@@ -147,7 +147,14 @@ export function App({ tab }: { tab: TabInfo | null }) {
             {t('popup_coverage', Math.max(1, Math.floor(coverage * 100)))}
           </p>
         )}
-        <div class={`summary${hasText ? '' : ' summary--empty'}`} ref={scroller} onScroll={onScroll}>
+        {/* A region that scrolls: by keyboard too, so it takes the focus once it has text. */}
+        <section
+          class={`summary${hasText ? '' : ' summary--empty'}`}
+          ref={scroller}
+          onScroll={onScroll}
+          aria-label={t('export_heading_summary')}
+          tabIndex={hasText ? 0 : -1}
+        >
           <Markdown
             class="markdown"
             data-testid="summary"
@@ -156,7 +163,7 @@ export function App({ tab }: { tab: TabInfo | null }) {
             links={store.result.value?.links}
             onRender={onRender}
           />
-        </div>
+        </section>
         <SentenceAnnouncer text={store.text} streaming={busy} />
         {state === 'done' && hasText && (
           <div class="summary-actions">

@@ -89,7 +89,9 @@ export function ChatMessage(props: ChatMessageProps) {
         aria-label={t('chat_you_asked')}
       >
         {selection && <blockquote class="message__quote">{selection}</blockquote>}
-        <p class="message__text">{typeof text === 'string' ? text : text.value}</p>
+        <p class="message__text" dir="auto">
+          {typeof text === 'string' ? text : text.value}
+        </p>
       </article>
     );
   }
@@ -106,6 +108,7 @@ export function ChatMessage(props: ChatMessageProps) {
         aria-busy={live}
       >
         <Markdown
+          dir="auto"
           class="markdown message__answer"
           text={text}
           links={props.links}

@@ -25,7 +25,7 @@ export function PageLine({ title, url }: { title: string | undefined; url: strin
   return (
     <div class="page" title={title}>
       {title && (
-        <span class="page__title" data-testid="page-title">
+        <span class="page__title" data-testid="page-title" dir="auto">
           {title}
         </span>
       )}
