@@ -1,4 +1,3 @@
-import browser from 'webextension-polyfill';
 import englishCatalogue from '../_locales/en/messages.json' with { type: 'json' };
 
 /**
@@ -35,13 +34,23 @@ export function english(key: MessageKey, ...params: MessageParam[]): string {
  * is no extension runtime (unit tests, Node) or the key has no translation yet, the English text.
  */
 export function t(key: MessageKey, ...params: MessageParam[]): string {
-  try {
-    const text = browser.i18n.getMessage(key, params.map(String));
-    if (text) return text;
-  } catch {
-    // No i18n here: English below.
-  }
-  return english(key, ...params);
+  const text = extensionI18n()?.getMessage(key, params.map(String));
+  return text || english(key, ...params);
+}
+
+/**
+ * The browser's `i18n` (Chrome's `chrome.i18n`; Firefox has the same under `browser` and `chrome`), or
+ * null outside an extension. Read straight from the global: `webextension-polyfill` refuses to load in
+ * Node, where the engine's tests import this module, and `getMessage` is synchronous in both browsers.
+ */
+function extensionI18n(): { getMessage(key: string, substitutions?: string[]): string } | null {
+  const scope = globalThis as { chrome?: { i18n?: unknown }; browser?: { i18n?: unknown } };
+  const i18n = (scope.browser?.i18n ?? scope.chrome?.i18n) as
+    | { getMessage?: (key: string, substitutions?: string[]) => string }
+    | undefined;
+  return typeof i18n?.getMessage === 'function'
+    ? { getMessage: (key, substitutions) => i18n.getMessage?.(key, substitutions) ?? '' }
+    : null;
 }
 
 /**
