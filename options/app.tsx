@@ -1,4 +1,5 @@
 import { useEffect, useMemo } from 'preact/hooks';
+import { t } from '../src/i18n';
 import { Brand } from '../src/ui/page-header';
 import { DefaultsSection } from '../src/ui/settings/defaults-section';
 import { EngineSection } from '../src/ui/settings/engine-section';
@@ -22,7 +23,7 @@ export function App({ client }: { client?: SettingsClient }) {
       <main class="settings">
         <header class="header bar">
           <Brand />
-          <h1 class="settings__title">Settings</h1>
+          <h1 class="settings__title">{t('settings_title')}</h1>
         </header>
         <EngineSection />
         <ModelsSection />

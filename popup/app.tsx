@@ -1,11 +1,14 @@
 import { useComputed } from '@preact/signals';
 import { useEffect, useRef } from 'preact/hooks';
+import { t } from '../src/i18n';
 import { CopyButton } from '../src/ui/copy-button';
+import { downloadFile } from '../src/ui/download';
 import { LengthPicker } from '../src/ui/length-picker';
 import { Markdown } from '../src/ui/markdown';
 import { formatMegabytes } from '../src/ui/model-status';
 import { Brand, PageLine, SettingsLink } from '../src/ui/page-header';
 import { ProgressBar } from '../src/ui/progress-bar';
+import { SentenceAnnouncer } from '../src/ui/sentence-announcer';
 import { FirstUseNote, StatusArea } from '../src/ui/status-line';
 import { useSummaryStore } from '../src/ui/summary-context';
 import type { SummaryStore } from '../src/ui/summary-store';
@@ -26,19 +29,19 @@ function progressOf(store: SummaryStore): { value: number | null; label: string;
     const download = store.download.value;
     return {
       value: store.progress.value,
-      label: 'Model download',
+      label: t('progress_model_download'),
       valueText: download
-        ? `${formatMegabytes(download.loaded)} of ${formatMegabytes(download.total)}`
+        ? t('common_amount_of', formatMegabytes(download.loaded), formatMegabytes(download.total))
         : undefined,
     };
   }
   const read = store.promptRead.value;
   const partRead = read && read.total > 0 ? read.done / read.total : 0;
   if (store.state.value === 'generating' && part) {
-    return { value: (part.index - 1 + partRead) / part.count, label: 'Reading the page in parts' };
+    return { value: (part.index - 1 + partRead) / part.count, label: t('progress_reading_parts') };
   }
-  if (store.state.value === 'generating' && read) return { value: partRead, label: 'Reading the page' };
-  return { value: null, label: 'Working' };
+  if (store.state.value === 'generating' && read) return { value: partRead, label: t('progress_reading') };
+  return { value: null, label: t('progress_working') };
 }
 
 function Header({ tab, title }: { tab: TabInfo | null; title: string | undefined }) {
@@ -56,7 +59,7 @@ function Header({ tab, title }: { tab: TabInfo | null; title: string | undefined
 /** The popup: summarize the tab's page and read the summary as it is written. */
 export function App({ tab }: { tab: TabInfo | null }) {
   const store = useSummaryStore();
-  const scroller = useRef<HTMLDivElement>(null);
+  const scroller = useRef<HTMLElement>(null);
   const pinned = useRef(true);
 
   useEffect(() => {
@@ -107,17 +110,21 @@ export function App({ tab }: { tab: TabInfo | null }) {
                 void store.summarize();
               }}
             >
-              {busy ? 'Summarizing…' : state === 'done' ? 'Summarize again' : 'Summarize'}
+              {busy
+                ? t('popup_summarizing')
+                : state === 'done'
+                  ? t('popup_summarize_again')
+                  : t('popup_summarize')}
             </button>
             {busy && (
               <button type="button" class="button" data-testid="stop" onClick={() => store.stop()}>
-                Stop
+                {t('common_stop')}
               </button>
             )}
           </div>
         </div>
 
-        {!tab && <p class="note">Open a web page, then click Pagewise again.</p>}
+        {!tab && <p class="note">{t('popup_open_page')}</p>}
         {tab && unreadable !== null && (
           <p class="note" data-testid="unreadable">
             {unreadable}
@@ -138,10 +145,17 @@ export function App({ tab }: { tab: TabInfo | null }) {
 
         {coverage !== null && coverage < 1 && (
           <p class="note" data-testid="coverage">
-            Summary of the first {Math.max(1, Math.floor(coverage * 100))}% of this very long page.
+            {t('popup_coverage', Math.max(1, Math.floor(coverage * 100)))}
           </p>
         )}
-        <div class={`summary${hasText ? '' : ' summary--empty'}`} ref={scroller} onScroll={onScroll}>
+        {/* A region that scrolls: by keyboard too, so it takes the focus once it has text. */}
+        <section
+          class={`summary${hasText ? '' : ' summary--empty'}`}
+          ref={scroller}
+          onScroll={onScroll}
+          aria-label={t('export_heading_summary')}
+          tabIndex={hasText ? 0 : -1}
+        >
           <Markdown
             class="markdown"
             data-testid="summary"
@@ -150,10 +164,23 @@ export function App({ tab }: { tab: TabInfo | null }) {
             links={store.result.value?.links}
             onRender={onRender}
           />
-        </div>
+        </section>
+        <SentenceAnnouncer text={store.text} streaming={busy} />
         {state === 'done' && hasText && (
           <div class="summary-actions">
-            <CopyButton onCopy={() => store.copy()} />
+            <CopyButton onCopy={() => store.copy(tab ?? {})} label={t('popup_copy_summary')} />
+            <button
+              type="button"
+              class="button button--quiet"
+              data-testid="export"
+              title={t('popup_export_summary')}
+              onClick={() => {
+                const file = store.exportFile(tab ?? {});
+                if (file) downloadFile(file);
+              }}
+            >
+              {t('common_export')}
+            </button>
           </div>
         )}
       </main>
@@ -167,10 +194,10 @@ export function App({ tab }: { tab: TabInfo | null }) {
             void store.openChat().then(() => window.close());
           }}
         >
-          Ask questions about this page in the side panel
+          {t('popup_open_chat')}
         </button>
       )}
-      <footer class="footer">Runs on your device. Nothing you read leaves your computer.</footer>
+      <footer class="footer">{t('common_privacy_footer')}</footer>
     </div>
   );
 }

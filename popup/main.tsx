@@ -1,5 +1,6 @@
 import { render } from 'preact';
 import browser from 'webextension-polyfill';
+import { localizeDocument } from '../src/i18n';
 import { SummaryStoreContext } from '../src/ui/summary-context';
 import { createSummaryClient, createSummaryStore } from '../src/ui/summary-store';
 import { readTabParam } from '../src/ui/tab-param';
@@ -24,6 +25,7 @@ async function findTab(): Promise<TabInfo | null> {
   }
 }
 
+localizeDocument();
 const root = document.getElementById('app');
 if (root) {
   const store = createSummaryStore(createSummaryClient());

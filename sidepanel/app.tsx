@@ -1,7 +1,9 @@
+import { t } from '../src/i18n';
 import { ChatComposer } from '../src/ui/chat-composer';
 import { useChatStore } from '../src/ui/chat-context';
 import { ChatHistory } from '../src/ui/chat-history';
 import { ChatLog } from '../src/ui/chat-log';
+import { downloadFile } from '../src/ui/download';
 import { formatMegabytes } from '../src/ui/model-status';
 import { Brand, PageLine, SettingsLink } from '../src/ui/page-header';
 import { ProgressBar } from '../src/ui/progress-bar';
@@ -18,7 +20,7 @@ function Header() {
         <Brand />
         <div class="chat-header__actions">
           <button type="button" class="button button--quiet" data-testid="new-chat" onClick={store.newChat}>
-            New chat
+            {t('panel_new_chat')}
           </button>
           <button
             type="button"
@@ -27,8 +29,22 @@ function Header() {
             aria-pressed={history}
             onClick={() => (history ? store.closeHistory() : void store.openHistory())}
           >
-            History
+            {t('panel_history')}
           </button>
+          {!history && (store.conversation.value?.messages.length ?? 0) > 0 && (
+            <button
+              type="button"
+              class="button button--quiet"
+              data-testid="export"
+              title={t('panel_export_chat')}
+              onClick={() => {
+                const file = store.exportChat();
+                if (file) downloadFile(file);
+              }}
+            >
+              {t('common_export')}
+            </button>
+          )}
           <SettingsLink />
         </div>
       </div>
@@ -43,19 +59,16 @@ function EmptyState() {
   if (store.tabId.value === null) {
     return (
       <div class="chat-empty">
-        <p class="note">Open a web page, and ask about it here.</p>
+        <p class="note">{t('panel_open_page')}</p>
       </div>
     );
   }
   return (
     <div class="chat-empty" data-testid="empty-chat">
-      <h2 class="chat-empty__title">Ask anything about this page</h2>
-      <p class="chat-empty__text">
-        Type a question below. Or select text on the page, right-click it and choose Pagewise to ask about
-        just that part.
-      </p>
+      <h2 class="chat-empty__title">{t('panel_empty_title')}</h2>
+      <p class="chat-empty__text">{t('panel_empty_text')}</p>
       {model?.availability === 'downloadable' && <FirstUseNote model={model} />}
-      <p class="chat-empty__privacy">Runs on your device. Nothing you read leaves your computer.</p>
+      <p class="chat-empty__privacy">{t('common_privacy_footer')}</p>
     </div>
   );
 }
@@ -76,8 +89,7 @@ function Dock() {
       )}
       {store.otherPage.value && (
         <p class="note note--info" data-testid="other-page">
-          This chat is about another page: “{store.conversation.value?.title}”. Start a new chat to ask about
-          this one.
+          {t('panel_other_page', store.conversation.value?.title ?? '')}
         </p>
       )}
       <StatusArea
@@ -90,9 +102,11 @@ function Dock() {
       {state === 'loading' && (
         <ProgressBar
           value={store.progress.value}
-          label="Model download"
+          label={t('progress_model_download')}
           valueText={
-            download ? `${formatMegabytes(download.loaded)} of ${formatMegabytes(download.total)}` : undefined
+            download
+              ? t('common_amount_of', formatMegabytes(download.loaded), formatMegabytes(download.total))
+              : undefined
           }
         />
       )}

@@ -1,4 +1,5 @@
 import { render } from 'preact';
+import { localizeDocument } from '../src/i18n';
 import { ChatStoreContext } from '../src/ui/chat-context';
 import { createChatStore, createChatWorkerClient } from '../src/ui/chat-store';
 import { readTabParam } from '../src/ui/tab-param';
@@ -9,6 +10,7 @@ import '../src/ui/chat.css';
 import '../src/ui/chat-history.css';
 import './sidepanel.css';
 
+localizeDocument();
 const root = document.getElementById('app');
 if (root) {
   const store = createChatStore(createChatWorkerClient());

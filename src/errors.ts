@@ -1,4 +1,5 @@
 import { deserializeError, type ErrorObject, serializeError } from 'serialize-error';
+import { english, isMessageKey, type MessageKey, type MessageParam, t } from './i18n';
 
 const ERROR_CODES = [
   'unreadable-page',
@@ -20,16 +21,43 @@ const ERROR_CODES = [
 /** Every failure the user can be told about, by a stable code the UI and tests can rely on. */
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-/** An error whose message is written for the user: what happened and what to do. */
+/** A catalogue message and the values for its placeholders: what an error says, in any language. */
+export interface LocalMessage {
+  key: MessageKey;
+  params: string[];
+}
+
+/** The message `key` with its parameters, for an AppError: the UI puts it into the reader's words. */
+export function localMessage(key: MessageKey, ...params: MessageParam[]): LocalMessage {
+  return { key, params: params.map(String) };
+}
+
+/**
+ * An error whose message is written for the user: what happened and what to do. Given a catalogue
+ * message, `message` is its English text (logs, tests) and `key`/`params` travel with it to the page, which
+ * shows it in the reader's language ({@link errorText}).
+ */
 export class AppError extends Error {
   override name = 'AppError';
+  readonly key: MessageKey | undefined;
+  readonly params: string[] | undefined;
   constructor(
     readonly code: ErrorCode,
-    message: string,
+    text: string | LocalMessage,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(typeof text === 'string' ? text : english(text.key, ...text.params), options);
+    if (typeof text !== 'string') {
+      this.key = text.key;
+      this.params = text.params;
+    }
   }
+}
+
+/** What an error says, in the reader's language where it is a catalogue message. */
+export function errorText(error: unknown): string {
+  const app = asAppError(error);
+  return app.key ? t(app.key, ...(app.params ?? [])) : app.message;
 }
 
 /** True when the error means the user (or a closed page) asked to stop: not worth an error message. */
@@ -41,7 +69,7 @@ export function isCancellation(error: unknown): boolean {
 }
 
 export function cancelled(): AppError {
-  return new AppError('cancelled', 'Stopped.');
+  return new AppError('cancelled', localMessage('error_stopped'));
 }
 
 /** Ends work that was stopped, between two of its steps. */
@@ -55,9 +83,13 @@ export function toErrorData(error: unknown): ErrorObject {
 }
 
 export function fromErrorData(data: ErrorObject): AppError {
-  const error = deserializeError(data) as Error & { code?: string };
+  const error = deserializeError(data) as Error & { code?: string; key?: unknown; params?: unknown };
   const code = isErrorCode(error.code) ? error.code : 'internal';
-  const result = new AppError(code, error.message || 'Something went wrong.');
+  const params = Array.isArray(error.params) ? error.params.map(String) : [];
+  // Another context's key is used only if this catalogue has it; else the English text it came with.
+  const result = isMessageKey(error.key)
+    ? new AppError(code, { key: error.key, params })
+    : new AppError(code, error.message || localMessage('error_unknown'));
   result.stack = error.stack;
   return result;
 }
@@ -73,26 +105,18 @@ function isErrorCode(code: unknown): code is ErrorCode {
  */
 export function asAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
-  const message = error instanceof Error ? error.message : String(error);
+  const text = error instanceof Error ? error.message : String(error);
   if (error instanceof Error && error.name === 'AbortError') return cancelled();
   if (
-    /Receiving end does not exist|Could not establish connection|No tab with id|Frame with ID/i.test(message)
+    /Receiving end does not exist|Could not establish connection|No tab with id|Frame with ID/i.test(text)
   ) {
-    return new AppError(
-      'page-unreachable',
-      'This page isn’t ready for the assistant yet. Reload the page, then try again.',
-      { cause: error },
-    );
+    return new AppError('page-unreachable', localMessage('error_page_not_ready'), { cause: error });
   }
-  if (/Extension context invalidated/i.test(message)) {
-    return new AppError(
-      'worker-stopped',
-      'The extension was updated or restarted. Close this window and try again.',
-      { cause: error },
-    );
+  if (/Extension context invalidated/i.test(text)) {
+    return new AppError('worker-stopped', localMessage('error_extension_restarted'), { cause: error });
   }
   if (isQuotaExceeded(error)) return diskFull(error);
-  return new AppError('internal', `Something went wrong: ${message}`, { cause: error });
+  return new AppError('internal', localMessage('error_internal', text), { cause: error });
 }
 
 /** The browser refused a write for lack of space (IndexedDB, Cache Storage, storage.local). */
@@ -104,9 +128,5 @@ export function isQuotaExceeded(error: unknown): boolean {
 }
 
 export function diskFull(cause?: unknown): AppError {
-  return new AppError(
-    'disk-full',
-    'Your disk is full, so Pagewise could not save. Free some space (or delete a model in Settings), then try again.',
-    { cause },
-  );
+  return new AppError('disk-full', localMessage('error_disk_full'), { cause });
 }

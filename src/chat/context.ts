@@ -1,4 +1,4 @@
-import { AppError } from '../errors';
+import { AppError, localMessage } from '../errors';
 import type { ChatMessage } from '../model';
 import type { AskPreset, StoredMessage } from '../protocol';
 import { plainText } from '../retrieval/passages';
@@ -320,7 +320,7 @@ function unseen<P extends ChatPassage>(passages: P[], shown: Set<number>): P[] {
 }
 
 function tooLong(): AppError {
-  return new AppError('too-long', 'The question is too long for the model. Shorten it and try again.');
+  return new AppError('too-long', localMessage('error_question_too_long'));
 }
 
 function sum(values: number[]): number {

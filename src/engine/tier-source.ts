@@ -1,3 +1,4 @@
+import { t } from '../i18n';
 import type { EnginePreference, ModelSpec, TierId, TierReport } from '../model';
 import type { EngineTiers } from '../protocol';
 import type { EngineSource, EngineTarget } from './engine';
@@ -23,11 +24,16 @@ const MB = 1024 * 1024;
 /** Why a model cannot run on this GPU, or null when it can. */
 export function gpuProblem(gpu: GpuAdapterFacts, model: ModelSpec): string | null {
   if (model.needsShaderF16 && !gpu.shaderF16) {
-    return `This GPU has no 16-bit shaders, which ${model.name} needs.`;
+    return t('tier_gpu_no_f16', model.name);
   }
   const limit = Math.min(gpu.maxStorageBufferBindingSize, gpu.maxBufferSize);
   if (model.largestTensorBytes !== undefined && model.largestTensorBytes > limit) {
-    return `GPU buffers are too small for ${model.name}: it needs ${Math.ceil(model.largestTensorBytes / MB)} MB, this GPU allows ${Math.floor(limit / MB)} MB.`;
+    return t(
+      'tier_gpu_buffers',
+      model.name,
+      Math.ceil(model.largestTensorBytes / MB),
+      Math.floor(limit / MB),
+    );
   }
   return null;
 }
@@ -54,12 +60,12 @@ export function createTierSource({ tiers, probe, preference }: TierSourceOptions
       const backend = tiers.find((candidate) => candidate.tier === report.tier);
       const failure = failed.get(report.tier);
       if (!backend) {
-        list.push({ ...report, state: 'unavailable', reason: 'Not part of this build.', forcible: false });
+        list.push({ ...report, state: 'unavailable', reason: t('tier_not_built'), forcible: false });
       } else if (failure !== undefined) {
         list.push({
           ...report,
           state: 'unavailable',
-          reason: `Failed on this computer, so Pagewise moved on: ${failure}`,
+          reason: t('tier_failed', failure),
           forcible: false,
         });
       } else if (report.tier === 'webgpu' && report.state === 'available' && found.gpu) {

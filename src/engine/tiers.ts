@@ -1,3 +1,4 @@
+import { t } from '../i18n';
 import { type Availability, type EnginePreference, TIER_IDS, type TierId, type TierReport } from '../model';
 
 /** What the cheap checks found on this machine; each field is what one tier needs. */
@@ -42,27 +43,23 @@ const REPORTERS: Record<TierId, (machine: MachineCapabilities) => TierReport> = 
       return {
         tier: 'webgpu',
         state: 'unavailable',
-        reason:
-          gpuMissing === 'no-api'
-            ? 'This browser has no WebGPU.'
-            : 'No GPU adapter: WebGPU is off or unsupported on this computer.',
+        reason: gpuMissing === 'no-api' ? t('tier_no_webgpu') : t('tier_no_gpu_adapter'),
         forcible: false,
       };
     }
-    const precision = gpu.shaderF16 ? '16-bit shaders' : 'no 16-bit shaders, so full precision';
     if (gpu.architecture === 'swiftshader') {
       // A CPU emulation of a GPU: correct, but far slower than WASM on the same CPU (NOTES.md).
       return {
         tier: 'webgpu',
         state: 'unavailable',
-        reason: 'Only a software GPU (SwiftShader): slower than the CPU, so not used unless picked here.',
+        reason: t('tier_software_gpu'),
         forcible: true,
       };
     }
     return {
       tier: 'webgpu',
       state: 'available',
-      reason: `GPU adapter ${gpu.vendor || gpu.architecture || 'found'}, ${precision}.`,
+      reason: t(gpu.shaderF16 ? 'tier_gpu_f16' : 'tier_gpu_f32', gpu.vendor || gpu.architecture || '·'),
       forcible: true,
     };
   },
@@ -73,36 +70,35 @@ const REPORTERS: Record<TierId, (machine: MachineCapabilities) => TierReport> = 
         return {
           tier: 'chrome-builtin',
           state: 'available',
-          reason: 'Gemini Nano is ready in Chrome.',
+          reason: t('tier_builtin_ready'),
           forcible: true,
         };
       case 'downloadable':
         return {
           tier: 'chrome-builtin',
           state: 'downloadable',
-          reason: 'Chrome can download Gemini Nano (several GB) if you choose it here.',
+          reason: t('tier_builtin_downloadable'),
           forcible: true,
         };
       case 'downloading':
         return {
           tier: 'chrome-builtin',
           state: 'downloadable',
-          reason: 'Chrome is downloading Gemini Nano.',
+          reason: t('tier_builtin_downloading'),
           forcible: true,
         };
       case 'unavailable':
         return {
           tier: 'chrome-builtin',
           state: 'unavailable',
-          reason:
-            'Chrome says its built-in model cannot run on this computer (it needs a strong GPU or 16 GB of memory, and 22 GB free disk).',
+          reason: t('tier_builtin_cannot_run'),
           forcible: false,
         };
       default:
         return {
           tier: 'chrome-builtin',
           state: 'unavailable',
-          reason: 'This browser has no built-in model (Chrome 138 or later has the Prompt API).',
+          reason: t('tier_builtin_missing'),
           forcible: false,
         };
     }
@@ -113,7 +109,7 @@ const REPORTERS: Record<TierId, (machine: MachineCapabilities) => TierReport> = 
       return {
         tier: 'wasm-threads',
         state: 'unavailable',
-        reason: 'This browser cannot open the offscreen page that threads need.',
+        reason: t('tier_no_offscreen'),
         forcible: false,
       };
     }
@@ -121,14 +117,14 @@ const REPORTERS: Record<TierId, (machine: MachineCapabilities) => TierReport> = 
       return {
         tier: 'wasm-threads',
         state: 'unavailable',
-        reason: `${cores} CPU cores: threads would leave none for the browser, and are slower when it is busy.`,
+        reason: t('tier_few_cores', cores),
         forcible: true,
       };
     }
     return {
       tier: 'wasm-threads',
       state: 'available',
-      reason: `${cores} CPU cores: the model runs on ${threadCount(cores)} threads.`,
+      reason: t('tier_threads', cores, threadCount(cores)),
       forcible: true,
     };
   },
@@ -136,7 +132,7 @@ const REPORTERS: Record<TierId, (machine: MachineCapabilities) => TierReport> = 
   wasm: () => ({
     tier: 'wasm',
     state: 'available',
-    reason: 'Runs everywhere, on one CPU thread.',
+    reason: t('tier_wasm'),
     forcible: true,
   }),
 };

@@ -3,7 +3,7 @@ import { type ClearEpoch, createClearEpoch } from '../chat/clear-epoch';
 import { buildChatPrompt, keepFewNew, presetQuestion } from '../chat/context';
 import { type HistoryStore, newConversation } from '../chat/history';
 import type { Engine } from '../engine/engine';
-import { AppError, cancelled, isCancellation } from '../errors';
+import { AppError, cancelled, isCancellation, localMessage } from '../errors';
 import { conversationUrl } from '../page-url';
 import type {
   ChatRequest,
@@ -16,7 +16,6 @@ import type {
 import type { Passage } from '../retrieval/passages';
 import { type RetrieveOptions, toSources } from '../retrieval/retriever';
 import { CHAT_ANSWER_TOKENS, CHAT_PASSAGES, FOLLOWUP_NEW_PASSAGES } from '../text/limits';
-import { FRAMED_PAGE_MESSAGE } from '../text/restricted';
 import { answerLanguageFromSettings } from './answer-language';
 import { type ReadPageOptions, whyUnreadable } from './page-reader';
 
@@ -58,7 +57,8 @@ export function createChatHandler({
       onProgress: (done, total) => emit({ type: 'pdfProgress', done, total }),
     });
     // A selection is still worth asking about; without one there is nothing of the article to go on.
-    if (page.framed && !request.selection?.trim()) throw new AppError('empty-page', FRAMED_PAGE_MESSAGE);
+    if (page.framed && !request.selection?.trim())
+      throw new AppError('empty-page', localMessage('error_framed_page'));
     const url = conversationUrl(page.url);
     const stored = request.conversationId ? await history.get(request.conversationId) : null;
     // A conversation is about one page: a tab that moved on starts a new one.
@@ -71,7 +71,8 @@ export function createChatHandler({
     // turns and Regenerate render it the same way.
     let question = request.preset ? presetQuestion(request.preset, language) : request.question.trim();
     let selection = request.selection?.trim() || null;
-    if (!request.regenerate && !question) throw new AppError('invalid-message', 'Type a question first.');
+    if (!request.regenerate && !question)
+      throw new AppError('invalid-message', localMessage('error_type_question'));
     const asked: StoredMessage = {
       id: crypto.randomUUID(),
       role: 'user',
@@ -87,7 +88,7 @@ export function createChatHandler({
       if (!request.regenerate) return { ...current, links, messages: [...messages, asked] };
       const lastUser = messages.findLastIndex((m) => m.role === 'user');
       const last = messages[lastUser];
-      if (!last) throw new AppError('invalid-message', 'There is no question to answer again.');
+      if (!last) throw new AppError('invalid-message', localMessage('error_nothing_to_regenerate'));
       question = last.content;
       selection = last.selection ?? null;
       return { ...current, links, messages: messages.slice(0, lastUser + 1) };
@@ -98,7 +99,7 @@ export function createChatHandler({
       ? await history.save(withQuestion(conversation), since)
       : await history.update(conversation.id, withQuestion, since);
     if (!clearEpoch.allows(since)) throw cancelled();
-    if (!saved) throw new AppError('invalid-message', 'This chat was deleted. Ask again to start a new one.');
+    if (!saved) throw new AppError('invalid-message', localMessage('error_chat_deleted'));
     conversation = saved;
     emit({ type: 'conversation', conversation: saved });
 

@@ -1,4 +1,5 @@
 import browser, { type Menus, type Tabs } from 'webextension-polyfill';
+import { t } from '../i18n';
 import { type AskPreset, type PendingAsk, protocolKeys } from '../protocol';
 import { openSidePanel } from '../side-panel';
 import { unreadableReasonWithAccess } from '../text/restricted';
@@ -32,11 +33,11 @@ function uiLanguageName(): string {
 export async function createContextMenus(): Promise<void> {
   await browser.contextMenus.removeAll();
   const items: [string, string][] = [
-    [ASK_SELECTION_MENU_ID, 'Ask about “%s”'],
-    [PRESET_MENU_IDS.explain, 'Explain “%s”'],
-    [PRESET_MENU_IDS.summarize, 'Summarize the selection'],
-    [PRESET_MENU_IDS.define, 'Define “%s”'],
-    [PRESET_MENU_IDS.translate, `Translate into ${uiLanguageName()}`],
+    [ASK_SELECTION_MENU_ID, t('menu_ask_selection')],
+    [PRESET_MENU_IDS.explain, t('menu_explain')],
+    [PRESET_MENU_IDS.summarize, t('menu_summarize_selection')],
+    [PRESET_MENU_IDS.define, t('menu_define')],
+    [PRESET_MENU_IDS.translate, t('menu_translate', uiLanguageName())],
   ];
   for (const [id, title] of items) {
     browser.contextMenus.create({

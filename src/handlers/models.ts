@@ -1,7 +1,7 @@
 import type { ModelFiles } from '../engine/backends/transformers-files';
 import type { Engine } from '../engine/engine';
 import { defaultModelForTier, findModel, type GpuFacts, modelsForTier } from '../engine/registry';
-import { AppError } from '../errors';
+import { AppError, localMessage } from '../errors';
 import { type ModelSpec, TIER_IDS, type TierId } from '../model';
 import type { ModelList, ModelRow } from '../protocol';
 import { readSettings, type Settings } from '../settings';
@@ -80,9 +80,8 @@ export function createModelsHandler({ files, engine, buildMode, settings: writer
         await writer.removeImportedModel(id);
         return undefined;
       }
-      if (!model) throw new AppError('invalid-message', 'There is no such model.');
-      if (model.bundled)
-        throw new AppError('invalid-message', 'A model packaged with Pagewise cannot be deleted.');
+      if (!model) throw new AppError('invalid-message', localMessage('error_no_such_model'));
+      if (model.bundled) throw new AppError('invalid-message', localMessage('error_packaged_model'));
       await files.store.deleteModel(id);
       // A loaded copy of it goes too: the next request loads what is left.
       engine.reconfigure();

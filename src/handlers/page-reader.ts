@@ -1,5 +1,5 @@
 import browser from 'webextension-polyfill';
-import { AppError } from '../errors';
+import { AppError, localMessage } from '../errors';
 import { type PageContent, sendToTab, type TabReadability } from '../protocol';
 import { unreadableReasonWithAccess } from '../text/restricted';
 import { type ReadPdfOptions, readPdf } from './pdf-reader';
@@ -80,7 +80,7 @@ function withTimeout<T>(promise: Promise<T>): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new AppError('page-unreachable', 'The page did not answer. Reload it and try again.')),
+      () => reject(new AppError('page-unreachable', localMessage('error_page_no_answer'))),
       PAGE_ANSWER_TIMEOUT_MS,
     );
   });

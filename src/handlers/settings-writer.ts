@@ -1,4 +1,4 @@
-import { AppError } from '../errors';
+import { AppError, localMessage } from '../errors';
 import {
   type ImportedModel,
   readSettings,
@@ -48,7 +48,7 @@ export function createSettingsWriter(storage?: SettingsStorage): SettingsWriter 
     addImportedModel: (spec) =>
       write(({ settings, unreadable }) => {
         if (settings.importedModels.some((model) => model.id === spec.id))
-          throw new AppError('invalid-message', `A model named ${spec.name} is already imported.`);
+          throw new AppError('invalid-message', localMessage('error_model_exists', spec.name));
         return { settings: { ...settings, importedModels: [...settings.importedModels, spec] }, unreadable };
       }),
 

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import browser, { type Runtime, type Tabs } from 'webextension-polyfill';
-import { AppError, cancelled, isCancellation, toErrorData } from '../errors';
+import { AppError, cancelled, isCancellation, localMessage, toErrorData } from '../errors';
 import { samePage } from '../page-url';
 import {
   type DataOf,
@@ -167,7 +167,7 @@ export function onStreams(
     if (!parsed.success) {
       post(port, {
         kind: 'error',
-        error: toErrorData(new AppError('invalid-message', `Malformed "${name}" request.`)),
+        error: toErrorData(new AppError('invalid-message', localMessage('error_malformed_request', name))),
       });
       return undefined;
     }

@@ -1,7 +1,7 @@
 import type { ErrorObject } from 'serialize-error';
 import * as v from 'valibot';
 import browser, { type Runtime } from 'webextension-polyfill';
-import { AppError, asAppError, fromErrorData, toErrorData } from '../errors';
+import { AppError, asAppError, fromErrorData, localMessage, toErrorData } from '../errors';
 import {
   type ContentAnswers,
   contentAnswers,
@@ -31,8 +31,7 @@ const ReplySchema = v.union([
 
 function unwrap<T>(reply: unknown): T {
   const parsed = v.safeParse(ReplySchema, reply);
-  if (!parsed.success)
-    throw new AppError('invalid-message', 'The extension answered with a malformed message.');
+  if (!parsed.success) throw new AppError('invalid-message', localMessage('error_malformed_reply'));
   if (!parsed.output.ok) throw fromErrorData(parsed.output.error as ErrorObject);
   return parsed.output.value as T;
 }
@@ -95,7 +94,7 @@ async function sendToFrame(
     throw asAppError(error);
   }
   const parsed = v.safeParse(answer, value);
-  if (!parsed.success) throw new AppError('invalid-message', 'The page answered with a malformed message.');
+  if (!parsed.success) throw new AppError('invalid-message', localMessage('error_malformed_page_reply'));
   return parsed.output;
 }
 
@@ -123,7 +122,8 @@ export function onRequests<S extends Schemas, A extends { [K in keyof S]: unknow
     return (async (): Promise<Reply<unknown>> => {
       try {
         const data = v.safeParse(schema, envelope.output.data);
-        if (!data.success) throw new AppError('invalid-message', `Malformed "${name}" request.`);
+        if (!data.success)
+          throw new AppError('invalid-message', localMessage('error_malformed_request', name));
         return { ok: true, value: await handler(data.output as DataOf<S, typeof name>, sender) };
       } catch (error) {
         return { ok: false, error: toErrorData(error) };

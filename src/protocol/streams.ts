@@ -1,7 +1,7 @@
 import type { ErrorObject } from 'serialize-error';
 import * as v from 'valibot';
 import browser, { type Runtime } from 'webextension-polyfill';
-import { AppError, asAppError, cancelled, fromErrorData } from '../errors';
+import { AppError, asAppError, cancelled, fromErrorData, localMessage } from '../errors';
 import { type DataOf, PROTOCOL, type StreamEvent, type StreamResults, type streamRequests } from './messages';
 
 // A port per streamed request. The client starts a job, or attaches to the one running for a tab, and may
@@ -88,9 +88,7 @@ function connect<R>(
   port.onDisconnect.addListener(() =>
     settle(() =>
       reject(
-        stopRequested
-          ? cancelled()
-          : new AppError('worker-stopped', 'The assistant stopped before it finished. Try again.'),
+        stopRequested ? cancelled() : new AppError('worker-stopped', localMessage('error_assistant_stopped')),
       ),
     ),
   );

@@ -1,11 +1,10 @@
 import type { Session } from '../engine/types';
-import { AppError } from '../errors';
+import { AppError, localMessage } from '../errors';
 import type { ChatMessage } from '../model';
 import type { PageContent, SummaryLength } from '../protocol';
 import { cutAtCodePoint } from '../text/blocks';
 import { truncateToTokens } from '../text/chunk';
 import { FIRST_SUMMARY_PART_TOKENS, MAX_SUMMARY_PARTS, SINGLE_PASS_MAX_TOKENS } from '../text/limits';
-import { FRAMED_PAGE_MESSAGE } from '../text/restricted';
 import {
   OVERVIEW_TOKENS,
   overviewPrompt,
@@ -48,7 +47,7 @@ function textBudget(session: Session, prompt: (text: string) => ChatMessage[], o
   const { maxPromptTokens, contextSize } = session.model;
   const overhead = session.countPromptTokens(prompt(''));
   const budget = Math.min(maxPromptTokens, contextSize - outputTokens) - overhead - SEAM_TOKENS;
-  if (budget < 32) throw new AppError('too-long', 'The model’s context is too small for this request.');
+  if (budget < 32) throw new AppError('too-long', localMessage('error_context_too_small'));
   return budget;
 }
 
@@ -74,8 +73,8 @@ export async function summarizePage(
   const { signal, onToken, onPrefill } = callbacks;
   const count = (text: string) => session.countTokens(text);
   const text = page.text.trim();
-  if (page.framed) throw new AppError('empty-page', FRAMED_PAGE_MESSAGE);
-  if (!text) throw new AppError('empty-page', 'This page has no text to summarize.');
+  if (page.framed) throw new AppError('empty-page', localMessage('error_framed_page'));
+  if (!text) throw new AppError('empty-page', localMessage('error_no_text'));
   let written = '';
   // A section's heading goes out with its first words, so that the prompt read before them shows as such.
   let heading = '';

@@ -131,7 +131,9 @@ function show(doc: Document, range: Range): void {
     selection?.addRange(range);
   }
   const element = range.startContainer.parentElement;
-  element?.scrollIntoView?.({ block: 'center', behavior: 'smooth' });
+  // The reader's "reduce motion" setting holds on the page too.
+  const still = view?.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
+  element?.scrollIntoView?.({ block: 'center', behavior: still ? 'auto' : 'smooth' });
 }
 
 /**

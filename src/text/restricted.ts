@@ -1,3 +1,4 @@
+import { type MessageKey, t } from '../i18n';
 import { cutAtCodePoint } from './blocks';
 
 /** Why a page can't be read, as a stable code for callers and tests. */
@@ -66,21 +67,18 @@ function storeName(url: URL): string | null {
   return null;
 }
 
-const OPEN_A_WEB_PAGE = 'Open a web page and try again.';
-
+/** Each fixed reason's message in the catalogue. */
 const MESSAGES = {
   // The extension can see the address of every web page, so a hidden one is a page browsers keep from
   // extensions (or a tab still loading).
-  'no-url': `Pagewise can't read this page: browser pages (like chrome://), the Web Store and other extensions' pages are closed to extensions. ${OPEN_A_WEB_PAGE}`,
-  'new-tab': `This tab has no page to read yet. ${OPEN_A_WEB_PAGE}`,
-  extension: `This page belongs to an extension, and extensions can't read each other's pages. ${OPEN_A_WEB_PAGE}`,
-  'view-source':
-    "This tab shows a page's source code (view-source:), which extensions can't read. Open the page itself and try again.",
-  pdf: "Chrome shows this PDF at an address extensions can't read. Open the PDF's own address (or download it and open the file), then try again.",
-  file: 'To read files opened from your computer, turn on "Allow access to file URLs" on this extension\'s details page (Manage extension), then reload this tab.',
-  'no-url-or-file':
-    "Pagewise can't read this page. If it is a browser page (like chrome://), the Web Store or another extension's page, open a web page and try again. If it is a file from your computer, turn on \"Allow access to file URLs\" on this extension's details page (Manage extension), then reload this tab.",
-} as const;
+  'no-url': 'unreadable_no_url',
+  'new-tab': 'unreadable_new_tab',
+  extension: 'unreadable_extension',
+  'view-source': 'unreadable_view_source',
+  pdf: 'unreadable_pdf',
+  file: 'unreadable_file',
+  'no-url-or-file': 'unreadable_no_url_or_file',
+} as const satisfies Record<string, MessageKey>;
 
 /**
  * Whether the tab's page can't be read, and why; null for ordinary web pages and PDFs (the content script tells
@@ -89,7 +87,7 @@ const MESSAGES = {
  * the content script does not answer.
  */
 export function unreadableReason(url: string | undefined): UnreadableReason | null {
-  if (!url) return { code: 'no-url', message: MESSAGES['no-url'] };
+  if (!url) return { code: 'no-url', message: t(MESSAGES['no-url']) };
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -102,24 +100,24 @@ export function unreadableReason(url: string | undefined): UnreadableReason | nu
     if (store) {
       return {
         code: 'web-store',
-        message: `${store} doesn't let extensions read its pages. Open another page and try again.`,
+        message: t('unreadable_store', store),
       };
     }
     return null;
   }
-  if (scheme === 'file:') return { code: 'file', message: MESSAGES.file };
-  if (scheme === 'view-source:') return { code: 'view-source', message: MESSAGES['view-source'] };
+  if (scheme === 'file:') return { code: 'file', message: t(MESSAGES.file) };
+  if (scheme === 'view-source:') return { code: 'view-source', message: t(MESSAGES['view-source']) };
   if (EXTENSION_SCHEMES.has(scheme)) {
-    if (parsed.hostname === CHROME_PDF_VIEWER_ID) return { code: 'pdf', message: MESSAGES.pdf };
-    return { code: 'browser-page', message: MESSAGES.extension };
+    if (parsed.hostname === CHROME_PDF_VIEWER_ID) return { code: 'pdf', message: t(MESSAGES.pdf) };
+    return { code: 'browser-page', message: t(MESSAGES.extension) };
   }
   const browser = BROWSER_SCHEMES[scheme];
   if (browser) {
     if (NEW_TAB_PAGES.has(parsed.href.replace(/[?#].*$/, '').replace(/\/$/, '')))
-      return { code: 'browser-page', message: MESSAGES['new-tab'] };
+      return { code: 'browser-page', message: t(MESSAGES['new-tab']) };
     return {
       code: 'browser-page',
-      message: `${browser} doesn't let extensions read its own pages (${schemeShown(scheme)}…). ${OPEN_A_WEB_PAGE}`,
+      message: t('unreadable_browser_page', browser, schemeShown(scheme)),
     };
   }
   return notWeb(url, scheme);
@@ -137,7 +135,7 @@ export async function unreadableReasonWithAccess(
   const reason = unreadableReason(url);
   if (reason?.code === 'file') return (await isFileAccessAllowed()) ? null : reason;
   if (reason?.code === 'no-url' && !(await isFileAccessAllowed())) {
-    return { code: 'no-url', message: MESSAGES['no-url-or-file'] };
+    return { code: 'no-url', message: t(MESSAGES['no-url-or-file']) };
   }
   return reason;
 }
@@ -146,7 +144,7 @@ function notWeb(url: string, scheme?: string): UnreadableReason {
   const shown = scheme ? schemeShown(scheme) : cutAtCodePoint(url, 20);
   return {
     code: 'not-web',
-    message: `This tab isn't showing a web page (${shown}…), so there is nothing to read. ${OPEN_A_WEB_PAGE}`,
+    message: t('unreadable_not_web', shown),
   };
 }
 
@@ -156,7 +154,3 @@ function schemeShown(scheme: string): string {
     ? scheme
     : `${scheme}//`;
 }
-
-/** What the user is told when the article is in a frame (`PageContent.framed`): what happened, what to do. */
-export const FRAMED_PAGE_MESSAGE =
-  "This article is inside a frame; Pagewise reads only the main page. Open the frame's page on its own to read it.";

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { t } from '../i18n';
 import { MAX_QUESTION_CHARS } from '../protocol/limits';
 
 /** Props of {@link ChatComposer}. */
@@ -47,12 +48,12 @@ export function ChatComposer(props: ChatComposerProps) {
     >
       {selection && (
         <div class="composer__quote" data-testid="selection">
-          <span class="sr-only">About the selected text:</span>
+          <span class="sr-only">{t('chat_about_selection')}</span>
           <blockquote class="composer__quote-text">{selection}</blockquote>
           <button
             type="button"
             class="button button--quiet composer__quote-clear"
-            aria-label="Remove the quoted selection"
+            aria-label={t('chat_remove_quote')}
             onClick={props.onClearSelection}
           >
             ×
@@ -60,7 +61,7 @@ export function ChatComposer(props: ChatComposerProps) {
         </div>
       )}
       <label class="sr-only" for="chat-input">
-        {selection ? 'Your question about the selection' : 'Your question about this page'}
+        {selection ? t('chat_label_selection') : t('chat_label_page')}
       </label>
       <textarea
         id="chat-input"
@@ -69,7 +70,7 @@ export function ChatComposer(props: ChatComposerProps) {
         data-testid="chat-input"
         rows={2}
         maxLength={MAX_QUESTION_CHARS}
-        placeholder={selection ? 'Ask about the selection…' : 'Ask anything about this page…'}
+        placeholder={selection ? t('chat_placeholder_selection') : t('chat_placeholder_page')}
         aria-describedby="chat-input-hint"
         disabled={!enabled}
         value={draft}
@@ -82,12 +83,12 @@ export function ChatComposer(props: ChatComposerProps) {
         }}
       />
       <p id="chat-input-hint" class="sr-only">
-        Enter sends; Shift+Enter starts a new line.
+        {t('chat_input_hint')}
       </p>
       <div class="composer__actions">
         {busy && (
           <button type="button" class="button" data-testid="stop" onClick={props.onStop}>
-            Stop
+            {t('common_stop')}
           </button>
         )}
         <button
@@ -96,7 +97,7 @@ export function ChatComposer(props: ChatComposerProps) {
           data-testid="chat-send"
           disabled={!canSend || !draft.trim()}
         >
-          Send
+          {t('chat_send')}
         </button>
       </div>
     </form>

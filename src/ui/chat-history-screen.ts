@@ -1,5 +1,6 @@
 import { batch, type ReadonlySignal, signal } from '@preact/signals';
-import { asAppError } from '../errors';
+import { errorText } from '../errors';
+import { t } from '../i18n';
 import type { Conversation, ConversationSummary, WorkerClientPart } from '../protocol';
 import type { ChatRun } from './chat-run';
 import type { ChatViewState } from './chat-view';
@@ -42,7 +43,7 @@ export function createHistoryScreen(
     try {
       return { value: await action() };
     } catch (thrown) {
-      historyError.value = asAppError(thrown).message;
+      historyError.value = errorText(thrown);
       return null;
     }
   };
@@ -87,7 +88,7 @@ export function createHistoryScreen(
       const chosen: Conversation | null = opened.value;
       batch(() => {
         if (!chosen) {
-          historyError.value = 'That chat no longer exists.';
+          historyError.value = t('history_gone');
           history.value = history.value?.filter((item) => item.id !== id) ?? null;
           return;
         }

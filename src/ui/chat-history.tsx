@@ -1,8 +1,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { t, uiLocale } from '../i18n';
 import type { ConversationSummary } from '../protocol';
 import { useChatStore } from './chat-context';
+import { downloadFile } from './download';
 
-const WHEN = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const WHEN = new Intl.DateTimeFormat(uiLocale().lang, { dateStyle: 'medium', timeStyle: 'short' });
 
 function HistoryItem({
   item,
@@ -20,7 +22,7 @@ function HistoryItem({
         <span class="history__title">{title}</span>
         <span class="history__meta">
           <time dateTime={new Date(item.updatedAt).toISOString()}>{WHEN.format(item.updatedAt)}</time>
-          {` · ${item.messageCount} ${item.messageCount === 1 ? 'message' : 'messages'}`}
+          {` · ${t('history_messages', item.messageCount)}`}
         </span>
         {item.preview && <span class="history__preview">{item.preview}</span>}
       </button>
@@ -28,10 +30,10 @@ function HistoryItem({
         type="button"
         class="button button--quiet history__delete"
         data-testid="delete-chat"
-        aria-label={`Delete the chat “${title}”`}
+        aria-label={t('history_delete_chat', title)}
         onClick={onDelete}
       >
-        Delete
+        {t('common_delete')}
       </button>
     </li>
   );
@@ -64,7 +66,7 @@ export function ChatHistory() {
     <section class="history" aria-labelledby="history-heading" data-testid="history-view">
       <div class="history__bar">
         <h2 id="history-heading" class="history__heading" tabIndex={-1} ref={heading}>
-          Saved chats
+          {t('history_heading')}
         </h2>
         <button
           type="button"
@@ -72,7 +74,7 @@ export function ChatHistory() {
           data-testid="history-back"
           onClick={store.closeHistory}
         >
-          Back to chat
+          {t('history_back')}
         </button>
       </div>
       {error && (
@@ -82,11 +84,11 @@ export function ChatHistory() {
       )}
       {loading && items === null ? (
         <p class="note" aria-live="polite">
-          Loading…
+          {t('common_loading')}
         </p>
       ) : count === 0 ? (
         <p class="note" data-testid="history-empty">
-          No saved chats yet. Your chats about pages are kept here, on this computer only.
+          {t('history_empty')}
         </p>
       ) : (
         <ul class="history__list" aria-busy={loading}>
@@ -103,9 +105,9 @@ export function ChatHistory() {
       <div class="history__footer">
         {confirming ? (
           <fieldset class="confirm" aria-describedby="clear-question">
-            <legend class="sr-only">Clear history</legend>
+            <legend class="sr-only">{t('history_clear')}</legend>
             <p id="clear-question" class="confirm__question">
-              Delete all {count} saved {count === 1 ? 'chat' : 'chats'}? This can’t be undone.
+              {t('history_clear_question', count)}
             </p>
             <div class="confirm__actions">
               <button
@@ -119,10 +121,10 @@ export function ChatHistory() {
                   heading.current?.focus();
                 }}
               >
-                Delete all
+                {t('history_delete_all')}
               </button>
               <button type="button" class="button" data-testid="clear-history-cancel" onClick={cancel}>
-                Cancel
+                {t('common_cancel')}
               </button>
             </div>
           </fieldset>
@@ -135,7 +137,21 @@ export function ChatHistory() {
             disabled={count === 0}
             onClick={() => setConfirming(true)}
           >
-            Clear history
+            {t('history_clear')}
+          </button>
+        )}
+        {!confirming && (
+          <button
+            type="button"
+            class="button"
+            data-testid="export-all"
+            disabled={count === 0}
+            onClick={async () => {
+              const file = await store.exportAll();
+              if (file) downloadFile(file);
+            }}
+          >
+            {t('history_export_all')}
           </button>
         )}
       </div>

@@ -1,7 +1,9 @@
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { t } from '../i18n';
 import { useChatStore } from './chat-context';
 import { ChatMessage } from './chat-message';
+import { SentenceAnnouncer } from './sentence-announcer';
 
 /** How close to the bottom (px) still counts as "reading along" while an answer streams. */
 const PIN_SLACK = 32;
@@ -76,7 +78,7 @@ export function ChatLog({ empty }: { empty: ComponentChildren }) {
   const hasContent = messages.length > 0 || live;
   return (
     <div class="chat-log-frame">
-      <section class="chat-log" ref={scroller} onScroll={onScroll} aria-label="Conversation">
+      <section class="chat-log" ref={scroller} onScroll={onScroll} aria-label={t('chat_conversation')}>
         {hasContent
           ? [
               ...messages.map((message, index) => (
@@ -113,9 +115,10 @@ export function ChatLog({ empty }: { empty: ComponentChildren }) {
             ]
           : empty}
       </section>
+      <SentenceAnnouncer text={store.answer} streaming={busy} />
       {away && hasContent && (
         <button type="button" class="button jump" data-testid="jump-to-latest" onClick={jump}>
-          Jump to latest ↓
+          {t('chat_jump_latest')}
         </button>
       )}
     </div>

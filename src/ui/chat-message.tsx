@@ -1,4 +1,5 @@
 import type { ReadonlySignal } from '@preact/signals';
+import { type MessageKey, t } from '../i18n';
 import type { Source, StoredMessage } from '../protocol';
 import { collapse } from '../text/blocks';
 import { CopyButton } from './copy-button';
@@ -28,7 +29,7 @@ function SourceList({ sources, onShow }: SourceListProps) {
   if (sources.length === 0) return null;
   return (
     <div class="sources">
-      <p class="sources__title">Sources</p>
+      <p class="sources__title">{t('chat_sources')}</p>
       <ul class="sources__list">
         {sources.map((source) => (
           <li key={source.index}>
@@ -37,12 +38,12 @@ function SourceList({ sources, onShow }: SourceListProps) {
               class="source"
               data-testid="source"
               data-page={source.page}
-              title={source.page ? `Open page ${source.page} of the PDF` : 'Show this passage on the page'}
+              title={source.page ? t('chat_open_pdf_page', source.page) : t('chat_show_source')}
               onClick={() => onShow(source)}
             >
               <span class="source__heading">
-                {source.page !== undefined && <span class="source__page">p. {source.page}</span>}
-                {source.heading ?? `Passage ${source.index + 1}`}
+                {source.page !== undefined && <span class="source__page">{t('chat_pdf_page', source.page)}</span>}
+                {source.heading ?? t('chat_passage', source.index + 1)}
               </span>
               <span class="source__excerpt">{excerptOf(source)}</span>
             </button>
@@ -53,9 +54,9 @@ function SourceList({ sources, onShow }: SourceListProps) {
   );
 }
 
-const NOTES: Record<'stopped' | 'interrupted', string> = {
-  stopped: 'Stopped. This answer is unfinished.',
-  interrupted: 'Interrupted. The assistant stopped before it finished this answer.',
+const NOTES: Record<'stopped' | 'interrupted', MessageKey> = {
+  stopped: 'status_answer_stopped',
+  interrupted: 'chat_interrupted',
 };
 
 /** Props of {@link ChatMessage}. */
@@ -89,14 +90,16 @@ export function ChatMessage(props: ChatMessageProps) {
         class="message message--user"
         data-testid="chat-message"
         data-role="user"
-        aria-label="You asked"
+        aria-label={t('chat_you_asked')}
       >
         {selection && <blockquote class="message__quote">{selection}</blockquote>}
-        <p class="message__text">{typeof text === 'string' ? text : text.value}</p>
+        <p class="message__text" dir="auto">
+          {typeof text === 'string' ? text : text.value}
+        </p>
       </article>
     );
   }
-  const note = status === 'stopped' || status === 'interrupted' ? NOTES[status] : null;
+  const note = status === 'stopped' || status === 'interrupted' ? t(NOTES[status]) : null;
   // The actions sit outside the message, so its text is the answer's alone, whichever buttons it has now.
   return (
     <div class="message-group">
@@ -105,10 +108,11 @@ export function ChatMessage(props: ChatMessageProps) {
         data-testid="chat-message"
         data-role="assistant"
         data-status={live ? 'streaming' : (status ?? 'complete')}
-        aria-label="Answer"
+        aria-label={t('chat_answer')}
         aria-busy={live}
       >
         <Markdown
+          dir="auto"
           class="markdown message__answer"
           text={text}
           links={props.links}
@@ -123,7 +127,7 @@ export function ChatMessage(props: ChatMessageProps) {
       </article>
       {!live && (props.onCopy || props.onRegenerate) && (
         <div class="message__actions">
-          {props.onCopy && <CopyButton onCopy={props.onCopy} label="Copy answer" />}
+          {props.onCopy && <CopyButton onCopy={props.onCopy} label={t('chat_copy_answer')} />}
           {props.onRegenerate && (
             <button
               type="button"
@@ -131,7 +135,7 @@ export function ChatMessage(props: ChatMessageProps) {
               data-testid="regenerate"
               onClick={props.onRegenerate}
             >
-              Regenerate
+              {t('chat_regenerate')}
             </button>
           )}
         </div>

@@ -1,4 +1,5 @@
 import { batch, computed, type ReadonlySignal, signal } from '@preact/signals';
+import { t } from '../i18n';
 import { samePage } from '../page-url';
 import type {
   ChatRequest,
@@ -115,7 +116,7 @@ export function createChatRun(
   const statusText = computed(() => {
     switch (state.value) {
       case 'idle':
-        return stream.stopped.value ? 'Stopped. This answer is unfinished.' : 'Ready';
+        return stream.stopped.value ? t('status_answer_stopped') : t('status_ready');
       case 'loading': {
         const waiting = stream.waiting.value;
         if (waiting) return waitingText(waiting.ahead);
@@ -125,17 +126,17 @@ export function createChatRun(
         const part = stream.part.value;
         // The first question on a long page indexes it once; later questions skip this.
         return part && part.count > 0
-          ? `Reading the page… ${Math.floor((part.index / part.count) * 100)}%`
+          ? t('status_reading_percent', Math.floor((part.index / part.count) * 100))
           : readingText(stream.pdfRead.value);
       }
       case 'generating': {
         const read = stream.promptRead.value;
-        return read ? `Reading the page… ${readPercent(read)}%` : 'Writing the answer…';
+        return read ? t('status_reading_percent', readPercent(read)) : t('status_writing_answer');
       }
       case 'done':
         return doneText(stream.engine.value);
       case 'error':
-        return stream.error.value?.message ?? 'Something went wrong.';
+        return stream.error.value?.message ?? t('error_unknown');
     }
   });
 

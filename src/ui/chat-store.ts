@@ -1,6 +1,14 @@
 import { batch, computed, type ReadonlySignal } from '@preact/signals';
-import { asAppError } from '../errors';
-import type { AskPreset, DownloadProgress, PendingAsk, Source, StoredMessage } from '../protocol';
+import { errorText } from '../errors';
+import { type MessageKey, t } from '../i18n';
+import type {
+  AskPreset,
+  Conversation,
+  DownloadProgress,
+  PendingAsk,
+  Source,
+  StoredMessage,
+} from '../protocol';
 import { MAX_PASSAGE_TEXT_CHARS, MAX_QUESTION_CHARS, MAX_SELECTION_CHARS } from '../protocol/limits';
 import { cutAtCodePoint } from '../text/blocks';
 import { type ChatClient, createChatWorkerClient } from './chat-client';
@@ -8,6 +16,14 @@ import { createHistoryScreen, type HistoryScreen } from './chat-history-screen';
 import { type ChatRun, createChatRun } from './chat-run';
 import { createTabBinding, type TabBinding } from './chat-tab';
 import { createChatViewState, type ShownChat } from './chat-view';
+import {
+  answerMarkdown,
+  chatMarkdown,
+  chatsMarkdown,
+  type ExportFile,
+  exportFileName,
+} from './export-markdown';
+import { pageLinks } from './markdown';
 import type { UiError } from './model-status';
 import { copyText } from './stream-run';
 
@@ -54,8 +70,12 @@ export interface ChatStore
   retry(): Promise<void>;
   /** Asks the question that a protected PDF refused again, with its password (sent once, kept nowhere). */
   submitPassword(password: string): Promise<void>;
-  /** Copies a message's text (an answer's Markdown); false when there is nothing to copy or it failed. */
+  /** Copies an answer as Markdown, as shown, with its sources; false when there is nothing or it failed. */
   copy(messageId: string): Promise<boolean>;
+  /** The conversation on screen as a Markdown file; null when it has no message yet. */
+  exportChat(): ExportFile | null;
+  /** Every saved chat as one Markdown file; null when there is none (or they could not be read). */
+  exportAll(): Promise<ExportFile | null>;
   /** Starts afresh: the next question begins a new conversation about the page. */
   newChat(): void;
   /** Scrolls the page to a passage and highlights it; false when it is no longer there. */
@@ -64,11 +84,11 @@ export interface ChatStore
 }
 
 /** What the user bubble says for a right-click preset (the worker writes the actual instruction). */
-const PRESET_QUESTIONS: Record<AskPreset, string> = {
-  explain: 'Explain this',
-  summarize: 'Summarize this',
-  define: 'Define this',
-  translate: 'Translate this',
+const PRESET_QUESTIONS: Record<AskPreset, MessageKey> = {
+  explain: 'preset_explain',
+  summarize: 'preset_summarize',
+  define: 'preset_define',
+  translate: 'preset_translate',
 };
 
 /** Creates the chat store over a client (the worker's, by default through `createChatWorkerClient`). */
@@ -92,6 +112,11 @@ export function createChatStore(
   const localId = () => `local-${++localIds}`;
   const run = createChatRun(client, view, { now, localId, retryAnswer: () => regenerate() });
   const screen = createHistoryScreen(client, view, run);
+  // The model and engine the extension runs, as the status line names them (a saved chat keeps no record).
+  const exportEngine = () => ({
+    model: run.modelStatus.value?.modelName ?? null,
+    engine: run.modelStatus.value?.engine.name ?? null,
+  });
   const binding = createTabBinding(client, view, run, (tab) => takePendingAsk(tab));
   const { stream, busy, messages } = run;
 
@@ -158,7 +183,7 @@ export function createChatStore(
       run.stop();
       if (unreadable.value !== null) return;
       // Not awaited: the answer runs on its own, and whoever took the ask (init) need not wait for it.
-      void ask(PRESET_QUESTIONS[pending.preset], pending.selection, pending.preset);
+      void ask(t(PRESET_QUESTIONS[pending.preset]), pending.selection, pending.preset);
       return;
     }
     batch(() => {
@@ -224,8 +249,36 @@ export function createChatStore(
       await run.repeat(password);
     },
 
-    copy: (messageId) =>
-      copyText(messages.value.find((m) => m.id === messageId)?.content ?? '', options.clipboard),
+    copy(messageId) {
+      const message = messages.value.find((m) => m.id === messageId);
+      const links = pageLinks(view.conversation.value?.links);
+      return copyText(message ? answerMarkdown(message, links) : '', options.clipboard);
+    },
+
+    exportChat() {
+      const conversation = view.conversation.value;
+      if (!conversation || conversation.messages.length === 0) return null;
+      return {
+        name: exportFileName(conversation.title, new Date(conversation.updatedAt)),
+        text: chatMarkdown(conversation, exportEngine()),
+      };
+    },
+
+    async exportAll() {
+      try {
+        const listed = await client.listChats();
+        const opened = await Promise.all(listed.map(({ id }) => client.openChat({ id })));
+        const chats = opened.filter((chat): chat is Conversation => chat !== null);
+        if (chats.length === 0) return null;
+        return {
+          name: exportFileName(t('export_all_title'), new Date()),
+          text: chatsMarkdown(chats, exportEngine()),
+        };
+      } catch (thrown) {
+        notice.value = errorText(thrown);
+        return null;
+      }
+    },
 
     newChat() {
       hideHighlight();
@@ -255,11 +308,11 @@ export function createChatStore(
           // A PDF's passage opens its page of the PDF.
           ...(source.page === undefined ? {} : { page: source.page }),
         });
-        if (!shown) notice.value = 'That passage is no longer on the page.';
+        if (!shown) notice.value = t('chat_passage_gone');
         else highlighted = tab;
         return shown;
       } catch (thrown) {
-        notice.value = asAppError(thrown).message;
+        notice.value = errorText(thrown);
         return false;
       }
     },

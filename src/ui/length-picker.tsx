@@ -1,6 +1,12 @@
+import { type MessageKey, t } from '../i18n';
 import { SUMMARY_LENGTHS, type SummaryLength } from '../protocol';
 
-const LABELS: Record<SummaryLength, string> = { brief: 'Brief', standard: 'Standard', detailed: 'Detailed' };
+/** Each length's name in the catalogue (Settings names them the same way). */
+export const LENGTH_NAMES: Record<SummaryLength, MessageKey> = {
+  brief: 'length_brief',
+  standard: 'length_standard',
+  detailed: 'length_detailed',
+};
 
 /** Props of {@link LengthPicker}. */
 export interface LengthPickerProps {
@@ -13,7 +19,7 @@ export interface LengthPickerProps {
 export function LengthPicker({ value, onChange, disabled = false }: LengthPickerProps) {
   return (
     <fieldset class="segmented" disabled={disabled} data-testid="length">
-      <legend class="sr-only">Summary length</legend>
+      <legend class="sr-only">{t('popup_length_legend')}</legend>
       {SUMMARY_LENGTHS.map((length) => (
         <label key={length} class="segmented__option">
           <input
@@ -23,7 +29,7 @@ export function LengthPicker({ value, onChange, disabled = false }: LengthPicker
             checked={value === length}
             onChange={() => onChange(length)}
           />
-          <span>{LABELS[length]}</span>
+          <span>{t(LENGTH_NAMES[length])}</span>
         </label>
       ))}
     </fieldset>

@@ -124,6 +124,18 @@ export function renderMarkdown(text: string, links: PageLinks = NO_LINKS): strin
  * Markdown construct ever produce something unexpected.
  */
 export function sanitizeHtml(html: string, links: PageLinks = NO_LINKS): string {
+  const fragment = sanitizedFragment(html, links);
+  const holder = fragment.ownerDocument.createElement('div');
+  holder.append(fragment);
+  return holder.innerHTML;
+}
+
+/** What {@link renderMarkdown} shows, as a DOM fragment (for export, which writes it back as Markdown). */
+export function renderMarkdownFragment(text: string, links: PageLinks = NO_LINKS): DocumentFragment {
+  return sanitizedFragment(marked.parse(text, { async: false }), links);
+}
+
+function sanitizedFragment(html: string, links: PageLinks): DocumentFragment {
   const fragment = getPurifier().sanitize(html, { ...PURIFY_CONFIG, RETURN_DOM_FRAGMENT: true });
   for (const anchor of Array.from(fragment.querySelectorAll('a'))) {
     const href = anchor.getAttribute('href');
@@ -135,9 +147,7 @@ export function sanitizeHtml(html: string, links: PageLinks = NO_LINKS): string 
     if (label !== href && (key === null || linkKey(label) !== key)) anchor.append(` (${href})`);
     anchor.replaceWith(...Array.from(anchor.childNodes));
   }
-  const holder = fragment.ownerDocument.createElement('div');
-  holder.append(fragment);
-  return holder.innerHTML;
+  return fragment;
 }
 
 /**

@@ -1,4 +1,5 @@
-import { asAppError, type ErrorCode } from '../errors';
+import { asAppError, type ErrorCode, errorText } from '../errors';
+import { t, uiLocale } from '../i18n';
 import type { Availability } from '../model';
 import type { DownloadProgress, EngineInfo, QueueAhead } from '../protocol';
 
@@ -20,17 +21,27 @@ const NOT_RETRYABLE: ReadonlySet<ErrorCode> = new Set([
   'password-wrong',
 ]);
 
-/** Any thrown value as the UI shows it. */
+/** Any thrown value as the UI shows it, in the reader's language. */
 export function toUiError(thrown: unknown): UiError {
-  const { message, code } = asAppError(thrown);
-  return { message, code, retryable: !NOT_RETRYABLE.has(code) };
+  const { code } = asAppError(thrown);
+  return { message: errorText(thrown), code, retryable: !NOT_RETRYABLE.has(code) };
 }
 
 const MB = 1_000_000;
 
+/** A number with its unit, as the reader's language writes it (`300 MB`, `300 МБ`, `40 sec`). */
+function withUnit(value: number, unit: string, fractionDigits = 0): string {
+  return new Intl.NumberFormat(uiLocale().lang, {
+    style: 'unit',
+    unit,
+    unitDisplay: 'short',
+    maximumFractionDigits: fractionDigits,
+  }).format(value);
+}
+
 /** Bytes as whole megabytes (decimal, as download sizes are quoted). */
 export function formatMegabytes(bytes: number): string {
-  return `${Math.round(bytes / MB)} MB`;
+  return withUnit(Math.round(bytes / MB), 'megabyte');
 }
 
 /** How far the model download is (0..1), or null when there is nothing to show a bar for. */
@@ -44,42 +55,45 @@ export function loadingText(
   download: DownloadProgress | null,
   availability: Availability | undefined,
 ): string {
-  if (!download) return 'Loading the model…';
-  const verb = availability === 'available' ? 'Loading' : 'Downloading';
+  if (!download) return t('status_loading_model');
   const amount =
     download.total > 0
-      ? `${Math.round(download.loaded / MB)} / ${formatMegabytes(download.total)}`
+      ? `${new Intl.NumberFormat(uiLocale().lang).format(Math.round(download.loaded / MB))} / ${formatMegabytes(download.total)}`
       : formatMegabytes(download.loaded);
   const speed = download.bytesPerSecond ? ` · ${formatSpeed(download.bytesPerSecond)}` : '';
   const left =
     download.bytesPerSecond && typeof download.secondsLeft === 'number'
-      ? ` · ${formatDuration(download.secondsLeft)} left`
+      ? ` · ${t('status_time_left', formatDuration(download.secondsLeft))}`
       : '';
-  return `${verb} the model… ${amount}${speed}${left}`;
+  const details = `${amount}${speed}${left}`;
+  return availability === 'available'
+    ? t('status_loading_amount', details)
+    : t('status_downloading_amount', details);
 }
 
 /** A download speed: one decimal below 10 MB/s, whole numbers above. */
 export function formatSpeed(bytesPerSecond: number): string {
   const mbps = bytesPerSecond / MB;
-  return `${mbps < 10 ? mbps.toFixed(1) : Math.round(mbps)} MB/s`;
+  return withUnit(mbps < 10 ? mbps : Math.round(mbps), 'megabyte-per-second', mbps < 10 ? 1 : 0);
 }
 
-/** A time left, as a person says it: `40 s`, `3 min`, `1 h 5 min`. */
+/** A time left, as a person says it: `40 sec`, `3 min`, `1 hr 5 min`. */
 export function formatDuration(seconds: number): string {
   const s = Math.max(1, Math.round(seconds));
-  if (s < 60) return `${s} s`;
+  if (s < 60) return withUnit(s, 'second');
   const minutes = Math.round(s / 60);
-  if (minutes < 60) return `${minutes} min`;
-  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+  if (minutes < 60) return withUnit(minutes, 'minute');
+  return `${withUnit(Math.floor(minutes / 60), 'hour')} ${withUnit(minutes % 60, 'minute')}`;
 }
 
 /** The status line while a request waits its turn: what the model is busy with, and how far along. */
 export function waitingText(ahead: QueueAhead | null): string {
-  if (!ahead) return 'Waiting for the assistant…';
-  const what = ahead.kind === 'summarize' ? 'summarizing' : 'answering a question about';
-  const where = ahead.sameTab ? 'this page' : 'another tab';
-  const part = ahead.part ? ` (part ${ahead.part.index} of ${ahead.part.count})` : '';
-  return `Waiting: ${what} ${where}${part}`;
+  if (!ahead) return t('status_waiting');
+  const what =
+    ahead.kind === 'summarize'
+      ? t(ahead.sameTab ? 'status_waiting_summarize_here' : 'status_waiting_summarize_other')
+      : t(ahead.sameTab ? 'status_waiting_answer_here' : 'status_waiting_answer_other');
+  return ahead.part ? t('status_waiting_part', what, ahead.part.index, ahead.part.count) : what;
 }
 
 /** The status line once a run is done: it names the engine that ran, and a fallback if there was one. */
@@ -87,12 +101,13 @@ export function doneText(
   engine: Pick<EngineInfo, 'name' | 'fellBackFrom'> | string | null | undefined,
 ): string {
   const info = typeof engine === 'string' ? { name: engine } : engine;
-  if (!info?.name) return 'Done';
-  const fallback = info.fellBackFrom ? ` (${info.fellBackFrom.name} failed on this computer)` : '';
-  return `Done · ${info.name}${fallback}`;
+  if (!info?.name) return t('status_done');
+  return info.fellBackFrom
+    ? t('status_done_fallback', info.name, info.fellBackFrom.name)
+    : t('status_done_engine', info.name);
 }
 
 /** What the status says while the worker reads the tab: a PDF's pages as they are read. */
 export function readingText(pdfRead: { done: number; total: number } | null): string {
-  return pdfRead ? `Reading the PDF… page ${pdfRead.done} of ${pdfRead.total}` : 'Reading the page…';
+  return pdfRead ? t('status_reading_pdf', pdfRead.done, pdfRead.total) : t('status_reading');
 }

@@ -1,9 +1,10 @@
+import { t } from '../i18n';
 /** The extension's name and icon, at the top of its pages. */
 export function Brand() {
   return (
     <div class="brand">
       <img class="brand__icon" src="/icons/icon-32.png" alt="" width={20} height={20} />
-      <span class="brand__name">Pagewise</span>
+      <span class="brand__name">{t('manifest_short_name')}</span>
     </div>
   );
 }
@@ -24,7 +25,7 @@ export function PageLine({ title, url }: { title: string | undefined; url: strin
   return (
     <div class="page" title={title}>
       {title && (
-        <span class="page__title" data-testid="page-title">
+        <span class="page__title" data-testid="page-title" dir="auto">
           {title}
         </span>
       )}
@@ -43,7 +44,7 @@ export function SettingsLink() {
       rel="noopener"
       data-testid="open-settings"
     >
-      Settings
+      {t('common_settings')}
     </a>
   );
 }

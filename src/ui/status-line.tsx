@@ -1,3 +1,4 @@
+import { t } from '../i18n';
 import type { ModelStatus } from '../protocol';
 import { formatMegabytes, type UiError } from './model-status';
 import { needsPassword, PdfPasswordForm } from './pdf-password';
@@ -40,7 +41,7 @@ export function StatusArea(props: {
       {needsPassword(error) && <PdfPasswordForm onSubmit={props.onPassword} />}
       {error?.retryable && (
         <button type="button" class="button" data-testid="retry" onClick={props.onRetry}>
-          Retry
+          {t('common_retry')}
         </button>
       )}
     </div>
@@ -51,8 +52,7 @@ export function StatusArea(props: {
 export function FirstUseNote({ model }: { model: ModelStatus }) {
   return (
     <p class="note note--info" data-testid="first-use">
-      First use downloads {model.modelName} ({formatMegabytes(model.downloadBytes)}) once; after that it works
-      offline.
+      {t('common_first_use', model.modelName, formatMegabytes(model.downloadBytes))}
     </p>
   );
 }

@@ -1,5 +1,6 @@
 import { batch, computed, type ReadonlySignal, signal } from '@preact/signals';
 import browser from 'webextension-polyfill';
+import { t } from '../i18n';
 import {
   createWorkerClient,
   type DownloadProgress,
@@ -12,6 +13,7 @@ import {
 } from '../protocol';
 import { loadSettings, type SettingsStorage } from '../settings';
 import { openSidePanel } from '../side-panel';
+import { type ExportFile, type ExportPage, exportFileName, summaryMarkdown } from './export-markdown';
 import { doneText, loadingText, readingText, type UiError, waitingText } from './model-status';
 import { copyText, createStreamRun, type PromptRead, type RunState, readPercent } from './stream-run';
 
@@ -75,8 +77,13 @@ export interface SummaryStore {
   stop(): void;
   /** Summarizes again after a failure. */
   retry(): Promise<void>;
-  /** Copies the summary's Markdown; false when there is nothing to copy or the clipboard refused. */
-  copy(): Promise<boolean>;
+  /**
+   * The summary as a Markdown file: the page (`page` where the summary does not name it), the date, the
+   * model and engine, and the text as shown. Null while there is no text.
+   */
+  exportFile(page?: ExportPage): ExportFile | null;
+  /** Copies the same Markdown as {@link exportFile}; false when there is nothing to copy or it failed. */
+  copy(page?: ExportPage): Promise<boolean>;
   /** Opens the side panel's chat on the tab; call it straight from a click (a user gesture). */
   openChat(): Promise<void>;
 }
@@ -103,8 +110,8 @@ export function createSummaryStore(
   const statusText = computed(() => {
     switch (run.state.value) {
       case 'idle':
-        if (!run.stopped.value) return 'Ready';
-        return text.value ? 'Stopped. This summary is unfinished.' : 'Stopped';
+        if (!run.stopped.value) return t('status_ready');
+        return text.value ? t('status_summary_stopped') : t('status_stopped');
       case 'loading': {
         const waiting = run.waiting.value;
         if (waiting) return waitingText(waiting.ahead);
@@ -115,15 +122,17 @@ export function createSummaryStore(
       case 'generating': {
         const part = run.part.value;
         const read = run.promptRead.value;
-        const percent = read ? ` ${readPercent(read)}%` : '';
-        if (part && run.writing.value) return `Key points of part ${part.index} of ${part.count}…`;
-        if (part) return `Reading part ${part.index} of ${part.count}…${percent}`;
-        return read ? `Reading the page…${percent}` : 'Writing the summary…';
+        if (part && run.writing.value) return t('status_part_key_points', part.index, part.count);
+        if (part)
+          return read
+            ? t('status_part_reading_percent', part.index, part.count, readPercent(read))
+            : t('status_part_reading', part.index, part.count);
+        return read ? t('status_reading_percent', readPercent(read)) : t('status_writing_summary');
       }
       case 'done':
         return doneText(run.engine.value ?? restoredEngine.value);
       case 'error':
-        return run.error.value?.message ?? 'Something went wrong.';
+        return run.error.value?.message ?? t('error_unknown');
     }
   });
 
@@ -133,6 +142,27 @@ export function createSummaryStore(
     } catch {
       // The status only decides a hint; the UI works without it.
     }
+  };
+
+  const exportFile = (page: ExportPage = {}): ExportFile | null => {
+    const body = text.value;
+    if (!body) return null;
+    const summary = result.value;
+    const date = new Date(summary?.createdAt ?? Date.now());
+    const title = summary?.title || page.title || '';
+    const ran = run.engine.value;
+    const markdown = summaryMarkdown({
+      title,
+      url: summary?.url || page.url || '',
+      date,
+      engine: {
+        model: ran?.modelName ?? modelStatus.value?.modelName ?? null,
+        engine: ran?.name ?? restoredEngine.value,
+      },
+      text: body,
+      links: summary?.links,
+    });
+    return { name: exportFileName(title, date), text: markdown };
   };
 
   const show = (summary: SummaryResult) => {
@@ -246,7 +276,8 @@ export function createSummaryStore(
     summarize,
     stop: run.stop,
     retry: run.retry,
-    copy: () => copyText(text.value, options.clipboard),
+    exportFile,
+    copy: (page) => copyText(exportFile(page)?.text ?? '', options.clipboard),
 
     async openChat() {
       if (tabId !== null) await client.openSidePanel(tabId);

@@ -75,6 +75,8 @@ export interface LaunchOptions {
    * Chromium is told to accept), instead of leaving it unresolvable: a real server can hold a body mid-way.
    */
   hubPort?: number;
+  /** The browser's UI language (`--lang`, and `LANGUAGE`, which Chromium on Linux reads), e.g. `de`, `ar`. */
+  lang?: string;
 }
 
 /** The core count the worker sees unless a test says otherwise: below the threads tier's threshold. */
@@ -97,7 +99,9 @@ export async function launchBrowser(
     executablePath: requireChromium(),
     headless: false,
     ignoreDefaultArgs: ['--disable-extensions'],
+    ...(options.lang ? { env: { ...process.env, LANGUAGE: options.lang } } : {}),
     args: [
+      ...(options.lang ? [`--lang=${options.lang}`] : []),
       '--headless=new',
       '--no-sandbox',
       // Beside Playwright's pipe: its CDP sessions cannot drive flat child sessions (network-recorder).

@@ -1,5 +1,5 @@
 import { env, type ProgressInfo } from '@huggingface/transformers';
-import { AppError } from '../../errors';
+import { AppError, localMessage } from '../../errors';
 import type { ModelSpec } from '../../model';
 import type { DownloadProgress } from '../../protocol';
 import type { Downloader } from '../files/downloader';
@@ -101,13 +101,9 @@ export function loadError(model: HubModel, error: unknown): AppError {
   if (error instanceof AppError) return error;
   const detail = error instanceof Error ? error.message : String(error);
   if (model.bundled) {
-    return new AppError('model-load', `The bundled model could not be loaded (${detail}).`, { cause: error });
+    return new AppError('model-load', localMessage('error_bundled_load', detail), { cause: error });
   }
-  return new AppError(
-    'model-load',
-    `The model could not be started (${detail}). Close some tabs to free memory and try again.`,
-    { cause: error },
-  );
+  return new AppError('model-load', localMessage('error_model_start', detail), { cause: error });
 }
 
 /**

@@ -6,7 +6,7 @@ import {
   StoppingCriteria,
   Tensor,
 } from '@huggingface/transformers';
-import { AppError, throwIfAborted } from '../../errors';
+import { AppError, localMessage, throwIfAborted } from '../../errors';
 import type { ChatMessage, ModelSpec } from '../../model';
 import { createTextDelta } from '../text-delta';
 import { createThinkFilter, stripThinking } from '../think-filter';
@@ -195,7 +195,7 @@ export function createTransformersSession(
       const ids = conversationIds(cacheKey, text);
       const room = model.contextSize - ids.length;
       if (room < 1) {
-        throw new AppError('too-long', 'This text is too long for the model. Try a shorter selection.');
+        throw new AppError('too-long', localMessage('error_text_too_long'));
       }
       const { cache, reused } = takeCache(cacheKey, ids);
       const run = { key: cacheKey, forgotten: false };

@@ -1,7 +1,7 @@
 import { sha1 } from '@noble/hashes/legacy.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
-import { AppError, cancelled, diskFull, isCancellation, isQuotaExceeded } from '../../errors';
+import { AppError, cancelled, diskFull, isCancellation, isQuotaExceeded, localMessage } from '../../errors';
 import type { DownloadProgress } from '../../protocol';
 import { yieldToEventLoop } from '../yield';
 import { createProgressReporter, type ProgressReporter } from './download-progress';
@@ -82,9 +82,12 @@ export function notEnoughSpace(
 ): AppError {
   return new AppError(
     'disk-full',
-    `Not enough disk space to ${verb} ${name}: it needs ${Math.ceil(needed / MB)} MB more and ${Math.floor(
-      Math.max(0, free) / MB,
-    )} MB are free. Free some space (or delete a model in Settings), then try again.`,
+    localMessage(
+      verb === 'import' ? 'error_disk_space_import' : 'error_disk_space',
+      name,
+      Math.ceil(needed / MB),
+      Math.floor(Math.max(0, free) / MB),
+    ),
   );
 }
 
@@ -118,9 +121,11 @@ export function createDownloader(options: DownloaderOptions): Downloader {
       if (error instanceof AppError || isCancellation(error)) throw error;
       throw new AppError(
         'model-download',
-        `Couldn’t reach Hugging Face to download ${model.name}. Check your connection and try again. (${
-          error instanceof Error ? error.message : String(error)
-        })`,
+        localMessage(
+          'error_hub_unreachable',
+          model.name,
+          error instanceof Error ? error.message : String(error),
+        ),
         { cause: error },
       );
     }
@@ -214,10 +219,7 @@ export function createDownloader(options: DownloaderOptions): Downloader {
         record = await store.resetFile(record);
         progress.stored(file, 0);
         if (++mismatches >= MAX_MISMATCHES) {
-          throw new AppError(
-            'model-download',
-            `${file.path} of ${model.name} did not match its checksum after downloading it again, so it was deleted. Try again later.`,
-          );
+          throw new AppError('model-download', localMessage('error_checksum', file.path, model.name));
         }
         continue;
       }
@@ -248,11 +250,7 @@ export function createDownloader(options: DownloaderOptions): Downloader {
     },
 
     async ensure(model, { signal, onProgress, offline = false } = {}) {
-      const lost = () =>
-        new AppError(
-          'model-load',
-          `The files of ${model.name} are missing or damaged on this computer. Import the model again, or pick another one in Settings.`,
-        );
+      const lost = () => new AppError('model-load', localMessage('error_files_damaged', model.name));
       if (offline && !(await store.getManifest(model.id))) throw lost();
       const states = await plan(model, signal);
       if (offline && states.some(({ record }) => !record.verified)) throw lost();
@@ -278,11 +276,14 @@ function gaveUp(model: HubModelRef, file: HubFile, record: StoredFile, error: un
   if (error instanceof AppError) return error;
   return new AppError(
     'model-download',
-    `Couldn’t download ${model.name} from Hugging Face (${Math.round(record.received / MB)} of ${Math.round(
-      file.expected.size / MB,
-    )} MB of ${file.path} saved; the rest resumes from there). Check your connection and try again. (${
-      error instanceof Error ? error.message : String(error)
-    })`,
+    localMessage(
+      'error_download_cut',
+      model.name,
+      Math.round(record.received / MB),
+      Math.round(file.expected.size / MB),
+      file.path,
+      error instanceof Error ? error.message : String(error),
+    ),
     { cause: error },
   );
 }

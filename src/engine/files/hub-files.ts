@@ -1,4 +1,4 @@
-import { AppError } from '../../errors';
+import { AppError, localMessage } from '../../errors';
 import type { ModelSpec } from '../../model';
 import type { FileExpectation } from './model-file-store';
 
@@ -87,14 +87,10 @@ export async function listModelFiles(
   while (next) {
     const response: Response = await fetchFn(next, { signal });
     if (!response.ok) {
-      throw new AppError(
-        'model-download',
-        `Couldn’t list the files of ${model.name} on Hugging Face (HTTP ${response.status}). Check your connection and try again.`,
-      );
+      throw new AppError('model-download', localMessage('error_hub_list', model.name, response.status));
     }
     const page: unknown = await response.json();
-    if (!Array.isArray(page))
-      throw new AppError('model-download', 'The hub answered with an unexpected file list.');
+    if (!Array.isArray(page)) throw new AppError('model-download', localMessage('error_hub_unexpected'));
     entries.push(...page.filter(isTreeEntry));
     // The tree API pages long listings with a Link header, as GitHub's does.
     next = /<([^>]+)>;\s*rel="next"/.exec(response.headers.get('link') ?? '')?.[1] ?? null;
@@ -117,7 +113,7 @@ export function pickModelFiles(host: string, model: HubModelRef, entries: readon
   if (missing.length > 0) {
     throw new AppError(
       'model-download',
-      `${model.name} on Hugging Face lacks ${missing.join(', ')} at revision ${model.revision}.`,
+      localMessage('error_hub_missing', model.name, missing.join(', '), model.revision),
     );
   }
   return files.map((entry) => ({

@@ -1,6 +1,6 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { AppError } from '../../errors';
+import { AppError, type LocalMessage, localMessage } from '../../errors';
 import type { ModelSpec, TierId } from '../../model';
 import { notEnoughSpace } from './downloader';
 import { CONFIG_FILES, DTYPE_FILE_SUFFIX, fileUrl } from './hub-files';
@@ -45,7 +45,7 @@ export interface CheckedModelFolder {
   files: PickedFile[];
 }
 
-const importError = (message: string) => new AppError('model-import', message);
+const importError = (text: LocalMessage) => new AppError('model-import', text);
 
 async function readJson(file: PickedFile): Promise<Record<string, unknown>> {
   try {
@@ -54,7 +54,7 @@ async function readJson(file: PickedFile): Promise<Record<string, unknown>> {
   } catch {
     // Reported below, with the file's name.
   }
-  throw importError(`${file.path} is not a valid JSON object.`);
+  throw importError(localMessage('error_import_not_json', file.path));
 }
 
 function slug(name: string): string {
@@ -94,17 +94,13 @@ export async function checkModelFolder(
     );
   }
   if (missing.length > 0 || !dtype) {
-    throw importError(
-      `This folder is not a transformers.js model Pagewise can use: it lacks ${missing.join(', ')}.`,
-    );
+    throw importError(localMessage('error_import_not_model', missing.join(', ')));
   }
   const config = await readJson(byPath.get('config.json') as PickedFile);
   await readJson(byPath.get('tokenizer_config.json') as PickedFile);
   const modelType = config.model_type;
   if (typeof modelType !== 'string' || !CAUSAL_LM_TYPES.has(modelType)) {
-    throw importError(
-      `config.json says model_type ${JSON.stringify(modelType ?? null)}, which is not a text-generation model transformers.js can run (for example llama, qwen2, qwen3, gemma3_text, phi3, smollm3).`,
-    );
+    throw importError(localMessage('error_import_not_causal', JSON.stringify(modelType ?? null)));
   }
   const weights = `onnx/model${DTYPE_FILE_SUFFIX[dtype]}.onnx`;
   const files = picked.filter(
@@ -192,7 +188,7 @@ export async function storeImportedModel(
       await chunk.flush();
       const expected = { size: file.size, sha256: bytesToHex(hash.digest()) };
       const stored = await store.getFile(url);
-      if (stored?.received !== file.size) throw importError(`${file.path} changed while it was being read.`);
+      if (stored?.received !== file.size) throw importError(localMessage('error_import_changed', file.path));
       await store.setVerified(url, true, expected);
       manifest.push({ path: file.path, url, expected });
       options.onProgress?.(done, total);

@@ -1,4 +1,4 @@
-import { AppError, cancelled } from '../../errors';
+import { AppError, cancelled, localMessage } from '../../errors';
 import type { HubFile } from './hub-files';
 import { createChunkBuffer, type ModelFileStore, type StoredFile } from './model-file-store';
 
@@ -45,10 +45,7 @@ export async function fetchRange(
     if (record.received > 0) record = await store.resetFile(record);
   } else {
     await response.body?.cancel();
-    throw new AppError(
-      'model-download',
-      `Hugging Face answered HTTP ${response.status} for ${file.path} of the model. Try again later.`,
-    );
+    throw new AppError('model-download', localMessage('error_hub_http', response.status, file.path));
   }
   const reader = response.body?.getReader();
   if (!reader) throw new Error('The response had no body.');

@@ -1,12 +1,8 @@
+import { t } from '../../i18n';
 import type { AnswerLanguage } from '../../model';
 import { SUMMARY_LENGTHS, type SummaryLength } from '../../protocol';
+import { LENGTH_NAMES } from '../length-picker';
 import { useSettingsStore } from './settings-context';
-
-const LENGTH_NAMES: Record<SummaryLength, string> = {
-  brief: 'Brief',
-  standard: 'Standard',
-  detailed: 'Detailed',
-};
 
 /** The summary length the popup starts with, and the language answers are written in. */
 export function DefaultsSection() {
@@ -14,10 +10,10 @@ export function DefaultsSection() {
   const settings = store.settings.value;
   return (
     <section class="settings-section" aria-labelledby="defaults-heading">
-      <h2 id="defaults-heading">Defaults</h2>
+      <h2 id="defaults-heading">{t('settings_defaults')}</h2>
       <p>
         <label>
-          Summary length{' '}
+          {t('settings_summary_length')}{' '}
           <select
             data-testid="default-length"
             value={settings?.summaryLength ?? 'standard'}
@@ -28,7 +24,7 @@ export function DefaultsSection() {
           >
             {SUMMARY_LENGTHS.map((length) => (
               <option key={length} value={length}>
-                {LENGTH_NAMES[length]}
+                {t(LENGTH_NAMES[length])}
               </option>
             ))}
           </select>
@@ -36,7 +32,7 @@ export function DefaultsSection() {
       </p>
       <p>
         <label>
-          Write summaries and answers in{' '}
+          {t('settings_answer_language')}{' '}
           <select
             data-testid="answer-language"
             value={settings?.answerLanguage ?? 'page'}
@@ -45,8 +41,8 @@ export function DefaultsSection() {
               void store.update({ answerLanguage: event.currentTarget.value as AnswerLanguage })
             }
           >
-            <option value="page">the language of the page (or of the question)</option>
-            <option value="browser">my browser’s language</option>
+            <option value="page">{t('settings_language_page')}</option>
+            <option value="browser">{t('settings_language_browser')}</option>
           </select>
         </label>
       </p>

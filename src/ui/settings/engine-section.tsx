@@ -1,4 +1,5 @@
 import { useEffect, useMemo } from 'preact/hooks';
+import { type MessageKey, t } from '../../i18n';
 import { type EnginePreference, isTierId, TIER_NAMES } from '../../model';
 import {
   createEngineSettingsClient,
@@ -6,7 +7,11 @@ import {
   type EngineSettingsStore,
 } from './engine-store';
 
-const STATE_LABELS = { available: 'Available', downloadable: 'Download needed', unavailable: 'Unavailable' };
+const STATE_LABELS: Record<'available' | 'downloadable' | 'unavailable', MessageKey> = {
+  available: 'tier_available',
+  downloadable: 'tier_downloadable',
+  unavailable: 'tier_unavailable',
+};
 
 /** Chrome's model is never downloaded unasked: this button is the asking. */
 function BuiltinDownload({ store }: { store: EngineSettingsStore }) {
@@ -14,7 +19,7 @@ function BuiltinDownload({ store }: { store: EngineSettingsStore }) {
   if (fraction !== null) {
     return (
       <p class="tier__download" role="status">
-        Chrome is downloading Gemini Nano… {Math.floor(fraction * 100)}%
+        {t('settings_builtin_downloading', Math.floor(fraction * 100))}
       </p>
     );
   }
@@ -25,7 +30,7 @@ function BuiltinDownload({ store }: { store: EngineSettingsStore }) {
       data-testid="download-builtin"
       onClick={() => void store.downloadBuiltin()}
     >
-      Download Gemini Nano (Chrome’s own download, several GB)
+      {t('settings_builtin_download')}
     </button>
   );
 }
@@ -43,10 +48,8 @@ export function EngineSection({ store: given }: { store?: EngineSettingsStore })
 
   return (
     <section class="settings-section" aria-labelledby="engine-heading">
-      <h2 id="engine-heading">Engine</h2>
-      <p class="settings-section__intro">
-        How Pagewise runs its model on this computer. Automatic takes the first one available, top to bottom.
-      </p>
+      <h2 id="engine-heading">{t('settings_engine')}</h2>
+      <p class="settings-section__intro">{t('settings_engine_intro')}</p>
       {store.error.value && (
         <p class="note note--error" role="alert">
           {store.error.value}
@@ -55,9 +58,9 @@ export function EngineSection({ store: given }: { store?: EngineSettingsStore })
       {tiers && (
         <>
           <label class="settings-field">
-            <span>Engine</span>
+            <span>{t('settings_engine')}</span>
             <select data-testid="engine-select" value={tiers.preference} onChange={onChange}>
-              <option value="auto">Automatic (now: {TIER_NAMES[tiers.chosen]})</option>
+              <option value="auto">{t('settings_engine_auto', TIER_NAMES[tiers.chosen])}</option>
               {tiers.reports.map((report) => (
                 <option
                   key={report.tier}
@@ -81,8 +84,8 @@ export function EngineSection({ store: given }: { store?: EngineSettingsStore })
               >
                 <div class="tier__head">
                   <span class="tier__name">{TIER_NAMES[report.tier]}</span>
-                  <span class="tier__state">{STATE_LABELS[report.state]}</span>
-                  {report.tier === tiers.chosen && <span class="tier__used">In use</span>}
+                  <span class="tier__state">{t(STATE_LABELS[report.state])}</span>
+                  {report.tier === tiers.chosen && <span class="tier__used">{t('common_in_use')}</span>}
                 </div>
                 <p class="tier__reason">{report.reason}</p>
                 {report.tier === 'chrome-builtin' && report.state === 'downloadable' && (

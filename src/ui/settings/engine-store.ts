@@ -1,6 +1,7 @@
 import { type ReadonlySignal, signal } from '@preact/signals';
 import { downloadBuiltinModel } from '../../engine/page-access';
-import { asAppError } from '../../errors';
+import { errorText } from '../../errors';
+import { t } from '../../i18n';
 import type { EnginePreference } from '../../model';
 import {
   createWorkerClient,
@@ -52,7 +53,7 @@ export function createEngineSettingsStore(client: EngineSettingsClient): EngineS
       tiers.value = await client.getEngineTiers();
       error.value = null;
     } catch (thrown) {
-      error.value = `Could not check the engines: ${thrown instanceof Error ? thrown.message : String(thrown)}`;
+      error.value = t('settings_engine_check_failed', errorText(thrown));
     }
   };
   return {
@@ -68,7 +69,7 @@ export function createEngineSettingsStore(client: EngineSettingsClient): EngineS
         await client.setPreference(preference);
       } catch (thrown) {
         // The select's change handler does not wait for this: a refused pick is shown, not left unhandled.
-        error.value = `Could not save the engine: ${asAppError(thrown).message}`;
+        error.value = t('settings_engine_save_failed', errorText(thrown));
         return;
       }
       await refresh();
@@ -82,7 +83,7 @@ export function createEngineSettingsStore(client: EngineSettingsClient): EngineS
         });
         await client.setPreference('chrome-builtin');
       } catch (thrown) {
-        failure = asAppError(thrown).message;
+        failure = errorText(thrown);
       }
       builtinDownload.value = null;
       await refresh();

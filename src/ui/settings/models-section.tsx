@@ -1,3 +1,4 @@
+import { type MessageKey, t } from '../../i18n';
 import type { TierId } from '../../model';
 import type { ModelRow } from '../../protocol';
 import { formatMegabytes } from '../model-status';
@@ -5,15 +6,15 @@ import { pickedFolder } from './settings-client';
 import { useSettingsStore } from './settings-context';
 
 /** The tiers whose models are listed together: one list for the CPU, one for the GPU. */
-const GROUPS: { id: string; title: string; tiers: TierId[] }[] = [
-  { id: 'cpu', title: 'On the CPU (WASM)', tiers: ['wasm', 'wasm-threads'] },
-  { id: 'gpu', title: 'On the GPU (WebGPU)', tiers: ['webgpu'] },
+const GROUPS: { id: string; title: MessageKey; tiers: TierId[] }[] = [
+  { id: 'cpu', title: 'settings_group_cpu', tiers: ['wasm', 'wasm-threads'] },
+  { id: 'gpu', title: 'settings_group_gpu', tiers: ['webgpu'] },
 ];
 
-const STATE_TEXT: Record<ModelRow['state'], string> = {
-  available: 'Downloaded',
-  downloadable: 'Not downloaded',
-  downloading: 'Downloading…',
+const STATE_TEXT: Record<ModelRow['state'], MessageKey> = {
+  available: 'model_downloaded',
+  downloadable: 'model_not_downloaded',
+  downloading: 'model_downloading',
 };
 
 function ModelRowView({ model, group }: { model: ModelRow; group: (typeof GROUPS)[number] }) {
@@ -31,17 +32,20 @@ function ModelRowView({ model, group }: { model: ModelRow; group: (typeof GROUPS
     >
       <div class="model-row__main">
         <strong class="model-row__name">{model.name}</strong>
-        {active && <span class="model-row__badge">In use</span>}
+        {active && <span class="model-row__badge">{t('common_in_use')}</span>}
         <span class="model-row__facts">
           {model.bundled
-            ? 'Packaged'
-            : `${model.imported ? 'Imported' : 'Download'} ${formatMegabytes(model.downloadBytes)}`}
+            ? t('model_packaged')
+            : t(
+                model.imported ? 'model_imported_size' : 'model_download_size',
+                formatMegabytes(model.downloadBytes),
+              )}
           {' · '}
-          {model.languages} · {model.license} · {Math.round(model.contextSize / 1024)}k-token context
+          {model.languages} · {model.license} · {t('model_context', Math.round(model.contextSize / 1024))}
         </span>
         <span class="model-row__state">
-          {STATE_TEXT[model.state]}
-          {model.storedBytes > 0 && ` · ${formatMegabytes(model.storedBytes)} on disk`}
+          {t(STATE_TEXT[model.state])}
+          {model.storedBytes > 0 && ` · ${t('model_on_disk', formatMegabytes(model.storedBytes))}`}
         </span>
       </div>
       <div class="model-row__actions">
@@ -57,7 +61,7 @@ function ModelRowView({ model, group }: { model: ModelRow; group: (typeof GROUPS
               )
             }
           >
-            Use
+            {t('common_use')}
           </button>
         )}
         {deletable && (
@@ -67,7 +71,7 @@ function ModelRowView({ model, group }: { model: ModelRow; group: (typeof GROUPS
             data-testid="delete-model"
             onClick={() => void store.remove(model.id)}
           >
-            Delete
+            {t('common_delete')}
           </button>
         )}
       </div>
@@ -75,15 +79,18 @@ function ModelRowView({ model, group }: { model: ModelRow; group: (typeof GROUPS
   );
 }
 
+/** The files an importable folder has (named in the hint, not translated). */
+const IMPORT_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx'];
+
 function ImportStatus() {
   const { importing } = useSettingsStore();
   const state = importing.value;
   if (state.state === 'idle') return null;
   const text =
     state.state === 'importing'
-      ? `Importing… ${Math.round(state.done / 1e6)} / ${formatMegabytes(state.total)}`
+      ? t('import_progress', Math.round(state.done / 1e6), formatMegabytes(state.total))
       : state.state === 'done'
-        ? `Imported ${state.name}. Press Use to run it.`
+        ? t('import_done', state.name)
         : state.error.message;
   return (
     <p
@@ -107,10 +114,7 @@ function UnreadableImports() {
         <li key={entry.id ?? index} class="model-row status status--error" role="alert">
           <div class="model-row__main">
             <strong class="model-row__name">{entry.label}</strong>
-            <span class="model-row__facts">
-              This imported model’s entry could not be read ({entry.reason}), so it is not offered. The others
-              are unaffected.
-            </span>
+            <span class="model-row__facts">{t('import_unreadable', entry.reason)}</span>
           </div>
           {entry.id && (
             <div class="model-row__actions">
@@ -119,7 +123,7 @@ function UnreadableImports() {
                 class="button button--quiet"
                 onClick={() => entry.id && void store.remove(entry.id)}
               >
-                Delete
+                {t('common_delete')}
               </button>
             </div>
           )}
@@ -135,11 +139,8 @@ export function ModelsSection() {
   const models = store.models.value;
   return (
     <section class="settings-section" aria-labelledby="models-heading">
-      <h2 id="models-heading">Models</h2>
-      <p class="settings-section__intro">
-        Pagewise downloads a model once, checks every file against Hugging Face’s published hashes, and keeps
-        it in the extension’s storage.
-      </p>
+      <h2 id="models-heading">{t('settings_models')}</h2>
+      <p class="settings-section__intro">{t('settings_models_intro')}</p>
       {store.error.value && (
         <p class="status status--error" role="alert" data-testid="models-error">
           {store.error.value.message}
@@ -151,7 +152,7 @@ export function ModelsSection() {
         if (rows.length === 0) return null;
         return (
           <div key={group.id} class="model-group">
-            <h3>{group.title}</h3>
+            <h3>{t(group.title)}</h3>
             <ul class="model-list">
               {rows.map((model) => (
                 <ModelRowView key={model.id} model={model} group={group} />
@@ -162,7 +163,7 @@ export function ModelsSection() {
       })}
       <div class="model-import">
         <label class="button" for="import-model">
-          Import a model from a folder…
+          {t('import_button')}
         </label>
         <input
           id="import-model"
@@ -181,11 +182,7 @@ export function ModelsSection() {
             });
           }}
         />
-        <span class="settings-section__intro">
-          A folder with <code>config.json</code>, <code>tokenizer.json</code>,{' '}
-          <code>tokenizer_config.json</code> and <code>onnx/model_quantized.onnx</code> (or another dtype), as
-          transformers.js models on Hugging Face have.
-        </span>
+        <span class="settings-section__intro">{t('import_hint', ...IMPORT_FILES)}</span>
         <ImportStatus />
       </div>
     </section>

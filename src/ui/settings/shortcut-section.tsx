@@ -1,23 +1,35 @@
+import { type MessageKey, t } from '../../i18n';
 import { SHORTCUTS_PAGE } from './settings-client';
 import { useSettingsStore } from './settings-context';
 
-/** The keyboard shortcut, and where Chrome lets users change it. */
+/** Each command by what it does: Chrome names the popup's own `_execute_action` and gives it no description. */
+const COMMAND_NAMES: Record<string, MessageKey> = {
+  _execute_action: 'command_execute_action',
+  'open-side-panel': 'command_open_side_panel',
+};
+
+/** The keyboard shortcuts, each named by what it does, and where Chrome lets users change them. */
+function commandName(command: { name: string; description: string }): string {
+  const key = COMMAND_NAMES[command.name];
+  return key ? t(key) : command.description || command.name;
+}
+
 export function ShortcutSection() {
   const store = useSettingsStore();
   return (
     <section class="settings-section" aria-labelledby="shortcut-heading">
-      <h2 id="shortcut-heading">Keyboard shortcut</h2>
+      <h2 id="shortcut-heading">{t('settings_shortcuts')}</h2>
       <ul data-testid="shortcut">
         {store.shortcuts.value.map((command) => (
-          <li key={command.name}>
-            {command.description || command.name}: <kbd>{command.shortcut || 'not set'}</kbd>
+          <li key={command.name} data-command={command.name}>
+            {commandName(command)}: <kbd>{command.shortcut || t('shortcut_not_set')}</kbd>
           </li>
         ))}
       </ul>
       <p class="settings-section__intro">
-        Chrome keeps extension shortcuts on its own page, <code>{SHORTCUTS_PAGE}</code>.{' '}
+        {t('shortcut_where', SHORTCUTS_PAGE)}{' '}
         <button type="button" class="button button--quiet" onClick={() => void store.openShortcutSettings()}>
-          Change it there
+          {t('shortcut_change')}
         </button>
       </p>
     </section>

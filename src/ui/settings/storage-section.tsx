@@ -1,3 +1,4 @@
+import { t } from '../../i18n';
 import { formatMegabytes } from '../model-status';
 import { useSettingsStore } from './settings-context';
 
@@ -7,15 +8,19 @@ export function StorageSection() {
   const estimate = storage.value;
   return (
     <section class="settings-section" aria-labelledby="storage-heading">
-      <h2 id="storage-heading">Storage</h2>
+      <h2 id="storage-heading">{t('settings_storage')}</h2>
       <p
         data-testid="storage-used"
         data-used-bytes={estimate ? String(estimate.usage) : undefined}
         data-free-bytes={estimate ? String(Math.max(0, estimate.quota - estimate.usage)) : undefined}
       >
         {estimate
-          ? `${formatMegabytes(estimate.usage)} used · ${formatMegabytes(Math.max(0, estimate.quota - estimate.usage))} free`
-          : 'Measuring…'}
+          ? t(
+              'storage_used_free',
+              formatMegabytes(estimate.usage),
+              formatMegabytes(Math.max(0, estimate.quota - estimate.usage)),
+            )
+          : t('storage_measuring')}
       </p>
     </section>
   );

@@ -1,10 +1,10 @@
 import * as v from 'valibot';
 import { describe, expect, test } from 'vitest';
 import type { Session } from '../../../src/engine/types';
+import { english } from '../../../src/i18n';
 import { type PageContent, PageContentSchema } from '../../../src/protocol';
 import { summarizePage } from '../../../src/summarize/summarize-page';
 import { extractPage } from '../../../src/text/extract';
-import { FRAMED_PAGE_MESSAGE } from '../../../src/text/restricted';
 import { load } from './dom';
 
 /** jsdom has no layout: give the frame the box Chrome would (the window is 1024 x 768 in jsdom). */
@@ -48,7 +48,7 @@ describe('an article inside a frame', () => {
       summarizePage(session, page, 'brief', { signal: new AbortController().signal }),
     ).rejects.toMatchObject({
       code: 'empty-page',
-      message: FRAMED_PAGE_MESSAGE,
+      message: english('error_framed_page'),
     });
   });
 });

@@ -312,7 +312,7 @@ describe('the side panel', () => {
       'Volcanoes',
     ]);
     expect(items[0]?.textContent).toContain('What causes tides?');
-    expect(items[0]?.textContent).toContain('2 messages');
+    expect(items[0]?.textContent).toContain('Messages: 2');
 
     await act(() => items[0]?.querySelector<HTMLButtonElement>('.history__open')?.click());
     await flush();

@@ -714,26 +714,6 @@ describe('sources and copy', () => {
     store.newChat();
     expect(client.hiddenSources).toEqual([TAB, TAB]);
   });
-
-  test('copies an answer’s Markdown; nothing to copy or a refusing clipboard says false', async () => {
-    const client = createFakeChatClient();
-    client.views.set(TAB, viewOf(TIDES, earlier()));
-    const copied: string[] = [];
-    const store = createChatStore(client, {
-      clipboard: { writeText: async (text) => void copied.push(text) },
-    });
-    await store.init(TAB);
-    const id = store.messages.value[1]?.id ?? '';
-    await expect(store.copy(id)).resolves.toBe(true);
-    expect(copied).toEqual(['The **moon**.']);
-    await expect(store.copy('nope')).resolves.toBe(false);
-
-    const refusing = createChatStore(client, {
-      clipboard: { writeText: () => Promise.reject(new Error('Document is not focused.')) },
-    });
-    await refusing.init(TAB);
-    await expect(refusing.copy(id)).resolves.toBe(false);
-  });
 });
 
 describe('an answer that outlives the panel', () => {

@@ -32,11 +32,11 @@ test.each<[Partial<DownloadProgress>, string]>([
   ],
   [
     { bytesPerSecond: 25_000_000, secondsLeft: 16 },
-    'Downloading the model… 120 / 512 MB · 25 MB/s · 16 s left',
+    'Downloading the model… 120 / 512 MB · 25 MB/s · 16 sec left',
   ],
   [
     { bytesPerSecond: 50_000, secondsLeft: 7_900 },
-    'Downloading the model… 120 / 512 MB · 0.1 MB/s · 2 h 12 min left',
+    'Downloading the model… 120 / 512 MB · 0.1 MB/s · 2 hr 12 min left',
   ],
 ])('download progress %j reads “%s”', (extra, text) => {
   expect(loadingText(progress(extra), 'downloadable')).toBe(text);

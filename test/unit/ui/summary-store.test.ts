@@ -1,3 +1,4 @@
+// @vitest-environment jsdom
 import { fakeBrowser } from '@webext-core/fake-browser';
 import { describe, expect, test } from 'vitest';
 import { AppError, type ErrorCode } from '../../../src/errors';
@@ -268,7 +269,7 @@ describe('length', () => {
 });
 
 describe('copy', () => {
-  test('copies the Markdown of the summary', async () => {
+  test('copies the Markdown the summary exports: the page, the engine, then the text as shown', async () => {
     const copied: string[] = [];
     const client = createFakeSummaryClient();
     client.summaries.set(TAB, summaryOf('**Key** point'));
@@ -277,7 +278,10 @@ describe('copy', () => {
     });
     await store.init(TAB);
     await expect(store.copy()).resolves.toBe(true);
-    expect(copied).toEqual(['**Key** point']);
+    const file = store.exportFile();
+    expect(copied).toEqual([file?.text]);
+    expect(file?.text).toMatch(/\n\*\*Key\*\* point\n$/);
+    expect(file?.name).toMatch(/\.md$/);
   });
 
   test('says so when there is nothing to copy or the clipboard refuses', async () => {

@@ -1,4 +1,4 @@
-import { AppError, cancelled } from '../../../errors';
+import { AppError, cancelled, localMessage } from '../../../errors';
 import type { ModelSpec } from '../../../model';
 import type { DownloadProgress } from '../../../protocol';
 import { GEMINI_NANO } from '../../registry';
@@ -22,7 +22,7 @@ export async function downloadBuiltinModel(
   signal?: AbortSignal,
 ): Promise<void> {
   const api = getLanguageModel();
-  if (!api) throw new AppError('model-download', 'This browser has no built-in model.');
+  if (!api) throw new AppError('model-download', localMessage('tier_builtin_missing'));
   try {
     const session = await api.create({
       ...BUILTIN_OPTIONS,
@@ -36,7 +36,7 @@ export async function downloadBuiltinModel(
     if (signal?.aborted) throw cancelled();
     throw new AppError(
       'model-download',
-      `Chrome could not download its built-in model: ${error instanceof Error ? error.message : String(error)}`,
+      localMessage('error_builtin_download', error instanceof Error ? error.message : String(error)),
       { cause: error },
     );
   }

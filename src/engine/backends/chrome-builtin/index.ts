@@ -1,4 +1,4 @@
-import { AppError, asAppError, cancelled } from '../../../errors';
+import { AppError, asAppError, cancelled, localMessage } from '../../../errors';
 import { GEMINI_NANO } from '../../registry';
 import type { Backend, TierBackend } from '../../types';
 import { toProgress } from './download';
@@ -39,19 +39,16 @@ export function createChromeBuiltinBackend(options: ChromeBuiltinOptions = {}): 
     async load(model, onProgress, signal) {
       const api = getLanguageModel();
       if (!api) {
-        throw new AppError(
-          'model-load',
-          'This browser has no built-in model (Chrome 138 or later has the Prompt API).',
-        );
+        throw new AppError('model-load', localMessage('tier_builtin_missing'));
       }
       const state = await probeBuiltinModel();
       if (state === 'unavailable') {
-        throw new AppError('model-load', 'Chrome says its built-in model cannot run on this computer.');
+        throw new AppError('model-load', localMessage('error_builtin_cannot_run'));
       }
       if (state === 'downloadable' && !(await options.mayDownload?.())) {
         throw new AppError(
           'model-download',
-          `${model.name} is not downloaded yet. Choose it in Settings to let Chrome download it (about ${Math.round(model.downloadBytes / 1e9)} GB).`,
+          localMessage('error_builtin_not_downloaded', model.name, Math.round(model.downloadBytes / 1e9)),
         );
       }
       let base: LanguageModelSession;
@@ -68,15 +65,13 @@ export function createChromeBuiltinBackend(options: ChromeBuiltinOptions = {}): 
         if (signal?.aborted) throw cancelled();
         // Chrome may want a user gesture to start its download, which a worker never has.
         if (error instanceof Error && error.name === 'NotAllowedError') {
-          throw new AppError(
-            'model-download',
-            `Chrome wants its download of ${model.name} started by a click: use Download in Settings.`,
-            { cause: error },
-          );
+          throw new AppError('model-download', localMessage('error_builtin_click', model.name), {
+            cause: error,
+          });
         }
         throw new AppError(
           state === 'available' ? 'model-load' : 'model-download',
-          `Chrome could not start its built-in model: ${error instanceof Error ? error.message : String(error)}`,
+          localMessage('error_builtin_start', error instanceof Error ? error.message : String(error)),
           { cause: error },
         );
       }

@@ -1,4 +1,4 @@
-import { AppError, asAppError, cancelled, throwIfAborted } from '../../../errors';
+import { AppError, asAppError, cancelled, localMessage, throwIfAborted } from '../../../errors';
 import type { ChatMessage, ModelSpec } from '../../../model';
 import type { GenerateOptions, GenerateResult, Session } from '../../types';
 import { calibrate, estimatePromptTokens, estimateTokens, withQuota } from './budgets';
@@ -20,8 +20,7 @@ function isQuotaError(error: unknown): boolean {
 }
 
 function tooLong(cause?: unknown): AppError {
-  const message = 'This text is too long for Chrome’s built-in model. Try a shorter selection.';
-  return new AppError('too-long', message, { cause });
+  return new AppError('too-long', localMessage('error_builtin_too_long'), { cause });
 }
 
 /** A per-conversation session kept for follow-ups, with the messages its context holds. */

@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'serialize-error';
-import { AppError, cancelled, fromErrorData, throwIfAborted } from '../../../errors';
+import { AppError, cancelled, fromErrorData, localMessage, throwIfAborted } from '../../../errors';
 import type { ModelSpec } from '../../../model';
 import type { DownloadProgress } from '../../../protocol';
 import { threadCount } from '../../tiers';
@@ -74,7 +74,7 @@ function awaitEvent<T>(
     };
     const onDisconnect = () => {
       cleanup();
-      reject(new AppError('model-load', 'The model’s page closed before it answered. Try again.'));
+      reject(new AppError('model-load', localMessage('error_offscreen_closed')));
     };
     const cleanup = () => {
       port.onMessage.removeListener(onMessage);
@@ -138,7 +138,7 @@ export function createOffscreenBackend(options: OffscreenBackendOptions): Offscr
         });
         return port;
       }
-      throw new AppError('model-load', 'The model’s offscreen page did not start. Try again.');
+      throw new AppError('model-load', localMessage('error_offscreen_start'));
     })();
     connection.catch(() => {
       connection = undefined;
