@@ -15,8 +15,8 @@ const encode = (text: string) => new TextEncoder().encode(text);
 const SSE_CASES: [string, string, string[]][] = [
   [
     'OpenAI chunks with CRLF, a comment and multi-byte text',
-    ': keep-alive\r\n\r\ndata: {"choices":[{"delta":{"content":"Grüße 👋"}}]}\r\n\r\ndata: {"x":"日本"}\r\n\r\ndata: [DONE]\r\n\r\n',
-    ['{"choices":[{"delta":{"content":"Grüße 👋"}}]}', '{"x":"日本"}', '[DONE]'],
+    ': keep-alive\r\n\r\ndata: {"choices":[{"delta":{"content":"Grüße 👋"}}]}\r\n\r\ndata: {"x":\r\ndata: "日本"}\r\n\r\ndata: [DONE]\r\n\r\n',
+    ['{"choices":[{"delta":{"content":"Grüße 👋"}}]}', '{"x":\n"日本"}', '[DONE]'],
   ],
   [
     'LF, CR endings, multi-line data and other fields',
