@@ -20,6 +20,10 @@ const CONNECT_ORIGINS = [
   'https://huggingface.co',
   'https://*.huggingface.co',
   'https://*.hf.co',
+  // A model server on this computer (the local-server tier): loopback only, any port; never another host.
+  'http://127.0.0.1:*',
+  'http://localhost:*',
+  'http://[::1]:*',
 ];
 
 /**
@@ -81,6 +85,8 @@ const PERMISSION_REASONS: Record<string, string> = {
   unlimitedStorage: 'model files are hundreds of MB to GB; without it they may be refused or evicted',
   offscreen: 'the document that runs the model on WASM threads (a service worker cannot start workers)',
   alarms: 'closes that document when idle: a timer dies with the worker, an alarm does not',
+  declarativeNetRequestWithHostAccess:
+    "one rule removing Origin from the extension's own requests to the connected local server (Ollama refuses extension origins), and from no one else's",
 };
 
 /** Every host the manifest reaches, by host permission (required or optional) or content script, and why. */
@@ -197,7 +203,7 @@ describe('the production package', () => {
     }
   });
 
-  test('the whole CSP, directive by directive: only packaged code, connections only to itself and the hub', () => {
+  test('the whole CSP, directive by directive: only packaged code, connections only to itself, the hub and loopback', () => {
     // No sandboxed pages, which would run under a policy of their own.
     expect(Object.keys(manifest.content_security_policy ?? {})).toEqual(['extension_pages']);
     expect(manifest.sandbox).toBeUndefined();
