@@ -41,6 +41,8 @@ export interface LlamaServerOptions {
   checkOrigin?: boolean;
   /** The model's name in listings. */
   modelName?: string;
+  /** Speaks Ollama's own API too (true unless false): false is a llama-server, vLLM or LM Studio. */
+  ollama?: boolean;
   /** Waits this long between streamed tokens, so a test can stop an answer in the middle. */
   tokenDelayMs?: number;
 }
@@ -164,6 +166,11 @@ export async function startLlamaServer(options: LlamaServerOptions = {}): Promis
     if (apiKey && seen.authorization !== `Bearer ${apiKey}`) {
       seen.status = 401;
       json(res, 401, { error: { code: 401, message: 'Invalid API Key', type: 'authentication_error' } });
+      return;
+    }
+    if (server.options.ollama === false && seen.path.startsWith('/api/')) {
+      seen.status = 404;
+      res.writeHead(404).end('File Not Found');
       return;
     }
     const body = (seen.body ?? {}) as Record<string, unknown>;
