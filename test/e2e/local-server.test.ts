@@ -164,7 +164,6 @@ test('the server dies mid-answer: the partial answer is kept and marked; restart
   server.dieAfter(6);
   await panel.getByTestId('chat-input').fill('What happened after the storm?');
   await panel.getByTestId('chat-input').press('Enter');
-  await server.died();
   await expect
     .poll(() => panel.getByTestId('status').getAttribute('data-state'), { timeout: 60_000 })
     .toBe('error');
