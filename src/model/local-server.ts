@@ -32,7 +32,7 @@ export function normalizeServerUrl(input: string): string | null {
   if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) return null;
   if (url.pathname !== '/' && url.pathname !== '/v1' && url.pathname !== '/v1/') return null;
   // URL drops a scheme's default port: say it, so the stored URL names where the server listens.
-  return `http://${url.hostname}:${url.port || '80'}`;
+  return `${url.protocol}//${url.hostname}:${url.port || '80'}`;
 }
 
 /** Why a URL is refused, for the user. */

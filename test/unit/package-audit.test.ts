@@ -58,6 +58,8 @@ const NAMED_URLS: Record<string, string> = {
   'http://*/*': 'a match pattern: the content script and its host permission (below)',
   'https://*/*': 'a match pattern, as above',
   'file:///*': 'a match pattern, as above',
+  'http://127.0.0.1:*': "a CSP source: connect-src's loopback origins (CONNECT_ORIGINS), any port",
+  'http://localhost:*': 'a CSP source, as above',
   'https://arxiv.org/abs/1502.03167': "ORT's WASM: ONNX operator documentation (BatchNormalization)",
   'https://ieeexplore.ieee.org/document/1163711': "ORT's WASM: ONNX operator documentation (Resize)",
   'https://tinyurl.com/sudb9s96': "ORT's WASM: operator documentation (attention's scale)",
