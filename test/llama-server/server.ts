@@ -134,9 +134,17 @@ export async function startLlamaServer(options: LlamaServerOptions = {}): Promis
       const prompt = model.tokenize(render(messages), true);
       let count = 0;
       let finish: 'length' | 'stop' = 'stop';
+      // A zero limit answers nothing, as servers do.
       if (maxTokens > 0) {
-        for await (const token of sequence.evaluate(prompt, { temperature: 0, tokenBias: bias })) {
+        // A bias cannot ban the end tokens: they are read past instead, so every answer runs to its limit
+        // (a test's choice, like max_tokens).
+        for await (const token of sequence.evaluate(prompt, {
+          temperature: 0,
+          tokenBias: bias,
+          yieldEogToken: true,
+        })) {
           if (signal.aborted) break;
+          if (model.isEogToken(token)) continue;
           count++;
           await onText(model.detokenize([token]));
           if (count >= maxTokens) {
