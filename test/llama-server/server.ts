@@ -29,6 +29,8 @@ export interface SeenRequest {
   aborted: boolean;
   /** Tokens generated for it. */
   tokens: number;
+  /** Prompt tokens of a chat request, as its usage reports them. */
+  promptTokens: number;
   status: number;
 }
 
@@ -255,6 +257,7 @@ export async function startLlamaServer(options: LlamaServerOptions = {}): Promis
     });
     if (abort.signal.aborted) return;
     seen.status = 200;
+    seen.promptTokens = result.promptTokens;
     const usage = {
       prompt_tokens: result.promptTokens,
       completion_tokens: result.count,
@@ -293,6 +296,7 @@ export async function startLlamaServer(options: LlamaServerOptions = {}): Promis
       body: undefined,
       aborted: false,
       tokens: 0,
+      promptTokens: 0,
       status: 0,
     };
     requests.push(seen);
