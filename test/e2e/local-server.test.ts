@@ -20,8 +20,9 @@ let tabId: number;
 
 beforeAll(async () => {
   site = await serveSite({ '/article': longArticleHtml('The harbour, sixty years on', 600) });
-  // Like Ollama: refuses an Origin it does not list, as it refuses chrome-extension:// ones.
-  server = await startLlamaServer({ checkOrigin: true });
+  // Like Ollama: refuses an Origin it does not list, as it refuses chrome-extension:// ones. Two models
+  // listed, so the user picks one.
+  server = await startLlamaServer({ checkOrigin: true, aliases: ['qwen3:8b'] });
   browser = await launchBrowser();
   ({ tabId } = await browser.openTab(`${site.origin}/article`));
 });
@@ -77,9 +78,20 @@ test('nothing is sent before Connect; Connect lists the models and the tier beco
 
   await connect(server.url);
   expect(await serverStatus().getAttribute('data-state')).toBe('connected');
-  expect(await serverStatus().textContent()).toContain(`using ${server.modelName}`);
-  expect(await settings.getByTestId('server-model').inputValue()).toBe(server.modelName);
+  expect(await serverStatus().textContent()).toContain('pick one of its 2 models');
+  const picker = settings.getByTestId('server-model');
+  expect(await picker.locator('option').allTextContents()).toEqual([
+    'Pick a model',
+    server.modelName,
+    'qwen3:8b',
+  ]);
+  // Listed, not yet picked: the tier waits for the pick.
+  await expect.poll(() => tier.textContent()).toContain('pick a model under Local server');
+  expect(await tier.getAttribute('data-state')).toBe('unavailable');
+  await picker.selectOption(server.modelName);
+  await expect.poll(() => serverStatus().textContent()).toContain(`using ${server.modelName}`);
   await expect.poll(() => tier.getAttribute('data-state')).toBe('available');
+  expect(await tier.textContent()).toContain(`${server.modelName} on ${server.url}, 4,096 tokens of context`);
   expect(await tier.getAttribute('aria-current')).toBe('true');
   expect(server.requests.map((r) => r.path)).toEqual(['/api/tags', '/api/show']);
 });

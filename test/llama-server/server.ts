@@ -43,6 +43,8 @@ export interface LlamaServerOptions {
   checkOrigin?: boolean;
   /** The model's name in listings. */
   modelName?: string;
+  /** More names listed for the same model, so that a client has to pick one. */
+  aliases?: string[];
   /** Speaks Ollama's own API too (true unless false): false is a llama-server, vLLM or LM Studio. */
   ollama?: boolean;
   /** Waits this long between streamed tokens, so a test can stop an answer in the middle. */
@@ -184,7 +186,7 @@ export async function startLlamaServer(options: LlamaServerOptions = {}): Promis
       return;
     }
     const body = (seen.body ?? {}) as Record<string, unknown>;
-    const listed = removed ? [] : [modelName];
+    const listed = removed ? [] : [modelName, ...(server.options.aliases ?? [])];
     const wanted = typeof body.model === 'string' ? body.model : '';
     const missing = () => {
       seen.status = 404;
