@@ -93,7 +93,7 @@ test('nothing is sent before Connect; Connect lists the models and the tier beco
   await expect.poll(() => tier.getAttribute('data-state')).toBe('available');
   expect(await tier.textContent()).toContain(`${server.modelName} on ${server.url}, 4,096 tokens of context`);
   expect(await tier.getAttribute('aria-current')).toBe('true');
-  expect(server.requests.map((r) => r.path)).toEqual(['/api/tags', '/api/show']);
+  expect(server.requests.map((r) => r.path)).toEqual(['/api/version', '/api/tags', '/api/show']);
 });
 
 test('summary and chat through Ollama’s API; only the extension’s own requests lose their Origin', async () => {

@@ -180,7 +180,8 @@ export async function startLlamaServer(options: LlamaServerOptions = {}): Promis
       json(res, 401, { error: { code: 401, message: 'Invalid API Key', type: 'authentication_error' } });
       return;
     }
-    if (server.options.ollama === false && seen.path.startsWith('/api/')) {
+    // llama-server answers /api/tags for Ollama's clients too, but not the rest of Ollama's API.
+    if (server.options.ollama === false && seen.path.startsWith('/api/') && seen.path !== '/api/tags') {
       seen.status = 404;
       res.writeHead(404).end('File Not Found');
       return;
@@ -197,6 +198,10 @@ export async function startLlamaServer(options: LlamaServerOptions = {}): Promis
         object: 'list',
         data: listed.map((id) => ({ id, object: 'model', owned_by: 'test' })),
       });
+      return;
+    }
+    if (req.method === 'GET' && seen.path === '/api/version') {
+      json(res, 200, { version: '0.13.0' });
       return;
     }
     if (req.method === 'GET' && seen.path === '/api/tags') {

@@ -101,18 +101,23 @@ const names = (list: unknown, field: string): string[] | null =>
     : null;
 
 /**
- * The API a server speaks and the models it has: Ollama's `/api/tags` where it answers (Ollama's own API
- * takes a context size, its OpenAI one does not), else OpenAI's `/v1/models`.
+ * The API a server speaks and the models it has. Ollama is told by `/api/version` (llama-server also
+ * answers `/api/tags` for Ollama's clients, but not `/api/chat`), and then spoken to in its own API, which
+ * takes a context size where its OpenAI one does not; any other server by OpenAI's `/v1/models`.
  */
 export async function listServerModels(
   connection: ServerConnection,
 ): Promise<{ api: ServerApi; models: string[] }> {
-  const tags = await call(connection, '/api/tags', { method: 'GET' });
-  if (tags.ok) {
-    const body = await readJson(tags, connection.url).catch(() => null);
-    const models = names(body?.models, 'name');
-    if (models) return { api: 'ollama', models };
-  } else await tags.body?.cancel();
+  const version = await call(connection, '/api/version', { method: 'GET' });
+  const ollama =
+    version.ok && typeof (await readJson(version, connection.url).catch(() => null))?.version === 'string';
+  if (!version.bodyUsed) await version.body?.cancel();
+  if (ollama) {
+    const tags = await call(connection, '/api/tags', { method: 'GET' });
+    const models = tags.ok ? names((await readJson(tags, connection.url)).models, 'name') : null;
+    if (!models) throw notOpenAi(connection.url, `GET /api/tags: HTTP ${tags.status}`);
+    return { api: 'ollama', models };
+  }
   const response = await call(connection, '/v1/models', { method: 'GET' });
   if (!response.ok) throw notOpenAi(connection.url, `GET /v1/models: HTTP ${response.status}`);
   const models = names((await readJson(response, connection.url)).data, 'id');
