@@ -64,13 +64,14 @@ type ContentScripts = NonNullable<
 >;
 
 /**
- * Content scripts as one self-contained file each. crxjs turns an ES-module content script into a loader
+ * Content scripts as one self-contained file each (and `injected`, the scripts the worker injects with
+ * `scripting.executeScript` but the manifest does not declare: the PDF reader). crxjs turns an ES-module content script into a loader
  * that imports chunks, and lists those chunks as web-accessible to every matched site
  * (`use_dynamic_url: false`), so any page could fetch them and tell the extension and its version. Here
  * crxjs never sees the content scripts: each is built on its own as an IIFE, emitted under its source name
  * (`content/index.ts` -> `content/index.js`), and put back into the manifest.
  */
-function selfContainedContentScripts(): CrxPlugin {
+function selfContainedContentScripts(injected: string[]): CrxPlugin {
   let scripts: ContentScripts = [];
   let alias: Record<string, string> = {};
   let mode = 'production';
@@ -95,7 +96,7 @@ function selfContainedContentScripts(): CrxPlugin {
     },
     async renderCrxManifest(manifest) {
       const built = new Map<string, string>();
-      for (const source of new Set(scripts.flatMap((script) => script.js ?? []))) {
+      for (const source of new Set([...scripts.flatMap((script) => script.js ?? []), ...injected])) {
         const fileName = source.replace(/\.[cm]?[jt]sx?$/, '.js');
         const output = await build({
           configFile: false,
@@ -125,6 +126,24 @@ function selfContainedContentScripts(): CrxPlugin {
         js: script.js?.map((source) => built.get(source) ?? source),
       }));
       return manifest;
+    },
+  };
+}
+
+/** The PDF reader, injected into PDF tabs only (src/handlers/pdf-reader.ts names its output). */
+const PDF_READER_SOURCE = 'content/pdf.ts';
+
+/**
+ * pdf.js's packed cMaps (CJK fonts with predefined CMaps read as nothing without them), where the worker reads
+ * them to hand them to a PDF tab over messaging: they are not web-accessible.
+ */
+function pdfCMaps(outDir: string): Plugin {
+  return {
+    name: 'pagewise:pdf-cmaps',
+    apply: 'build',
+    closeBundle() {
+      // Their LICENSE comes along.
+      cpSync(resolve('node_modules/pdfjs-dist/cmaps'), resolve(outDir, 'pdf/cmaps'), { recursive: true });
     },
   };
 }
@@ -169,7 +188,8 @@ export default defineConfig(({ mode }) => {
     plugins: [
       preact(),
       crx({ manifest: isBenchBuild(mode) ? withBenchWorker(manifest) : manifest }),
-      selfContainedContentScripts(),
+      selfContainedContentScripts([PDF_READER_SOURCE]),
+      pdfCMaps(outDir),
       withoutCdnPaths(),
       ...(packaged ? [bundleModels(outDir, packaged.models)] : []),
     ],

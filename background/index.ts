@@ -10,13 +10,16 @@ import { createLocalServerHandlers } from '../src/handlers/local-server';
 import { logFailure } from '../src/handlers/log-failure';
 import { createModelsHandler } from '../src/handlers/models';
 import { getTabReadability, readPage } from '../src/handlers/page-reader';
+import { createPdfReaderHandlers, showPdfPage } from '../src/handlers/pdf-reader';
 import { createSettingsWriter } from '../src/handlers/settings-writer';
 import { createSummarizeHandler } from '../src/handlers/summarize';
 import { forgetSummary, loadSummary } from '../src/handlers/summary-cache';
 import {
   isExtensionPage,
+  isOwnContentScript,
   onRequests,
   onStreams,
+  pdfReaderRequests,
   type StreamServer,
   sendToTab,
   workerRequests,
@@ -72,7 +75,8 @@ onRequests(
     deleteChat: chatHistory.deleteChat,
     clearChats: chatHistory.clearChats,
     takePendingAsk: ({ tabId }) => takePendingAsk(tabId),
-    showSource: ({ tabId, text }) => sendToTab(tabId, 'highlightText', { text }),
+    showSource: ({ tabId, text, page }) =>
+      page === undefined ? sendToTab(tabId, 'highlightText', { text }) : showPdfPage(tabId, page),
     hideSource: ({ tabId }) => sendToTab(tabId, 'clearHighlight', {}),
     listModels: models.listModels,
     deleteModel: models.deleteModel,
@@ -84,6 +88,9 @@ onRequests(
   },
   isExtensionPage,
 );
+
+// The PDF reader in a PDF tab asks for the packaged cMaps and, in a file:// tab, for the file's bytes.
+onRequests(pdfReaderRequests, createPdfReaderHandlers(), isOwnContentScript);
 
 /** For the bench builds' worker (bench/extension/worker.ts), which installs its hooks on them. */
 export { engine, offscreen };

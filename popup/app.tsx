@@ -132,6 +132,7 @@ export function App({ tab }: { tab: TabInfo | null }) {
           text={store.statusText.value}
           error={error}
           onRetry={() => void store.retry()}
+          onPassword={(password) => void store.summarize(password)}
         />
         {progress && <ProgressBar {...progress} />}
 

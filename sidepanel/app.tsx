@@ -85,6 +85,7 @@ function Dock() {
         text={store.statusText.value}
         error={error}
         onRetry={() => void store.retry()}
+        onPassword={(password) => void store.submitPassword(password)}
       />
       {state === 'loading' && (
         <ProgressBar

@@ -4,6 +4,8 @@ const ERROR_CODES = [
   'unreadable-page',
   'empty-page',
   'page-unreachable',
+  'password-required',
+  'password-wrong',
   'model-download',
   'model-load',
   'model-import',

@@ -18,13 +18,13 @@ import { type RetrieveOptions, toSources } from '../retrieval/retriever';
 import { CHAT_ANSWER_TOKENS, CHAT_PASSAGES, FOLLOWUP_NEW_PASSAGES } from '../text/limits';
 import { FRAMED_PAGE_MESSAGE } from '../text/restricted';
 import { answerLanguageFromSettings } from './answer-language';
-import { whyUnreadable } from './page-reader';
+import { type ReadPageOptions, whyUnreadable } from './page-reader';
 
 export interface ChatDependencies {
   engine: Engine;
   history: HistoryStore;
   /** Reads the tab's page (the content script, in the extension). */
-  readPage(tabId: number): Promise<PageContent>;
+  readPage(tabId: number, options?: ReadPageOptions): Promise<PageContent>;
   /** The passages of `page` that best answer `question`, in page order. */
   retrieve(page: PageContent, question: string, options: RetrieveOptions): Promise<{ passages: Passage[] }>;
   /** Shared with the stores: after "Clear all", an answer begun before it writes nothing back. */
@@ -52,7 +52,11 @@ export function createChatHandler({
     // Every write below passes this: after a "Clear all", nothing of this answer is written back.
     const since = clearEpoch.current;
     emit({ type: 'stage', stage: 'reading' });
-    const page = await readPage(request.tabId);
+    const page = await readPage(request.tabId, {
+      password: request.password,
+      signal,
+      onProgress: (done, total) => emit({ type: 'pdfProgress', done, total }),
+    });
     // A selection is still worth asking about; without one there is nothing of the article to go on.
     if (page.framed && !request.selection?.trim()) throw new AppError('empty-page', FRAMED_PAGE_MESSAGE);
     const url = conversationUrl(page.url);
@@ -158,7 +162,7 @@ export function createChatHandler({
               since,
             );
           }
-          answer.sources = toSources(prompt.passages);
+          answer.sources = toSources(prompt.passages, page);
           emit({ type: 'sources', sources: answer.sources });
           if (appended) await history.updateMessage(conversation.id, answer.id, { ...answer }, since);
           else await history.appendMessage(conversation.id, answer, since);

@@ -1,7 +1,7 @@
 import browser, { type Menus, type Tabs } from 'webextension-polyfill';
 import { type AskPreset, type PendingAsk, protocolKeys } from '../protocol';
 import { openSidePanel } from '../side-panel';
-import { unreadableReason } from '../text/restricted';
+import { unreadableReasonWithAccess } from '../text/restricted';
 
 /** Context-menu item ids: `ask-selection` is part of the testing contract (README). */
 const ASK_SELECTION_MENU_ID = 'ask-selection';
@@ -68,7 +68,9 @@ export async function onContextMenuClicked(
   if (preset === undefined || tabId === undefined || tabId < 0) return;
   const opened = openSidePanel(tabId);
   const selection = (info.selectionText ?? '').trim();
-  if (!selection || unreadableReason(tab?.url)) return;
+  // A file (a PDF on disk included) is read once the user allows file access.
+  const allowsFiles = () => browser.extension.isAllowedFileSchemeAccess();
+  if (!selection || (await unreadableReasonWithAccess(tab?.url, allowsFiles))) return;
   const pending: PendingAsk = { tabId, selection, preset, createdAt: Date.now() };
   await browser.storage.session.set({ [protocolKeys.pendingAsk(tabId)]: pending });
   await opened;

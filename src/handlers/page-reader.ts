@@ -2,6 +2,7 @@ import browser from 'webextension-polyfill';
 import { AppError } from '../errors';
 import { type PageContent, sendToTab, type TabReadability } from '../protocol';
 import { unreadableReasonWithAccess } from '../text/restricted';
+import { type ReadPdfOptions, readPdf } from './pdf-reader';
 
 /** A page that doesn't answer within this time is reported instead of leaving a spinner. */
 const PAGE_ANSWER_TIMEOUT_MS = 15_000;
@@ -22,13 +23,22 @@ export async function getTabReadability(tabId: number): Promise<TabReadability> 
   return { unreadable: await whyUnreadable(await browser.tabs.get(tabId)) };
 }
 
+/** How a page is read: a PDF's password (for this request only), its reading progress, and Stop. */
+export type ReadPageOptions = ReadPdfOptions;
+
 /**
- * Reads the tab's page through its content script. Tabs opened before the extension was installed or
- * updated have no (or a stale) content script: inject it once and ask again.
+ * Reads the tab's page through its content script; a PDF tab then gets the PDF reader (see `readPdf`). Tabs
+ * opened before the extension was installed or updated have no (or a stale) content script: inject it once
+ * and ask again.
  */
-export async function readPage(tabId: number): Promise<PageContent> {
+export async function readPage(tabId: number, options: ReadPageOptions = {}): Promise<PageContent> {
   const unreadable = await whyUnreadable(await browser.tabs.get(tabId));
   if (unreadable) throw new AppError('unreadable-page', unreadable);
+  const page = await extractPage(tabId);
+  return page.source === 'pdf' ? readPdf(tabId, page, options) : page;
+}
+
+async function extractPage(tabId: number): Promise<PageContent> {
   try {
     return await withTimeout(sendToTab(tabId, 'extractPage', {}));
   } catch (error) {

@@ -15,11 +15,16 @@ export function createSummarizeHandler(
   answerIn: () => Promise<string | null> = answerLanguageFromSettings,
 ) {
   return async (
-    { tabId, length }: { tabId: number; length: SummaryLength },
+    { tabId, length, password }: { tabId: number; length: SummaryLength; password?: string | null },
     { signal, emit, queue }: StreamContext,
   ): Promise<SummaryResult> => {
     emit({ type: 'stage', stage: 'reading' });
-    const page = { ...(await readPage(tabId)), answerIn: await answerIn() };
+    const read = await readPage(tabId, {
+      password,
+      signal,
+      onProgress: (done, total) => emit({ type: 'pdfProgress', done, total }),
+    });
+    const page = { ...read, answerIn: await answerIn() };
     emit({ type: 'stage', stage: 'loading' });
     let engineName = '';
     const summary = await engine.run(

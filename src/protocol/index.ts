@@ -10,6 +10,6 @@ export {
 export { onStreams, type StreamContext, type StreamServer } from './jobs';
 export * from './messages';
 export * from './payloads';
-export { onRequests, sendToTab, sendToWorker } from './requests';
-export { isExtensionPage, isFromExtension, isServiceWorker } from './senders';
+export { onRequests, sendToPdfTab, sendToTab, sendToWorker, sendToWorkerFromPdf } from './requests';
+export { isExtensionPage, isFromExtension, isOwnContentScript, isServiceWorker } from './senders';
 export { attachStream, openStream, type StreamHandle } from './streams';

@@ -21,3 +21,18 @@ export const MAX_PAGE_LINKS = 300;
  * `MAX_PAGE_LINKS`, at most ~300 KB ride along with a summary in session storage (10 MB for all tabs).
  */
 export const MAX_LINK_CHARS = 1_000;
+
+/** Most pages of a PDF whose positions ride along with its text (`PageContent.pages`). */
+export const MAX_PDF_PAGES = 20_000;
+
+/** Largest PDF read (bytes): the whole file sits in the tab's memory while pdf.js parses it. */
+export const MAX_PDF_BYTES = 200_000_000;
+
+/** Bytes of a `file://` PDF the worker hands the tab in one message (base64 makes it a third larger). */
+export const PDF_FILE_CHUNK_BYTES = 16_000_000;
+
+/** Longest PDF password accepted. */
+export const MAX_PDF_PASSWORD_CHARS = 1_000;
+
+/** Most characters of a page's text in one message (`MAX_PAGE_CHARS` in text/limits.ts is this). */
+export const MAX_PAGE_CHARS_SENT = 400_000;

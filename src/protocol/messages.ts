@@ -8,7 +8,13 @@ import {
   SUMMARY_LENGTHS,
   type SummaryLength,
 } from '../model';
-import { MAX_PASSAGE_TEXT_CHARS, MAX_QUESTION_CHARS, MAX_SELECTION_CHARS } from './limits';
+import {
+  MAX_PAGE_CHARS_SENT,
+  MAX_PASSAGE_TEXT_CHARS,
+  MAX_PDF_PASSWORD_CHARS,
+  MAX_QUESTION_CHARS,
+  MAX_SELECTION_CHARS,
+} from './limits';
 import {
   ASK_PRESETS,
   type ChatView,
@@ -20,6 +26,7 @@ import {
   type ModelList,
   type ModelStatus,
   PageContentSchema,
+  PdfPagesReadSchema,
   type PendingAsk,
   SelectionContentSchema,
   type Source,
@@ -44,6 +51,9 @@ const TabId = v.pipe(v.number(), v.integer(), v.minValue(0));
 
 // ---- Requests: one message, one answer ---------------------------------------------------------------
 
+const PageNumber = v.pipe(v.number(), v.integer(), v.minValue(1));
+/** A PDF's password, typed for one request and never stored. */
+const Password = v.nullable(v.pipe(v.string(), v.maxLength(MAX_PDF_PASSWORD_CHARS)));
 const ConversationId = v.pipe(v.string(), v.minLength(1), v.maxLength(100));
 const PassageText = v.pipe(v.string(), v.maxLength(MAX_PASSAGE_TEXT_CHARS));
 
@@ -60,8 +70,11 @@ export const workerRequests = {
   deleteChat: v.object({ id: ConversationId }),
   clearChats: v.object({}),
   takePendingAsk: v.object({ tabId: TabId }),
-  /** Scrolls the tab's page to a passage and highlights it. */
-  showSource: v.object({ tabId: TabId, text: PassageText }),
+  /**
+   * Scrolls the tab's page to a passage and highlights it; a PDF's passage (with its `page`) opens that page
+   * of the PDF instead (`#page=N`).
+   */
+  showSource: v.object({ tabId: TabId, text: PassageText, page: v.optional(PageNumber) }),
   /** Removes the passage's highlight from the tab's page (it also goes by itself). */
   hideSource: v.object({ tabId: TabId }),
   /** Every model of every tier, with what is stored (Settings). */
@@ -119,6 +132,42 @@ export type ContentAnswers = {
   [K in keyof typeof contentAnswers]: v.InferOutput<(typeof contentAnswers)[K]>;
 };
 
+/**
+ * Requests from the worker to the PDF reader (`content/pdf.ts`), which the worker injects into PDF tabs only.
+ * `readPdfPages` opens the tab's PDF on its first call (with the password, if any) and keeps it open in
+ * the tab for the next ones.
+ */
+export const pdfRequests = {
+  readPdfPages: v.object({
+    password: Password,
+    from: PageNumber,
+    maxChars: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_PAGE_CHARS_SENT)),
+    maxPages: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100)),
+  }),
+};
+export const pdfAnswers = {
+  readPdfPages: PdfPagesReadSchema,
+};
+export type PdfAnswers = { [K in keyof typeof pdfAnswers]: v.InferOutput<(typeof pdfAnswers)[K]> };
+
+const CMapName = v.pipe(v.string(), v.regex(/^[A-Za-z0-9-]{1,64}$/));
+
+/**
+ * Requests from the PDF reader in a tab to the worker: the packaged cMaps (never web-accessible), and, in a
+ * `file://` tab, where the tab cannot fetch its own file, the file's bytes. The worker reads only the file the
+ * asking tab shows.
+ */
+export const pdfReaderRequests = {
+  getCMap: v.object({ name: CMapName }),
+  readPdfFile: v.object({ offset: v.pipe(v.number(), v.integer(), v.minValue(0)) }),
+};
+export interface PdfReaderAnswers {
+  /** The packed cMap, base64. */
+  getCMap: string;
+  /** A chunk of the file from `offset`, base64, and the file's size. */
+  readPdfFile: { data: string; size: number };
+}
+
 export type Schemas = Record<string, v.GenericSchema>;
 /** The payload of request `K`, as its schema outputs it. */
 export type DataOf<S extends Schemas, K extends keyof S> = v.InferOutput<S[K]>;
@@ -143,6 +192,8 @@ export type StreamEvent =
   | { type: 'engine'; engine: EngineInfo }
   /** The request waits for the model, busy with the one described (null: with something unknown). */
   | { type: 'waiting'; ahead: QueueAhead | null }
+  /** A PDF's pages read so far, of all its pages (reading stops early at the character budget). */
+  | { type: 'pdfProgress'; done: number; total: number }
   /** Prompt tokens read so far: a long prompt takes seconds to read before the first word. */
   | { type: 'promptProgress'; done: number; total: number }
   /** Chat: the conversation as saved when the question was accepted (user message included). */
@@ -157,7 +208,11 @@ export type StreamEvent =
 
 /** Streamed requests from the extension's pages to the worker: the start payload and the final result. */
 export const streamRequests = {
-  summarize: v.object({ tabId: TabId, length: v.picklist(SUMMARY_LENGTHS) }),
+  summarize: v.object({
+    tabId: TabId,
+    length: v.picklist(SUMMARY_LENGTHS),
+    password: v.optional(Password),
+  }),
   /**
    * Asks a question about the tab's page in a conversation (null starts a new one). `regenerate` answers
    * the conversation's last question again, replacing its answer; `question` is then ignored.
@@ -169,6 +224,7 @@ export const streamRequests = {
     selection: v.nullable(v.pipe(v.string(), v.maxLength(MAX_SELECTION_CHARS))),
     preset: v.nullable(v.picklist(ASK_PRESETS)),
     regenerate: v.boolean(),
+    password: v.optional(Password),
   }),
 };
 /** What the side panel sends to start an answer. */

@@ -1,10 +1,43 @@
 import * as v from 'valibot';
 import type { Availability, EnginePreference, SummaryLength, TierId, TierReport } from '../model';
-import { MAX_LINK_CHARS, MAX_PAGE_LINKS } from './limits';
+import { MAX_LINK_CHARS, MAX_PAGE_CHARS_SENT, MAX_PAGE_LINKS, MAX_PDF_PAGES } from './limits';
 
 // The data the messages and streams of messages.ts carry: what the content script reads, what the engine
 // reports, the chats, and what each page asks to show. Schemas where a message from a less trusted context
 // carries it (the content script's answers), types where only the worker sends it.
+
+/** Where a page of a PDF starts in its text (`PageContent.text`): a character offset, pages 1-based. */
+export const PdfPageStartSchema = v.object({
+  page: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  start: v.pipe(v.number(), v.integer(), v.minValue(0)),
+});
+export type PdfPageStart = v.InferOutput<typeof PdfPageStartSchema>;
+
+/** The page a character of a PDF's text is on (the last page that starts at or before it); null before any. */
+export function pageAt(pageStarts: readonly PdfPageStart[], offset: number): number | null {
+  let found: number | null = null;
+  for (const { page, start } of pageStarts) {
+    if (start > offset) break;
+    found = page;
+  }
+  return found;
+}
+
+/** Consecutive pages of a PDF's text, as the PDF reader in the tab sends them. */
+export const PdfPagesReadSchema = v.object({
+  pageCount: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  pages: v.pipe(
+    v.array(
+      v.object({
+        page: v.pipe(v.number(), v.integer(), v.minValue(1)),
+        text: v.pipe(v.string(), v.maxLength(MAX_PAGE_CHARS_SENT)),
+      }),
+    ),
+    v.maxLength(100),
+  ),
+  next: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1))),
+});
+export type PdfPagesRead = v.InferOutput<typeof PdfPagesReadSchema>;
 
 /** What the content script reads from a page. */
 export const PageContentSchema = v.object({
@@ -19,8 +52,11 @@ export const PageContentSchema = v.object({
    * `- item`, table rows as `a | b | c`; whitespace collapsed, a `<br>` or `<pre>` line break kept as `\n`.
    */
   text: v.string(),
-  /** `readability` when Readability found the main content, `visible-text` for the whole visible page. */
-  source: v.picklist(['readability', 'visible-text']),
+  /**
+   * `readability` when Readability found the main content, `visible-text` for the whole visible page, `pdf`
+   * for a PDF's text layer (see `pages`).
+   */
+  source: v.picklist(['readability', 'visible-text', 'pdf']),
   /** Whether `text` was cut, at a block boundary, to `MAX_PAGE_CHARS`. */
   truncated: v.boolean(),
   /**
@@ -35,6 +71,8 @@ export const PageContentSchema = v.object({
   links: v.optional(
     v.pipe(v.array(v.pipe(v.string(), v.maxLength(MAX_LINK_CHARS))), v.maxLength(MAX_PAGE_LINKS)),
   ),
+  /** A PDF's pages: where each starts in `text`, in order (pages without text are left out). */
+  pages: v.optional(v.pipe(v.array(PdfPageStartSchema), v.maxLength(MAX_PDF_PAGES))),
 });
 export type PageContent = v.InferOutput<typeof PageContentSchema>;
 
@@ -120,6 +158,8 @@ export interface Source {
   text: string;
   /** The heading of the section the passage is in, if any. */
   heading: string | null;
+  /** A PDF's passage: the page it starts on (1-based). */
+  page?: number;
 }
 
 export interface StoredMessage {

@@ -7,7 +7,12 @@ import {
   contentAnswers,
   type contentRequests,
   type DataOf,
+  type PdfAnswers,
+  type PdfReaderAnswers,
   PROTOCOL,
+  pdfAnswers,
+  type pdfReaderRequests,
+  type pdfRequests,
   type Schemas,
   type WorkerAnswers,
   type workerRequests,
@@ -45,12 +50,43 @@ export async function sendToWorker<K extends keyof WorkerAnswers>(
   }
 }
 
+/** Sends a request from the PDF reader in a tab to the worker (see `pdfReaderRequests`). */
+export async function sendToWorkerFromPdf<K extends keyof PdfReaderAnswers>(
+  name: K,
+  data: DataOf<typeof pdfReaderRequests, K>,
+): Promise<PdfReaderAnswers[K]> {
+  const envelope: Envelope = { protocol: PROTOCOL, name, data };
+  try {
+    return unwrap<PdfReaderAnswers[K]>(await browser.runtime.sendMessage(envelope));
+  } catch (error) {
+    throw asAppError(error);
+  }
+}
+
 /** Sends a request to the content script of a tab's top frame; its answer is validated before use. */
-export async function sendToTab<K extends keyof ContentAnswers>(
+export function sendToTab<K extends keyof ContentAnswers>(
   tabId: number,
   name: K,
   data: DataOf<typeof contentRequests, K>,
 ): Promise<ContentAnswers[K]> {
+  return sendToFrame(tabId, name, data, contentAnswers[name]) as Promise<ContentAnswers[K]>;
+}
+
+/** Sends a request to the PDF reader injected into a tab (see `pdfRequests`); its answer is validated. */
+export function sendToPdfTab<K extends keyof PdfAnswers>(
+  tabId: number,
+  name: K,
+  data: DataOf<typeof pdfRequests, K>,
+): Promise<PdfAnswers[K]> {
+  return sendToFrame(tabId, name, data, pdfAnswers[name]) as Promise<PdfAnswers[K]>;
+}
+
+async function sendToFrame(
+  tabId: number,
+  name: string,
+  data: unknown,
+  answer: v.GenericSchema,
+): Promise<unknown> {
   const envelope: Envelope = { protocol: PROTOCOL, name, data };
   let value: unknown;
   try {
@@ -58,9 +94,9 @@ export async function sendToTab<K extends keyof ContentAnswers>(
   } catch (error) {
     throw asAppError(error);
   }
-  const parsed = v.safeParse(contentAnswers[name], value);
+  const parsed = v.safeParse(answer, value);
   if (!parsed.success) throw new AppError('invalid-message', 'The page answered with a malformed message.');
-  return parsed.output as ContentAnswers[K];
+  return parsed.output;
 }
 
 type Handlers<S extends Schemas, A extends { [K in keyof S]: unknown }> = {

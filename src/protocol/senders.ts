@@ -34,3 +34,17 @@ export function isServiceWorker(sender: Runtime.MessageSender): boolean {
     sender.url.startsWith(browser.runtime.getURL('/'))
   );
 }
+
+/**
+ * The PDF reader's requests come only from this extension's script in a tab's top frame: a content script's
+ * sender has a tab and the page's URL, never the extension's own.
+ */
+export function isOwnContentScript(sender: Runtime.MessageSender): boolean {
+  return (
+    sender.id === browser.runtime.id &&
+    sender.tab?.id !== undefined &&
+    sender.frameId === 0 &&
+    typeof sender.url === 'string' &&
+    !sender.url.startsWith(browser.runtime.getURL('/'))
+  );
+}

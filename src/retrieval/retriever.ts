@@ -1,6 +1,6 @@
 import { isCancellation, throwIfAborted } from '../errors';
 import type { Embedder } from '../model';
-import type { DownloadProgress, PageContent, Source } from '../protocol';
+import { type DownloadProgress, type PageContent, pageAt, type Source } from '../protocol';
 import { cutAtCodePoint } from '../text/blocks';
 import { MAX_EMBEDDED_PASSAGES } from '../text/limits';
 import { cosineRanking, reciprocalRankFusion } from './fusion';
@@ -177,7 +177,21 @@ function queryText(question: string, selection: string | null | undefined): stri
   return parts.filter(Boolean).join('\n');
 }
 
-/** The passages as the protocol's sources: plain text (heading markers removed), for showing and finding. */
-export function toSources(passages: readonly Passage[]): Source[] {
-  return passages.map(({ index, text, heading }) => ({ index, text: plainText(text), heading }));
+/**
+ * The passages as the protocol's sources: plain text (heading markers removed), for showing and finding; a
+ * PDF's name the page they start on.
+ */
+export function toSources(
+  passages: readonly Passage[],
+  page?: Pick<PageContent, 'text' | 'pages'>,
+): Source[] {
+  return passages.map(({ index, text, heading }) => {
+    const source: Source = { index, text: plainText(text), heading };
+    const starts = page?.pages;
+    if (!starts) return source;
+    // A passage is a substring of the page's text; the PDF's page offsets place it.
+    const at = page.text.indexOf(text);
+    const number = at >= 0 ? pageAt(starts, at) : null;
+    return number === null ? source : { ...source, page: number };
+  });
 }

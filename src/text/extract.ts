@@ -104,3 +104,18 @@ function visibleText(body: Element): { text: string; truncated: boolean } {
   const withoutChrome = blocksToText(body, MAX_PAGE_CHARS, isPageChrome);
   return withoutChrome.text ? withoutChrome : blocksToText(body, MAX_PAGE_CHARS);
 }
+
+/** What a PDF tab answers to `extractPage`: no text, only that it is a PDF (the PDF reader reads it). */
+export function pdfPlaceholder(doc: Document): PageContent {
+  return {
+    url: doc.URL,
+    title: meta(doc.title) ?? '',
+    byline: null,
+    lang: null,
+    siteName: null,
+    text: '',
+    source: 'pdf',
+    truncated: false,
+    links: [],
+  };
+}

@@ -1,8 +1,11 @@
+import { MAX_PAGE_CHARS_SENT } from '../protocol/limits';
+
 /**
- * Most characters of page text the content script sends (cut at a block). Models read far less anyway; this
- * bounds the message and the work on huge pages (endless feeds, single-page books).
+ * Most characters of page text the content script sends (cut at a block), a PDF's included. Models read far
+ * less anyway; this bounds the message and the work on huge pages (endless feeds, single-page books, PDFs of
+ * hundreds of pages). The protocol checks it.
  */
-export const MAX_PAGE_CHARS = 400_000;
+export const MAX_PAGE_CHARS = MAX_PAGE_CHARS_SENT;
 
 /**
  * A shorter Readability result counts as "found nothing" and the visible text is used: on app-like pages

@@ -76,16 +76,17 @@ const MESSAGES = {
   extension: `This page belongs to an extension, and extensions can't read each other's pages. ${OPEN_A_WEB_PAGE}`,
   'view-source':
     "This tab shows a page's source code (view-source:), which extensions can't read. Open the page itself and try again.",
-  pdf: 'This is a PDF, and only web pages can be read for now. Select the text you need, copy it and paste it into your question instead.',
+  pdf: "Chrome shows this PDF at an address extensions can't read. Open the PDF's own address (or download it and open the file), then try again.",
   file: 'To read files opened from your computer, turn on "Allow access to file URLs" on this extension\'s details page (Manage extension), then reload this tab.',
   'no-url-or-file':
     "Pagewise can't read this page. If it is a browser page (like chrome://), the Web Store or another extension's page, open a web page and try again. If it is a file from your computer, turn on \"Allow access to file URLs\" on this extension's details page (Manage extension), then reload this tab.",
 } as const;
 
 /**
- * Whether the tab's page can't be read, and why; null for ordinary web pages. `file` holds only until the user
- * allows file access (see `unreadableReasonWithAccess`; a PDF file stays `pdf`). Only the URL is judged: a PDF at
- * an address not ending in `.pdf`, or a site blocked by policy, shows when the content script does not answer.
+ * Whether the tab's page can't be read, and why; null for ordinary web pages and PDFs (the content script tells
+ * a PDF tab by its document). `file` holds only until the user allows file access (see
+ * `unreadableReasonWithAccess`), for PDF files too. Only the URL is judged: a site blocked by policy shows when
+ * the content script does not answer.
  */
 export function unreadableReason(url: string | undefined): UnreadableReason | null {
   if (!url) return { code: 'no-url', message: MESSAGES['no-url'] };
@@ -104,13 +105,9 @@ export function unreadableReason(url: string | undefined): UnreadableReason | nu
         message: `${store} doesn't let extensions read its pages. Open another page and try again.`,
       };
     }
-    return isPdfPath(parsed) ? { code: 'pdf', message: MESSAGES.pdf } : null;
+    return null;
   }
-  if (scheme === 'file:') {
-    return isPdfPath(parsed)
-      ? { code: 'pdf', message: MESSAGES.pdf }
-      : { code: 'file', message: MESSAGES.file };
-  }
+  if (scheme === 'file:') return { code: 'file', message: MESSAGES.file };
   if (scheme === 'view-source:') return { code: 'view-source', message: MESSAGES['view-source'] };
   if (EXTENSION_SCHEMES.has(scheme)) {
     if (parsed.hostname === CHROME_PDF_VIEWER_ID) return { code: 'pdf', message: MESSAGES.pdf };
@@ -143,10 +140,6 @@ export async function unreadableReasonWithAccess(
     return { code: 'no-url', message: MESSAGES['no-url-or-file'] };
   }
   return reason;
-}
-
-function isPdfPath(url: URL): boolean {
-  return url.pathname.toLowerCase().endsWith('.pdf');
 }
 
 function notWeb(url: string, scheme?: string): UnreadableReason {

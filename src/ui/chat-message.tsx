@@ -36,10 +36,14 @@ function SourceList({ sources, onShow }: SourceListProps) {
               type="button"
               class="source"
               data-testid="source"
-              title="Show this passage on the page"
+              data-page={source.page}
+              title={source.page ? `Open page ${source.page} of the PDF` : 'Show this passage on the page'}
               onClick={() => onShow(source)}
             >
-              <span class="source__heading">{source.heading ?? `Passage ${source.index + 1}`}</span>
+              <span class="source__heading">
+                {source.page !== undefined && <span class="source__page">p. {source.page}</span>}
+                {source.heading ?? `Passage ${source.index + 1}`}
+              </span>
               <span class="source__excerpt">{excerptOf(source)}</span>
             </button>
           </li>

@@ -11,7 +11,7 @@ import type {
   WorkerClientPart,
 } from '../protocol';
 import { type ChatViewState, upToLastQuestion } from './chat-view';
-import { doneText, loadingText, waitingText } from './model-status';
+import { doneText, loadingText, readingText, waitingText } from './model-status';
 import { createStreamRun, type RunState, readPercent, type StreamRun } from './stream-run';
 
 /**
@@ -69,7 +69,7 @@ export interface ChatRun {
    * Asks again the question of the last turn, which the worker never saved (settles when answered); null
    * when there is none.
    */
-  repeat(): Promise<void> | null;
+  repeat(password?: string): Promise<void> | null;
   /**
    * Follows the answer the worker is writing for the tab (the panel was reloaded meanwhile), unless the
    * panel already follows one.
@@ -126,7 +126,7 @@ export function createChatRun(
         // The first question on a long page indexes it once; later questions skip this.
         return part && part.count > 0
           ? `Reading the page… ${Math.floor((part.index / part.count) * 100)}%`
-          : 'Reading the page…';
+          : readingText(stream.pdfRead.value);
       }
       case 'generating': {
         const read = stream.promptRead.value;
@@ -275,7 +275,8 @@ export function createChatRun(
       {
         tabId: request.tabId,
         url: view.page.value?.url ?? null,
-        request,
+        // A PDF's password goes with this request only: the turn, kept to be asked again, does not hold it.
+        request: { ...request, password: undefined },
         question,
         conversationId: request.conversationId,
       },
@@ -283,10 +284,10 @@ export function createChatRun(
       earlier,
     );
 
-  const repeat = () => {
+  const repeat = (password?: string) => {
     const turn = shown.value;
     if (!turn?.ending || turn.accepted || !turn.request || !turn.question) return null;
-    return start(turn.request, turn.question, turn.earlier);
+    return start(password ? { ...turn.request, password } : turn.request, turn.question, turn.earlier);
   };
 
   const attach = async (tabId: number) => {

@@ -52,6 +52,8 @@ export interface ChatStore
   regenerate(): Promise<void>;
   /** Repeats what failed: loading the tab, or the last question. */
   retry(): Promise<void>;
+  /** Asks the question that a protected PDF refused again, with its password (sent once, kept nowhere). */
+  submitPassword(password: string): Promise<void>;
   /** Copies a message's text (an answer's Markdown); false when there is nothing to copy or it failed. */
   copy(messageId: string): Promise<boolean>;
   /** Starts afresh: the next question begins a new conversation about the page. */
@@ -218,6 +220,9 @@ export function createChatStore(
     stop: run.stop,
     regenerate,
     retry: stream.retry,
+    submitPassword: async (password) => {
+      await run.repeat(password);
+    },
 
     copy: (messageId) =>
       copyText(messages.value.find((m) => m.id === messageId)?.content ?? '', options.clipboard),
@@ -247,6 +252,8 @@ export function createChatStore(
         const shown = await client.showSource({
           tabId: tab,
           text: cutAtCodePoint(source.text, MAX_PASSAGE_TEXT_CHARS),
+          // A PDF's passage opens its page of the PDF.
+          ...(source.page === undefined ? {} : { page: source.page }),
         });
         if (!shown) notice.value = 'That passage is no longer on the page.';
         else highlighted = tab;

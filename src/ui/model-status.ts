@@ -10,8 +10,15 @@ export interface UiError {
   retryable: boolean;
 }
 
-// Retrying cannot change the page's content or the model's limits; everything else may pass.
-const NOT_RETRYABLE: ReadonlySet<ErrorCode> = new Set(['unreadable-page', 'empty-page', 'too-long']);
+// Retrying cannot change the page's content or the model's limits; everything else may pass. A PDF's
+// password is asked for in its own field instead.
+const NOT_RETRYABLE: ReadonlySet<ErrorCode> = new Set([
+  'unreadable-page',
+  'empty-page',
+  'too-long',
+  'password-required',
+  'password-wrong',
+]);
 
 /** Any thrown value as the UI shows it. */
 export function toUiError(thrown: unknown): UiError {
@@ -83,4 +90,9 @@ export function doneText(
   if (!info?.name) return 'Done';
   const fallback = info.fellBackFrom ? ` (${info.fellBackFrom.name} failed on this computer)` : '';
   return `Done · ${info.name}${fallback}`;
+}
+
+/** What the status says while the worker reads the tab: a PDF's pages as they are read. */
+export function readingText(pdfRead: { done: number; total: number } | null): string {
+  return pdfRead ? `Reading the PDF… page ${pdfRead.done} of ${pdfRead.total}` : 'Reading the page…';
 }

@@ -1,5 +1,6 @@
 import type { ModelStatus } from '../protocol';
 import { formatMegabytes, type UiError } from './model-status';
+import { needsPassword, PdfPasswordForm } from './pdf-password';
 import type { RunState } from './stream-run';
 
 const BUSY: ReadonlySet<RunState> = new Set(['loading', 'reading', 'generating']);
@@ -20,13 +21,23 @@ function StatusLine({ state, text }: { state: RunState; text: string }) {
   );
 }
 
-/** The status line, boxed with a Retry button when it reports an error that trying again may fix. */
-export function StatusArea(props: { state: RunState; text: string; error: UiError | null; onRetry(): void }) {
+/**
+ * The status line, boxed with a Retry button when it reports an error that trying again may fix, or with a
+ * password field when a PDF needs one.
+ */
+export function StatusArea(props: {
+  state: RunState;
+  text: string;
+  error: UiError | null;
+  onRetry(): void;
+  onPassword(password: string): void;
+}) {
   const { state, text, error } = props;
   if (state !== 'error') return <StatusLine state={state} text={text} />;
   return (
     <div class="error-box" data-testid="error" data-code={error?.code}>
       <StatusLine state={state} text={text} />
+      {needsPassword(error) && <PdfPasswordForm onSubmit={props.onPassword} />}
       {error?.retryable && (
         <button type="button" class="button" data-testid="retry" onClick={props.onRetry}>
           Retry

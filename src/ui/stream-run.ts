@@ -44,6 +44,8 @@ export interface StreamRun<R> {
   readonly writing: ReadonlySignal<boolean>;
   /** How much of the prompt the model has read, while it reads one that takes a while. */
   readonly promptRead: ReadonlySignal<PromptRead | null>;
+  /** A PDF's pages read so far, while the worker reads it. */
+  readonly pdfRead: ReadonlySignal<PromptRead | null>;
   /** The text streamed so far by the latest run (kept after it ends). */
   readonly text: ReadonlySignal<string>;
   /** The engine running the latest run (kept after it ends), once the worker says. */
@@ -101,6 +103,7 @@ export function createStreamRun<R>(): StreamRun<R> {
   const download = signal<DownloadProgress | null>(null);
   const part = signal<{ index: number; count: number } | null>(null);
   const promptRead = signal<PromptRead | null>(null);
+  const pdfRead = signal<PromptRead | null>(null);
   const writing = signal(false);
   const waiting = signal<{ ahead: QueueAhead | null } | null>(null);
   const text = signal('');
@@ -130,6 +133,7 @@ export function createStreamRun<R>(): StreamRun<R> {
       download.value = null;
       part.value = null;
       promptRead.value = null;
+      pdfRead.value = null;
       waiting.value = null;
     });
   };
@@ -176,6 +180,9 @@ export function createStreamRun<R>(): StreamRun<R> {
       case 'promptProgress':
         promptRead.value = { done: event.done, total: event.total };
         break;
+      case 'pdfProgress':
+        pdfRead.value = { done: event.done, total: event.total };
+        break;
       case 'engine':
         // A failed engine's partial text goes: the next one writes the answer from the start.
         if (engine.value && event.engine.fellBackFrom) text.value = '';
@@ -191,6 +198,7 @@ export function createStreamRun<R>(): StreamRun<R> {
     waiting,
     writing,
     promptRead,
+    pdfRead,
     text,
     engine,
     outcome,

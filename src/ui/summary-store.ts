@@ -12,7 +12,7 @@ import {
 } from '../protocol';
 import { loadSettings, type SettingsStorage } from '../settings';
 import { openSidePanel } from '../side-panel';
-import { doneText, loadingText, type UiError, waitingText } from './model-status';
+import { doneText, loadingText, readingText, type UiError, waitingText } from './model-status';
 import { copyText, createStreamRun, type PromptRead, type RunState, readPercent } from './stream-run';
 
 /** The part of the worker the summary UI uses, and the side panel it opens; tests stand in for both. */
@@ -69,8 +69,8 @@ export interface SummaryStore {
   /** Binds the store to a tab: restores its last summary, the length preference, the model status and readability. */
   init(tabId: number): Promise<void>;
   setLength(length: SummaryLength): Promise<void>;
-  /** Summarizes the tab's page; settles when the run ends, never rejects. */
-  summarize(): Promise<void>;
+  /** Summarizes the tab's page (a protected PDF with its password); settles when the run ends, never rejects. */
+  summarize(password?: string): Promise<void>;
   /** Stops the run, keeping what was written so far. */
   stop(): void;
   /** Summarizes again after a failure. */
@@ -111,7 +111,7 @@ export function createSummaryStore(
         return loadingText(run.download.value, modelStatus.value?.availability);
       }
       case 'reading':
-        return 'Reading the page…';
+        return readingText(run.pdfRead.value);
       case 'generating': {
         const part = run.part.value;
         const read = run.promptRead.value;
@@ -170,7 +170,7 @@ export function createSummaryStore(
         run.markStopped();
         break;
       case 'failed':
-        run.fail(ended.error, summarize);
+        run.fail(ended.error, () => summarize());
         break;
     }
   };
@@ -185,10 +185,11 @@ export function createSummaryStore(
     else if (tab.summary) show(tab.summary);
   };
 
-  const summarize = async () => {
+  const summarize = async (password?: string) => {
     if (tabId === null || run.running.value) return;
     const id = tabId;
-    await follow(id, (onEvent) => client.summarize({ tabId: id, length: length.value }, onEvent));
+    const request = { tabId: id, length: length.value, ...(password ? { password } : {}) };
+    await follow(id, (onEvent) => client.summarize(request, onEvent));
   };
 
   return {

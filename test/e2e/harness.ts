@@ -247,15 +247,19 @@ export interface Site {
   close(): Promise<void>;
 }
 
-/** Serves test pages on loopback: path -> HTML. */
-export async function serveSite(pages: Record<string, string>): Promise<Site> {
+/** Serves test pages on loopback: path -> HTML, or another file with its type (a PDF). */
+export async function serveSite(
+  pages: Record<string, string | { type: string; body: Uint8Array }>,
+): Promise<Site> {
   const server: Server = createServer((request, response) => {
-    const html = pages[new URL(request.url ?? '/', 'http://x').pathname];
-    if (html === undefined) {
+    const page = pages[new URL(request.url ?? '/', 'http://x').pathname];
+    if (page === undefined) {
       response.writeHead(404).end('Not found');
       return;
     }
-    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+    if (typeof page === 'string')
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
+    else response.writeHead(200, { 'content-type': page.type }).end(page.body);
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   return {

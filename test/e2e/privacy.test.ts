@@ -5,6 +5,7 @@ import { MULTILINGUAL_E5_SMALL, QWEN25_05B } from '../../src/engine/registry';
 import { type LlamaServer, startLlamaServer } from '../llama-server/server';
 import { longArticleHtml } from '../support/article';
 import { createStandInHub } from '../support/stand-in-hub';
+import { twoColumnPaper } from '../support/test-pdfs';
 import {
   type Browser,
   closeOffscreenDocument,
@@ -50,7 +51,11 @@ let site: Site;
 
 beforeAll(async () => {
   // Long enough to be split into more passages than an answer uses: the embedding model is downloaded too.
-  site = await serveSite({ '/article': longArticleHtml('The harbour, sixty years on', 6_000) });
+  site = await serveSite({
+    '/article': longArticleHtml('The harbour, sixty years on', 6_000),
+    // A PDF flow too: its bytes are read in its tab (same origin), cMaps come from the worker.
+    '/paper.pdf': { type: 'application/pdf', body: twoColumnPaper() },
+  });
 });
 
 afterAll(async () => {
@@ -118,6 +123,19 @@ async function summaryAskChat(browser: Browser, tabId: number, page: Page) {
   await panel.close();
 }
 
+/** A PDF's summary and a question about it; each must end done. */
+async function pdfSummaryAndChat(browser: Browser, tabId: number) {
+  const popup = await browser.openExtensionPage(`popup/index.html?tab=${tabId}`);
+  await popup.getByTestId('summarize').click();
+  await expectDone(popup);
+  await popup.close();
+  const panel = await browser.openExtensionPage(`sidepanel/index.html?tab=${tabId}`);
+  await panel.getByTestId('chat-input').fill('Where does the lighthouse keeper store saffron?');
+  await panel.getByTestId('chat-input').press('Enter');
+  await expectDone(panel);
+  await panel.close();
+}
+
 /** Fetches one of the extension's own files, on purpose, so the recorder must see it. */
 const fetchOwnFile = (marker: string) =>
   fetch(chrome.runtime.getURL(`manifest.json?${marker}`)).then((response) => response.ok);
@@ -160,6 +178,8 @@ describe.each(['wasm', 'wasm-threads'] as const)('on the %s tier', (tier) => {
   test('every request, from every target, through summary, ask and chat: only model files; then offline, none', async () => {
     const { page, tabId } = await browser.openTab(`${site.origin}/article`);
     await summaryAskChat(browser, tabId, page);
+    const pdf = await browser.openTab(`${site.origin}/paper.pdf`);
+    await pdfSummaryAndChat(browser, pdf.tabId);
     const online = [...recorder.requests];
 
     const hubFiles = online.filter((r) => HUB_PREFIXES.some((prefix) => r.url.startsWith(prefix)));
@@ -185,6 +205,7 @@ describe.each(['wasm', 'wasm-threads'] as const)('on the %s tier', (tier) => {
     await browser.worker.evaluate(closeOffscreenDocument);
     await browser.stopWorker();
     await summaryAskChat(browser, tabId, page);
+    await pdfSummaryAndChat(browser, pdf.tabId);
     // The recorder is still listening: files fetched on purpose, by the restarted worker and by a page.
     expect(await browser.worker.evaluate(fetchOwnFile, 'alive=worker')).toBe(true);
     const probe = await browser.openExtensionPage('popup/index.html');

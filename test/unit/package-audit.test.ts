@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 
@@ -13,7 +13,7 @@ const DIST = resolve('dist');
 /**
  * Where the extension may connect beyond itself: the CSP's `connect-src` is `'self'` and exactly these, and
  * a URL on these hosts may appear anywhere in the package. CSP source syntax (`*.` any subdomain, `:*` any
- * port). A local-server tier adds its loopback origins here, and their host permissions below.
+ * port). The local-server tier's loopback origins are among them (already within the http host permission).
  */
 const CONNECT_ORIGINS = [
   // The Hugging Face hub, and the hosts its downloads redirect to (its CDN and storage).
@@ -65,13 +65,47 @@ const NAMED_URLS: Record<string, string> = {
   'https://tinyurl.com/sudb9s96': "ORT's WASM: operator documentation (attention's scale)",
   'https://github.com/google/re2/wiki/Syntax': "ORT's WASM: operator documentation (Tokenizer)",
   'https://docs.nvidia.com/cuda/cublas/index.html#cublasLtOrder_t': "ORT's WASM: operator documentation",
+  // The PDF reader (content/pdf.js, pdf.js's legacy build, injected into PDF tabs only).
+  'http://ns.adobe.com/xdp/': "pdf.js: XFA forms' XML namespace",
+  'http://ns.adobe.com/xdp/pdf/': 'pdf.js: an XFA namespace, as above',
+  'http://ns.adobe.com/xfdf/': 'pdf.js: an XFA namespace, as above',
+  'http://ns.adobe.com/xmpmeta/': "pdf.js: XMP metadata's XML namespace",
+  'http://www.w3.org/1999/XSL/Transform': 'pdf.js: an XML namespace it recognises in XFA',
+  'http://www.w3.org/2000/09/xmldsig#': 'pdf.js: an XML namespace it recognises in XFA',
+  'http://www.xfa.org/schema/xci/': 'pdf.js: an XFA namespace',
+  'http://www.xfa.org/schema/xdc/': 'pdf.js: an XFA namespace',
+  'http://www.xfa.org/schema/xfa-connection-set/': 'pdf.js: an XFA namespace',
+  'http://www.xfa.org/schema/xfa-data/': 'pdf.js: an XFA namespace',
+  'http://www.xfa.org/schema/xfa-data/1.0/': 'pdf.js: an XFA namespace',
+  'http://www.xfa.org/schema/xfa-form/': 'pdf.js: an XFA namespace',
+  'http://www.xfa.org/schema/xfa-locale-set/': 'pdf.js: an XFA namespace',
+  'http://www.xfa.org/schema/xfa-source-set/': 'pdf.js: an XFA namespace',
+  'http://www.xfa.org/schema/xfa-template/': 'pdf.js: an XFA namespace',
+  'http://$': "pdf.js: a pattern it uses to tell a link's scheme",
+  'http://example.com': 'pdf.js: the base it parses relative URLs against (never fetched)',
+  'https://github.com/zloirock/core-js': "core-js's banner, in pdf.js's legacy build",
+  'https://github.com/zloirock/core-js/blob/v3.47.0/LICENSE': "core-js's licence, as above",
+  // core-js tests the browser's URL parser on these literals before deciding to polyfill it; read as latin1.
+  'https://a': 'core-js: a URL parser test',
+  'https://a#\u00d0\u00b1': 'core-js: a URL parser test (a UTF-8 fragment)',
+  'https://a/c%20d?a=1&c=3': 'core-js: a URL parser test',
+  'https://a@b': 'core-js: a URL parser test',
+  'https://foo.bar': 'core-js: a URL parser test',
+  'https://x': 'core-js: a URL parser test',
+  'https://\u00d1\u0082\u00d0\u00b5\u00d1\u0081\u00d1\u0082': 'core-js: a URL parser test (an IDN host)',
 };
+
+/** The PDF reader's bundle (src/handlers/pdf-reader.ts injects it) and what PDF support may add to dist/. */
+const PDF_READER = 'content/pdf.js';
+const PDF_SUPPORT_MAX_BYTES = 5_000_000;
 
 /** The whole CSP for extension pages, directive by directive. */
 const CSP: Record<string, string[]> = {
   'script-src': ["'self'", "'wasm-unsafe-eval'"],
   'object-src': ["'self'"],
-  'connect-src': ["'self'", ...CONNECT_ORIGINS],
+  // `file:`: the worker reads a file:// PDF for its tab, which cannot fetch its own file (issue 20); Chrome
+  // lets it only with "Allow access to file URLs" on.
+  'connect-src': ["'self'", 'file:', ...CONNECT_ORIGINS],
 };
 
 /**
@@ -82,7 +116,8 @@ const PERMISSION_REASONS: Record<string, string> = {
   storage: 'session storage for the last summary of a tab and a pending right-click ask; settings',
   contextMenus: 'the right-click entries on a selection',
   sidePanel: 'the chat lives in the side panel',
-  scripting: 'adds the content script to tabs open before the extension was installed',
+  scripting:
+    'adds the content script to tabs open before the extension was installed, and the PDF reader to PDF tabs',
   activeTab: 'the toolbar and keyboard entry points on the current tab',
   unlimitedStorage: 'model files are hundreds of MB to GB; without it they may be refused or evicted',
   offscreen: 'the document that runs the model on WASM threads (a service worker cannot start workers)',
@@ -205,7 +240,30 @@ describe('the production package', () => {
     }
   });
 
-  test('the whole CSP, directive by directive: only packaged code, connections only to itself, the hub and loopback', () => {
+  test('the PDF reader is injected into PDF tabs only: never declared, self-contained, within its 5 MB', () => {
+    const declared = (manifest.content_scripts ?? []).flatMap((script) => script.js ?? []);
+    expect(declared).not.toContain(PDF_READER);
+    const reader = readFileSync(join(DIST, PDF_READER), 'utf8');
+    // One IIFE (pdf.js's own `import(workerSrc)` never runs: its worker is bundled in, see content/pdf.ts).
+    expect(reader).not.toMatch(/^\s*import\s|\bexport\s*\{|runtime\.getURL/m);
+    expect(reader).toContain('WorkerMessageHandler');
+    // Nothing else carries pdf.js: not the declared content script, not the worker, not the pages.
+    const withPdfJs = filesUnder(DIST)
+      .filter((file) => file.endsWith('.js') && readFileSync(file, 'utf8').includes('WorkerMessageHandler'))
+      .map((file) => relative(DIST, file));
+    expect(withPdfJs).toEqual([PDF_READER]);
+    expect(declared.length).toBeGreaterThan(0);
+    // The cMaps CJK text needs, read by the worker and sent over messaging (not web-accessible, above).
+    for (const cMap of ['UniJIS-UCS2-H.bcmap', 'Adobe-Japan1-UCS2.bcmap', 'LICENSE'])
+      expect(existsSync(join(DIST, 'pdf/cmaps', cMap)), cMap).toBe(true);
+    const bytes = [join(DIST, PDF_READER), ...filesUnder(join(DIST, 'pdf'))].reduce(
+      (sum, file) => sum + statSync(file).size,
+      0,
+    );
+    expect(bytes).toBeLessThanOrEqual(PDF_SUPPORT_MAX_BYTES);
+  });
+
+  test('the whole CSP, directive by directive: only packaged code, connections only to itself, the hub, files and loopback', () => {
     // No sandboxed pages, which would run under a policy of their own.
     expect(Object.keys(manifest.content_security_policy ?? {})).toEqual(['extension_pages']);
     expect(manifest.sandbox).toBeUndefined();

@@ -1,3 +1,4 @@
+import { fakeBrowser } from '@webext-core/fake-browser';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import type { Tabs } from 'webextension-polyfill';
 import { onContextMenuClicked, takePendingAsk } from '../../../src/handlers/context-menu';
@@ -50,6 +51,24 @@ describe('right-click on a selection', () => {
     await expect(onContextMenuClicked(click('ask-selection'), tab)).resolves.toBeUndefined();
     await expect(takePendingAsk(7)).resolves.toMatchObject({ selection: 'the breakwater' });
   });
+
+  test.each([
+    [true, { selection: 'the breakwater' }],
+    [false, null],
+  ])(
+    'a selection in a file:// PDF, with file access %s, is asked about only with it',
+    async (allowed, expected) => {
+      vi.spyOn(fakeBrowser.extension, 'isAllowedFileSchemeAccess').mockResolvedValue(allowed as never);
+      await onContextMenuClicked(click('ask-selection'), {
+        id: 9,
+        url: 'file:///home/ana/paper.pdf',
+      } as Tabs.Tab);
+      expect(open).toHaveBeenCalledWith({ tabId: 9 });
+      const pending = await takePendingAsk(9);
+      if (expected) expect(pending).toMatchObject(expected);
+      else expect(pending).toBeNull();
+    },
+  );
 
   test('nothing is kept for a restricted page', async () => {
     await onContextMenuClicked(click('ask-selection'), {

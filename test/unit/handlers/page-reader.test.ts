@@ -36,7 +36,7 @@ describe('reading a tab’s page', () => {
     ['chrome://settings/', /Chrome|browser/i],
     ['https://chromewebstore.google.com/detail/x', /Web Store/i],
     ['view-source:https://example.org/', /source/i],
-    ['https://example.org/report.pdf', /PDF/i],
+    ['chrome-extension://mhjfbmdgcfjbbpaeojofohoefgiehjai/index.html', /PDF's own address/i],
   ])('refuses %s with a clear message, without asking the page', async (url, message) => {
     const tabId = await openTab(url);
     const sendMessage = answerWith({ ok: true, value: page });
@@ -59,6 +59,61 @@ describe('reading a tab’s page', () => {
 
     allowed.mockResolvedValue(true as never);
     await expect(readPage(tabId)).resolves.toEqual(page);
+  });
+
+  test('a PDF tab gets the PDF reader injected, then its pages in batches, each with its number', async () => {
+    const tabId = await openTab('https://example.org/paper.pdf');
+    const placeholder = { ...page, url: 'https://example.org/paper.pdf', title: '', text: '', source: 'pdf' };
+    const batch = (pages: { page: number; text: string }[], next: number | null) => ({
+      ok: true,
+      value: { pageCount: 3, pages, next },
+    });
+    const sendMessage = answerWith(
+      { ok: true, value: placeholder },
+      batch([{ page: 1, text: 'One.' }], 2),
+      batch(
+        [
+          { page: 2, text: '' },
+          { page: 3, text: 'Three.' },
+        ],
+        null,
+      ),
+    );
+    const executeScript = vi
+      .fn()
+      .mockResolvedValueOnce([{ result: false }])
+      .mockResolvedValueOnce([{}]);
+    fakeBrowser.scripting.executeScript = executeScript as never;
+    const progress: number[][] = [];
+    const read = await readPage(tabId, {
+      password: 'pw',
+      onProgress: (done, total) => progress.push([done, total]),
+    });
+    expect(read).toMatchObject({
+      source: 'pdf',
+      title: 'paper.pdf',
+      text: 'One.\n\nThree.',
+      pages: [
+        { page: 1, start: 0 },
+        { page: 3, start: 6 },
+      ],
+    });
+    expect(executeScript).toHaveBeenLastCalledWith({
+      target: { tabId, frameIds: [0] },
+      files: ['content/pdf.js'],
+    });
+    expect(sendMessage).toHaveBeenCalledWith(
+      tabId,
+      expect.objectContaining({
+        name: 'readPdfPages',
+        data: expect.objectContaining({ password: 'pw', from: 2 }),
+      }),
+      { frameId: 0 },
+    );
+    expect(progress).toEqual([
+      [1, 3],
+      [3, 3],
+    ]);
   });
 
   test('a malformed answer from the page is rejected', async () => {
@@ -128,7 +183,7 @@ describe('telling whether a tab can be read', () => {
       false,
       expect.stringMatching(/Allow access to file URLs/),
     ],
-    ['a local PDF, even with file access', 'file:///home/ana/report.pdf', true, expect.stringMatching(/PDF/)],
+    ['a local PDF, with file access', 'file:///home/ana/report.pdf', true, null],
     ['a web page', 'https://example.org/a', false, null],
     ['a browser page', 'chrome://settings/', true, expect.stringMatching(/Chrome doesn't let extensions/)],
     // Without file access the browser hides a file tab's address: it may be a file.

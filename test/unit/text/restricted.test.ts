@@ -33,10 +33,11 @@ describe('unreadableReason', () => {
     ['https://chrome.google.com/webstore/detail/abcdefghijklmnop', 'web-store'],
     ['https://addons.mozilla.org/en-US/firefox/addon/ublock-origin/', 'web-store'],
     ['https://microsoftedge.microsoft.com/addons/detail/abc', 'web-store'],
-    ['https://example.com/papers/hive-health.pdf', 'pdf'],
-    ['https://example.com/papers/HIVE-HEALTH.PDF?download=1#page=3', 'pdf'],
+    // PDFs are read (issue 20); a PDF file needs file access like any file.
+    ['https://example.com/papers/hive-health.pdf', null],
+    ['https://example.com/papers/HIVE-HEALTH.PDF?download=1#page=3', null],
     ['chrome-extension://mhjfbmdgcfjbbpaeojofohoefgiehjai/index.html', 'pdf'],
-    ['file:///home/maria/notes/hives.pdf', 'pdf'],
+    ['file:///home/maria/notes/hives.pdf', 'file'],
     ['file:///home/maria/notes/hives.html', 'file'],
     ['file:///C:/Users/maria/hives.txt', 'file'],
     ['data:text/html,<h1>Hi</h1>', 'not-web'],
@@ -59,7 +60,10 @@ describe('unreadableReason', () => {
     ['https://chromewebstore.google.com/', /^The Chrome Web Store doesn't let extensions read its pages\./],
     ['https://addons.mozilla.org/', /^Firefox Add-ons .* doesn't let extensions read its pages\./],
     ['file:///tmp/a.html', /Allow access to file URLs/],
-    ['https://example.com/a.pdf', /^This is a PDF/],
+    [
+      'chrome-extension://mhjfbmdgcfjbbpaeojofohoefgiehjai/index.html',
+      /^Chrome shows this PDF at an address/,
+    ],
     ['data:text/plain,hi', /^This tab isn't showing a web page \(data:…\)/],
     [undefined, /closed to extensions/],
   ])('explains %s and what to do', (url, message) => {
@@ -71,7 +75,7 @@ describe('unreadableReason', () => {
     for (const url of [
       ...urls,
       'https://chromewebstore.google.com/',
-      'https://a.example/x.pdf',
+      'chrome-extension://mhjfbmdgcfjbbpaeojofohoefgiehjai/index.html',
       'file:///x',
       'data:,x',
       undefined,
@@ -90,7 +94,13 @@ describe('unreadableReasonWithAccess', () => {
   test.each([
     ['a file, with file access', 'file:///home/maria/hives.html', true, null],
     ['a file, without', 'file:///home/maria/hives.html', false, reason('file', /Allow access to file URLs/)],
-    ['a PDF file, with file access', 'file:///home/maria/hives.pdf', true, reason('pdf', /^This is a PDF/)],
+    ['a PDF file, with file access', 'file:///home/maria/hives.pdf', true, null],
+    [
+      'a PDF file, without',
+      'file:///home/maria/hives.pdf',
+      false,
+      reason('file', /Allow access to file URLs/),
+    ],
     // The browser hides file URLs from an extension without file access: a hidden address may be one.
     [
       'a hidden address, without',
