@@ -1,4 +1,5 @@
 import { createChromeBuiltinTier, probeBuiltinModel } from '../src/engine/backends/chrome-builtin';
+import { createLocalServerTier } from '../src/engine/backends/local-server';
 import { createOffscreenTier, type OffscreenBackend } from '../src/engine/backends/offscreen';
 import { createTransformersBackend } from '../src/engine/backends/transformers';
 import type { ModelFiles } from '../src/engine/backends/transformers-files';
@@ -41,8 +42,16 @@ export function createWorkerEngine(
     mayDownload: async () => (await loadSettings()).engine === 'chrome-builtin',
   });
   const threads = createOffscreenTier({ localModelPath, files, model: modelFor('wasm-threads') });
+  const server = createLocalServerTier({
+    settings: async () => {
+      const { localServer, serverContextTokens } = await loadSettings();
+      return { server: localServer, contextTokens: serverContextTokens };
+    },
+    picked: async () => (await loadSettings()).engine === 'local-server',
+  });
   // In the order of TIER_IDS; `wasm`, which always runs, last.
   const tiers = [
+    server,
     transformersTier('webgpu', 'webgpu'),
     builtin,
     threads,

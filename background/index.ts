@@ -6,6 +6,7 @@ import { createModelFiles } from '../src/engine/files';
 import { createChatHandler, getChatView } from '../src/handlers/chat';
 import { createChatHistoryHandlers } from '../src/handlers/chat-history';
 import { createContextMenus, onContextMenuClicked, takePendingAsk } from '../src/handlers/context-menu';
+import { createLocalServerHandlers } from '../src/handlers/local-server';
 import { logFailure } from '../src/handlers/log-failure';
 import { createModelsHandler } from '../src/handlers/models';
 import { getTabReadability, readPage } from '../src/handlers/page-reader';
@@ -33,6 +34,7 @@ const localModelPath = browser.runtime.getURL('models/');
 const modelFiles = createModelFiles();
 const { engine, source, offscreen } = createWorkerEngine(import.meta.env.MODE, localModelPath, modelFiles);
 const settings = createSettingsWriter();
+const localServer = createLocalServerHandlers({ settings, engine });
 const models = createModelsHandler({ files: modelFiles, engine, buildMode: import.meta.env.MODE, settings });
 // One count of "Clear all"s for every store it empties, so no answer in flight writes back after one.
 const clearEpoch = createClearEpoch();
@@ -80,6 +82,9 @@ onRequests(
     deleteModel: models.deleteModel,
     updateSettings: (change) => settings.update(change),
     addImportedModel: ({ spec }) => settings.addImportedModel(spec),
+    connectServer: localServer.connectServer,
+    chooseServerModel: localServer.chooseServerModel,
+    disconnectServer: localServer.disconnectServer,
   },
   isExtensionPage,
 );

@@ -5,6 +5,7 @@ import { DefaultsSection } from '../src/ui/settings/defaults-section';
 import { EngineSection } from '../src/ui/settings/engine-section';
 import { ModelsSection } from '../src/ui/settings/models-section';
 import { PrivacySection } from '../src/ui/settings/privacy-section';
+import { ServerSection } from '../src/ui/settings/server-section';
 import { createBrowserSettingsClient, type SettingsClient } from '../src/ui/settings/settings-client';
 import { SettingsStoreContext } from '../src/ui/settings/settings-context';
 import { createSettingsStore } from '../src/ui/settings/settings-store';
@@ -26,6 +27,7 @@ export function App({ client }: { client?: SettingsClient }) {
           <h1 class="settings__title">{t('settings_title')}</h1>
         </header>
         <EngineSection />
+        <ServerSection />
         <ModelsSection />
         <StorageSection />
         <DefaultsSection />

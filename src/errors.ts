@@ -12,6 +12,8 @@ const ERROR_CODES = [
   'model-import',
   'too-long',
   'disk-full',
+  /** A local model server failed, or refused: the message says how; never answered by another tier. */
+  'local-server',
   'worker-stopped',
   'cancelled',
   'invalid-message',

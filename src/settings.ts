@@ -120,6 +120,8 @@ function engineInputs(settings: Settings): string {
   const picked = new Set(Object.values(settings.models));
   return JSON.stringify({
     engine: settings.engine,
+    server: settings.localServer,
+    serverContext: settings.serverContextTokens,
     models: Object.entries(settings.models).sort(([a], [b]) => a.localeCompare(b)),
     imported: settings.importedModels.filter((model) => picked.has(model.id)),
   });

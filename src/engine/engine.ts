@@ -1,5 +1,5 @@
 import { AppError, cancelled, isCancellation } from '../errors';
-import { type Availability, type ModelSpec, TIER_NAMES, type TierId } from '../model';
+import { type Availability, engineName, type ModelSpec, TIER_NAMES, type TierId } from '../model';
 import type { DownloadProgress, EngineInfo, ModelStatus } from '../protocol';
 import type { Backend, Session } from './types';
 
@@ -30,6 +30,8 @@ export interface Engine {
   reconfigure(): void;
   /** Tiers that failed in this worker's life, with what went wrong. */
   failures(): ReadonlyMap<TierId, string>;
+  /** Lets a tier that failed be tried again (a local server the user connected again). */
+  forgetFailure(tier: TierId): void;
   /** Drops what the loaded model keeps of one conversation (its KV cache); loads nothing. */
   forget(cacheKey: string): void;
   dispose(): Promise<void>;
@@ -129,7 +131,7 @@ export function createTieredEngine(source: EngineSource): Engine {
 
   const info = ({ target, session, fellBackFrom }: Loaded): EngineInfo => ({
     tier: target.tier,
-    name: TIER_NAMES[target.tier],
+    name: engineName(target.tier, session.model.name),
     modelName: session.model.name,
     ...(fellBackFrom ? { fellBackFrom } : {}),
   });
@@ -227,7 +229,11 @@ export function createTieredEngine(source: EngineSource): Engine {
         modelName: target.model.name,
         availability,
         downloadBytes: target.model.downloadBytes,
-        engine: { tier: target.tier, name: TIER_NAMES[target.tier], modelName: target.model.name },
+        engine: {
+          tier: target.tier,
+          name: engineName(target.tier, target.model.name),
+          modelName: target.model.name,
+        },
       };
     },
 
@@ -300,6 +306,10 @@ export function createTieredEngine(source: EngineSource): Engine {
     },
 
     failures: () => failed,
+
+    forgetFailure(tier) {
+      failed.delete(tier);
+    },
 
     forget(cacheKey) {
       current?.session.forget?.(cacheKey);

@@ -59,7 +59,9 @@ export function createTierSource({ tiers, probe, preference }: TierSourceOptions
     for (const report of reportTiers(found)) {
       const backend = tiers.find((candidate) => candidate.tier === report.tier);
       const failure = failed.get(report.tier);
-      if (!backend) {
+      if (backend?.report && failure === undefined) {
+        list.push(await backend.report());
+      } else if (!backend) {
         list.push({ ...report, state: 'unavailable', reason: t('tier_not_built'), forcible: false });
       } else if (failure !== undefined) {
         list.push({

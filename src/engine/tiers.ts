@@ -32,12 +32,24 @@ export interface GpuAdapterFacts {
  */
 export const MIN_CORES_FOR_THREADS = 4;
 
+/** The local-server tier's reason until the user connects a server. */
+export const NO_SERVER_REASON =
+  'No server connected: connect Ollama, LM Studio, llama.cpp or vLLM under Local server.';
+
 /** The report of every tier, in automatic order, from what the checks found. */
 export function reportTiers(machine: MachineCapabilities): TierReport[] {
   return TIER_IDS.map((tier) => REPORTERS[tier](machine));
 }
 
 const REPORTERS: Record<TierId, (machine: MachineCapabilities) => TierReport> = {
+  // Nothing about this machine tells: the tier reports the server the user connected (TierBackend.report).
+  'local-server': () => ({
+    tier: 'local-server',
+    state: 'unavailable',
+    reason: NO_SERVER_REASON,
+    forcible: false,
+  }),
+
   webgpu({ gpu, gpuMissing }) {
     if (!gpu) {
       return {

@@ -1,4 +1,4 @@
-import type { Availability, ChatMessage, ModelSpec, TierId } from '../model';
+import type { Availability, ChatMessage, ModelSpec, TierId, TierReport } from '../model';
 import type { DownloadProgress } from '../protocol';
 import type { MachineCapabilities } from './tiers';
 
@@ -46,6 +46,7 @@ export type BackendId =
   | 'transformers-webgpu'
   | 'transformers-offscreen'
   | 'chrome-builtin'
+  | 'local-server'
   | 'transformers-node';
 
 /** One way of running a model: transformers.js on WASM, WebGPU or offscreen threads, or Chrome's own. */
@@ -72,4 +73,6 @@ export interface TierBackend {
    * without 16-bit shaders gets a file that does not need them.
    */
   model(machine?: MachineCapabilities): Promise<ModelSpec>;
+  /** Its report, for a tier whose state is not the machine's but the user's setup (a connected server). */
+  report?(): Promise<TierReport>;
 }

@@ -17,7 +17,7 @@ export interface ModelsDependencies {
 }
 
 /** Tiers that run a model of this list (Chrome's built-in tier runs Chrome's own). */
-const MODEL_TIERS = TIER_IDS.filter((tier) => tier !== 'chrome-builtin');
+const MODEL_TIERS = TIER_IDS.filter((tier) => tier !== 'chrome-builtin' && tier !== 'local-server');
 
 /** The model a tier uses: the user's pick when it exists and suits the tier, else the tier's default. */
 export function activeModel(

@@ -1,4 +1,5 @@
 import { AppError, localMessage } from '../errors';
+import type { LocalServer } from '../model';
 import {
   type ImportedModel,
   readSettings,
@@ -19,6 +20,8 @@ export interface SettingsWriter {
   update(change: SettingsChange): Promise<Settings>;
   /** Lists a model whose files are stored; an id already listed is refused. */
   addImportedModel(spec: ImportedModel): Promise<Settings>;
+  /** Sets the connected local server (the connect handler's, after the server answered), or none. */
+  setLocalServer(server: LocalServer | null): Promise<Settings>;
   /** Drops an imported entry (a readable or an unreadable one) and every pick of it. */
   removeImportedModel(id: string): Promise<Settings>;
 }
@@ -51,6 +54,9 @@ export function createSettingsWriter(storage?: SettingsStorage): SettingsWriter 
           throw new AppError('invalid-message', localMessage('error_model_exists', spec.name));
         return { settings: { ...settings, importedModels: [...settings.importedModels, spec] }, unreadable };
       }),
+
+    setLocalServer: (localServer) =>
+      write(({ settings, unreadable }) => ({ settings: { ...settings, localServer }, unreadable })),
 
     removeImportedModel: (id) =>
       write(({ settings, unreadable }) => ({

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { DEFAULT_SERVER_CONTEXT_TOKENS, LocalServerSchema } from './local-server';
 import { ModelSpecSchema } from './model-spec';
 import { TIER_IDS } from './tiers';
 
@@ -32,6 +33,8 @@ export const ImportedModelSchema = v.object({
 });
 export type ImportedModel = v.InferOutput<typeof ImportedModelSchema>;
 
+const ServerContextTokens = v.pipe(v.number(), v.integer(), v.minValue(512), v.maxValue(1_048_576));
+
 const ModelPicksSchema = v.record(v.picklist(TIER_IDS), v.pipe(v.string(), v.maxLength(100)));
 
 /** What a page may change in one `updateSettings` request: anything but the imported models. */
@@ -45,6 +48,8 @@ export const SettingsChangeSchema = v.partial(
     summaryLength: v.picklist(SUMMARY_LENGTHS),
     /** What summaries and answers are written in: the page's language, or the browser's. */
     answerLanguage: v.picklist(ANSWER_LANGUAGES),
+    /** A local server's context in tokens, when the server does not say. */
+    serverContextTokens: ServerContextTokens,
   }),
 );
 export type SettingsChange = v.InferOutput<typeof SettingsChangeSchema>;
@@ -55,6 +60,9 @@ export const PlainSettingsSchema = v.object({
   models: v.fallback(ModelPicksSchema, {}),
   summaryLength: v.fallback(v.picklist(SUMMARY_LENGTHS), 'standard'),
   answerLanguage: v.fallback(v.picklist(ANSWER_LANGUAGES), 'page'),
+  /** The connected local server; null until Connect succeeds (only the worker's connect handler sets it). */
+  localServer: v.fallback(v.nullable(LocalServerSchema), null),
+  serverContextTokens: v.fallback(ServerContextTokens, DEFAULT_SERVER_CONTEXT_TOKENS),
 });
 
 /** Everything the user sets in Settings, kept under one key of `storage.local`. */

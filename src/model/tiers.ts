@@ -1,18 +1,25 @@
 /**
  * The ways this extension can run a model, best first: the automatic choice takes the first one available
- * on this machine (see `chooseTier` in `engine/tiers.ts`).
+ * on this machine (see `chooseTier` in `engine/tiers.ts`). A local server comes first: it is there only
+ * when the user connected one, and runs a model many times the size of the browser's.
  */
-export const TIER_IDS = ['webgpu', 'chrome-builtin', 'wasm-threads', 'wasm'] as const;
+export const TIER_IDS = ['local-server', 'webgpu', 'chrome-builtin', 'wasm-threads', 'wasm'] as const;
 
 export type TierId = (typeof TIER_IDS)[number];
 
 /** Shown to users wherever the engine is named (status lines, settings). */
 export const TIER_NAMES: Record<TierId, string> = {
+  'local-server': 'Local server',
   webgpu: 'WebGPU',
   'chrome-builtin': 'Chrome built-in AI',
   'wasm-threads': 'WASM, multi-threaded',
   wasm: 'WASM',
 };
+
+/** The engine as a status line names it: a local server with the model it runs. */
+export function engineName(tier: TierId, modelName: string): string {
+  return tier === 'local-server' ? `${TIER_NAMES[tier]} (${modelName})` : TIER_NAMES[tier];
+}
 
 export function isTierId(value: unknown): value is TierId {
   return (TIER_IDS as readonly unknown[]).includes(value);

@@ -1,6 +1,8 @@
 import * as v from 'valibot';
 import {
+  ConnectServerSchema,
   ImportedModelSchema,
+  type LocalServer,
   type Settings,
   SettingsChangeSchema,
   SUMMARY_LENGTHS,
@@ -83,6 +85,10 @@ export const workerRequests = {
   updateSettings: SettingsChangeSchema,
   /** Lists a model whose files the settings page has just stored, in the settings as they are now. */
   addImportedModel: v.object({ spec: ImportedModelSchema }),
+  /** Connect under Local server: the first request to that server, from the user's click. */
+  connectServer: ConnectServerSchema,
+  chooseServerModel: v.object({ model: v.pipe(v.string(), v.minLength(1), v.maxLength(200)) }),
+  disconnectServer: v.object({}),
 };
 export interface WorkerAnswers {
   getTabSummary: TabSummary;
@@ -102,6 +108,9 @@ export interface WorkerAnswers {
   deleteModel: undefined;
   updateSettings: Settings;
   addImportedModel: Settings;
+  connectServer: LocalServer;
+  chooseServerModel: LocalServer;
+  disconnectServer: undefined;
 }
 
 /** Requests from the worker to the content script in a tab. */

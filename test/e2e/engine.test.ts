@@ -21,7 +21,7 @@ const status = (page: Page) => page.getByTestId('status');
 
 async function tierRows(settings: Page) {
   const rows = settings.getByTestId('engine-tier');
-  await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(4);
+  await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(5);
   return settings.evaluate(() =>
     [...document.querySelectorAll('[data-testid="engine-tier"]')].map((row) => ({
       tier: row.getAttribute('data-tier'),
@@ -71,14 +71,22 @@ describe('with a software GPU (--enable-unsafe-webgpu)', () => {
   test('Settings list every tier; WebGPU picked there summarizes and chats, and the status says WebGPU', async () => {
     const settings = await browser.openExtensionPage('options/index.html');
     const rows = await tierRows(settings);
-    expect(rows.map((row) => row.tier)).toEqual(['webgpu', 'chrome-builtin', 'wasm-threads', 'wasm']);
+    expect(rows.map((row) => row.tier)).toEqual([
+      'local-server',
+      'webgpu',
+      'chrome-builtin',
+      'wasm-threads',
+      'wasm',
+    ]);
     for (const row of rows) {
       expect(['available', 'downloadable', 'unavailable']).toContain(row.state);
       expect(row.reason.length).toBeGreaterThan(10);
     }
+    // No server is connected, so nothing is asked of one.
+    expect(rows[0]).toMatchObject({ tier: 'local-server', state: 'unavailable', inUse: false });
     // A software GPU is found, but automatic leaves it: it is slower than the CPU.
-    expect(rows[0]).toMatchObject({ state: 'unavailable', inUse: false });
-    expect(rows[0]?.reason).toMatch(/SwiftShader/);
+    expect(rows[1]).toMatchObject({ state: 'unavailable', inUse: false });
+    expect(rows[1]?.reason).toMatch(/SwiftShader/);
     expect(rows.find((row) => row.tier === 'wasm')).toMatchObject({ state: 'available', inUse: true });
 
     await settings.getByTestId('engine-select').selectOption('webgpu');
@@ -118,8 +126,8 @@ describe.each([
   test(`falls back to ${automatic}, shows why in Settings, and names it when done`, async () => {
     const settings = await browser.openExtensionPage('options/index.html');
     const rows = await tierRows(settings);
-    expect(rows[0]).toMatchObject({ tier: 'webgpu', state: 'unavailable' });
-    expect(rows[0]?.reason).toMatch(/No GPU adapter: WebGPU is off or unsupported on this computer/);
+    expect(rows[1]).toMatchObject({ tier: 'webgpu', state: 'unavailable' });
+    expect(rows[1]?.reason).toMatch(/No GPU adapter: WebGPU is off or unsupported on this computer/);
     expect(rows.find((row) => row.tier === 'wasm-threads')?.reason).toMatch(threadsReason);
     // The real Prompt API of this Chromium, asked by the worker: it is there, and says no (no Gemini Nano).
     expect(rows.find((row) => row.tier === 'chrome-builtin')).toMatchObject({ state: 'unavailable' });

@@ -2,6 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { TEST_DECODER_DIR, TEST_ENCODER_DIR } from '../../scripts/test-models';
 import { MULTILINGUAL_E5_SMALL, QWEN25_05B } from '../../src/engine/registry';
+import { type LlamaServer, startLlamaServer } from '../llama-server/server';
 import { longArticleHtml } from '../support/article';
 import { createStandInHub } from '../support/stand-in-hub';
 import { twoColumnPaper } from '../support/test-pdfs';
@@ -23,7 +24,8 @@ import { type NetworkRecorder, type RecordedRequest, recordNetwork } from './net
  * names) and the page the test reads; chrome-extension:, data: and blob: are not network. Then the network
  * is cut on every target, the worker starts again from nothing, and the same flows make no request outside
  * the extension at all. It runs on both CPU tiers, picked in Settings as a user would: `wasm` runs the
- * model in the service worker, `wasm-threads` in the offscreen document and its thread workers.
+ * model in the service worker, `wasm-threads` in the offscreen document and its thread workers. Last, the
+ * local-server tier: page text goes to the connected loopback server only, from the worker, and to no one else.
  */
 
 /**
@@ -238,5 +240,69 @@ describe.each(['wasm', 'wasm-threads'] as const)('on the %s tier', (tier) => {
         `[privacy ${tier}] online, by host: ${JSON.stringify(byHost(online))}\n` +
         `[privacy ${tier}] offline, by host: ${JSON.stringify(byHost(offline))}`,
     );
+  });
+});
+
+describe('through a local server', () => {
+  let browser: Browser;
+  let recorder: NetworkRecorder;
+  let server: LlamaServer;
+  let short: Site;
+
+  beforeAll(async () => {
+    server = await startLlamaServer({ checkOrigin: true });
+    // Short enough for the chat to need no embedding model: no hub file at all in this flow.
+    short = await serveSite({ '/article': longArticleHtml('The harbour, sixty years on', 600) });
+    browser = await launchBrowser(PRODUCTION_BUILD_DIR);
+    recorder = await recordNetwork(browser);
+    await browser.stopWorker();
+  });
+
+  afterAll(async () => {
+    recorder?.stop();
+    await browser?.close();
+    await server?.close();
+    await short?.close();
+  });
+
+  test('page text goes only to the connected loopback server, from the worker; nothing goes anywhere else', async () => {
+    const { page, tabId } = await browser.openTab(`${short.origin}/article`);
+    const text = (await page.locator('p').nth(1).textContent()) ?? '';
+    expect(text.length).toBeGreaterThan(50);
+    const settings = await browser.openExtensionPage('options/index.html');
+    expect(server.requests).toEqual([]);
+    await settings.getByTestId('server-url').fill(server.url);
+    await settings.getByTestId('server-connect').click();
+    await expect
+      .poll(() => settings.getByTestId('server-status').getAttribute('data-state'))
+      .toBe('connected');
+    await settings.close();
+
+    const popup = await browser.openExtensionPage(`popup/index.html?tab=${tabId}`);
+    await popup.getByTestId('summarize').click();
+    await expectDone(popup);
+    await popup.close();
+    const panel = await browser.openExtensionPage(`sidepanel/index.html?tab=${tabId}`);
+    await panel.getByTestId('chat-input').fill('Who still works at the harbour?');
+    await panel.getByTestId('chat-input').press('Enter');
+    await expectDone(panel);
+    await panel.close();
+
+    const requests = recorder.requests.filter((r) => !NOT_NETWORK.has(new URL(r.url).protocol));
+    const toServer = requests.filter((r) => new URL(r.url).origin === server.url);
+    // The page's own load, and the server, reached by the worker alone; nothing else at all.
+    expect(requests.filter((r) => new URL(r.url).origin !== short.origin && !toServer.includes(r))).toEqual(
+      [],
+    );
+    expect(new Set(toServer.map((r) => r.targetType))).toEqual(new Set(['service_worker']));
+    expect(requests.filter((r) => new URL(r.url).origin === short.origin).map((r) => r.targetType)).toEqual(
+      expect.not.arrayContaining(['service_worker']),
+    );
+    // What the server received: the page's text, in the summary's and the chat's prompts.
+    const prompts = server.requests.filter((r) => r.path === '/api/chat').map((r) => JSON.stringify(r.body));
+    expect(prompts.length).toBe(2);
+    expect(prompts.every((body) => body.includes(text.slice(0, 40)))).toBe(true);
+    expect(recorder.failures).toEqual([]);
+    console.log(`[privacy local-server] by host: ${JSON.stringify(byHost(requests))}`);
   });
 });

@@ -13,13 +13,17 @@ const DIST = resolve('dist');
 /**
  * Where the extension may connect beyond itself: the CSP's `connect-src` is `'self'` and exactly these, and
  * a URL on these hosts may appear anywhere in the package. CSP source syntax (`*.` any subdomain, `:*` any
- * port). A local-server tier adds its loopback origins here, and their host permissions below.
+ * port). The local-server tier's loopback origins are among them (already within the http host permission).
  */
 const CONNECT_ORIGINS = [
   // The Hugging Face hub, and the hosts its downloads redirect to (its CDN and storage).
   'https://huggingface.co',
   'https://*.huggingface.co',
   'https://*.hf.co',
+  // A model server on this computer (the local-server tier): loopback only, any port; never another host.
+  'http://127.0.0.1:*',
+  'http://localhost:*',
+  'http://[::1]:*',
 ];
 
 /**
@@ -54,6 +58,8 @@ const NAMED_URLS: Record<string, string> = {
   'http://*/*': 'a match pattern: the content script and its host permission (below)',
   'https://*/*': 'a match pattern, as above',
   'file:///*': 'a match pattern, as above',
+  'http://127.0.0.1:*': "a CSP source: connect-src's loopback origins (CONNECT_ORIGINS), any port",
+  'http://localhost:*': 'a CSP source, as above',
   'https://arxiv.org/abs/1502.03167': "ORT's WASM: ONNX operator documentation (BatchNormalization)",
   'https://ieeexplore.ieee.org/document/1163711': "ORT's WASM: ONNX operator documentation (Resize)",
   'https://tinyurl.com/sudb9s96': "ORT's WASM: operator documentation (attention's scale)",
@@ -116,6 +122,8 @@ const PERMISSION_REASONS: Record<string, string> = {
   unlimitedStorage: 'model files are hundreds of MB to GB; without it they may be refused or evicted',
   offscreen: 'the document that runs the model on WASM threads (a service worker cannot start workers)',
   alarms: 'closes that document when idle: a timer dies with the worker, an alarm does not',
+  declarativeNetRequestWithHostAccess:
+    "one rule removing Origin from the extension's own requests to the connected local server (Ollama refuses extension origins), and from no one else's",
 };
 
 /** Every host the manifest reaches, by host permission (required or optional) or content script, and why. */
@@ -255,7 +263,7 @@ describe('the production package', () => {
     expect(bytes).toBeLessThanOrEqual(PDF_SUPPORT_MAX_BYTES);
   });
 
-  test('the whole CSP, directive by directive: only packaged code, connections only to itself and the hub', () => {
+  test('the whole CSP, directive by directive: only packaged code, connections only to itself, the hub, files and loopback', () => {
     // No sandboxed pages, which would run under a policy of their own.
     expect(Object.keys(manifest.content_security_policy ?? {})).toEqual(['extension_pages']);
     expect(manifest.sandbox).toBeUndefined();

@@ -41,6 +41,8 @@ test('defaults: automatic engine, standard length, the page’s language, nothin
     models: {},
     summaryLength: 'standard',
     answerLanguage: 'page',
+    localServer: null,
+    serverContextTokens: 4096,
     importedModels: [],
   });
 });
@@ -95,6 +97,8 @@ describe('the one settings writer', () => {
       models: {},
       summaryLength: 'brief',
       answerLanguage: 'browser',
+      localServer: null,
+      serverContextTokens: 4096,
       importedModels: [importedSpec, secondSpec],
     });
   });

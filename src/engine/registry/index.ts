@@ -53,6 +53,8 @@ export function modelsForTier(
  */
 export function defaultModelForTier(tier: TierId, buildMode: string, gpu?: GpuFacts): ModelSpec | undefined {
   if (tier === 'chrome-builtin') return GEMINI_NANO;
+  // The server's own models, listed at Connect: none of the registry's.
+  if (tier === 'local-server') return undefined;
   if (tier === 'webgpu') {
     if (packagesTestModels(buildMode)) return TEST_TINY_LLAMA_GPU;
     // The bench build packages an int8 file only, a CPU kernel: no GPU model in it.

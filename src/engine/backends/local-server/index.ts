@@ -1,0 +1,95 @@
+import { AppError, asAppError } from '../../../errors';
+import type { LocalServer, TierReport } from '../../../model';
+import { NO_SERVER_REASON } from '../../tiers';
+import type { Backend, TierBackend } from '../../types';
+import { serverConnection } from './connection';
+import { listServerModels } from './server-api';
+import { createLocalServerSession, serverModelSpec } from './session';
+
+// A model server on this computer (Ollama, LM Studio, llama.cpp's llama-server, vLLM) as an engine tier.
+// The folder: `server-api.ts` (HTTP, the two APIs, failures in words), `stream-parsers.ts` (SSE, NDJSON),
+// `session.ts` (budgets, streaming), `connection.ts` (the key, bound to its URL, and the Origin rule).
+
+export { ORIGIN_RULE_ID, saveServerKey, serverConnection, setOriginRule } from './connection';
+export { listServerModels, serverContextTokens, serverName } from './server-api';
+export { createLocalServerSession, SERVER_ANSWER_TOKENS, serverModelSpec } from './session';
+export { createNdjsonParser, createSseParser } from './stream-parsers';
+
+export interface LocalServerTierOptions {
+  /** The connected server (null: none), and the context to assume when the server does not say. */
+  settings(): Promise<{ server: LocalServer | null; contextTokens: number }>;
+  /** Whether the user picked this tier by hand: then its failure is shown, not answered by another tier. */
+  picked(): Promise<boolean>;
+}
+
+type Connected = LocalServer & { model: string };
+
+const isConnected = (server: LocalServer | null): server is Connected => server?.model != null;
+
+/** The `local-server` tier. Nothing is sent to any server before the user connects one in Settings. */
+export function createLocalServerTier(options: LocalServerTierOptions): TierBackend {
+  const connected = async () => {
+    const { server, contextTokens } = await options.settings();
+    if (!isConnected(server)) return null;
+    return { server, spec: serverModelSpec(server, server.contextTokens ?? contextTokens) };
+  };
+
+  const backend: Backend = {
+    id: 'local-server',
+    availability: async () => ((await connected()) ? 'available' : 'unavailable'),
+    async load(_model, _onProgress, signal) {
+      const found = await connected();
+      if (!found)
+        throw new AppError('local-server', 'No local server is connected. Connect one in Settings.');
+      const { server, spec } = found;
+      const connection = await serverConnection(server.url);
+      try {
+        // The cheap check that the server runs and still has the model, before any page is sent to it.
+        const { models } = await listServerModels(connection);
+        if (signal?.aborted) throw new AppError('cancelled', 'Stopped.');
+        if (!models.includes(server.model)) {
+          throw new AppError(
+            'local-server',
+            `The server at ${server.url} no longer has the model ${server.model}. Connect again under Local server in Settings and pick one it has.`,
+          );
+        }
+      } catch (error) {
+        const failure = asAppError(error);
+        // Automatic moves on to the next tier (with a note); a tier picked by hand says what failed.
+        if (failure.code === 'local-server' && !(await options.picked())) {
+          throw new AppError('model-load', failure.message, { cause: error });
+        }
+        throw failure;
+      }
+      return createLocalServerSession(connection, server, spec);
+    },
+  };
+
+  return {
+    tier: 'local-server',
+    backend,
+    async model() {
+      const found = await connected();
+      if (!found) throw new AppError('local-server', 'No local server is connected.');
+      return found.spec;
+    },
+    async report(): Promise<TierReport> {
+      const found = await connected();
+      if (!found) {
+        const { server } = await options.settings();
+        return {
+          tier: 'local-server',
+          state: 'unavailable',
+          reason: server ? `Connected to ${server.url}: pick a model under Local server.` : NO_SERVER_REASON,
+          forcible: false,
+        };
+      }
+      return {
+        tier: 'local-server',
+        state: 'available',
+        reason: `${found.server.model} on ${found.server.url}, ${found.spec.contextSize.toLocaleString('en')} tokens of context.`,
+        forcible: true,
+      };
+    },
+  };
+}
