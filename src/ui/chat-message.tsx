@@ -42,7 +42,9 @@ function SourceList({ sources, onShow }: SourceListProps) {
               onClick={() => onShow(source)}
             >
               <span class="source__heading">
-                {source.page !== undefined && <span class="source__page">{t('chat_pdf_page', source.page)}</span>}
+                {source.page !== undefined && (
+                  <span class="source__page">{t('chat_pdf_page', source.page)}</span>
+                )}
                 {source.heading ?? t('chat_passage', source.index + 1)}
               </span>
               <span class="source__excerpt">{excerptOf(source)}</span>
