@@ -1,5 +1,5 @@
 import browser, { type Runtime } from 'webextension-polyfill';
-import { AppError } from '../errors';
+import { AppError, localMessage } from '../errors';
 import { conversationUrl } from '../page-url';
 import { bytesToBase64 } from '../pdf/base64';
 import { collectPdfText } from '../pdf/collect';
@@ -90,16 +90,12 @@ export function createPdfReaderHandlers(fetchFile: typeof fetch = (input, init) 
     ): Promise<PdfReaderAnswers['readPdfFile']> {
       const url = sender.url;
       if (!url?.startsWith('file:'))
-        throw new AppError('invalid-message', 'Only a file:// tab reads its file here.');
+        throw new AppError('invalid-message', localMessage('error_pdf_not_file'));
       let bytes: Uint8Array;
       try {
         bytes = await read(url);
       } catch (cause) {
-        throw new AppError(
-          'unreadable-page',
-          'Pagewise could not read this file. Check "Allow access to file URLs" on its details page, then reload the tab.',
-          { cause },
-        );
+        throw new AppError('unreadable-page', localMessage('error_pdf_file_access'), { cause });
       }
       return {
         data: bytesToBase64(bytes.subarray(offset, offset + PDF_FILE_CHUNK_BYTES)),

@@ -1,4 +1,4 @@
-import { AppError } from '../errors';
+import { AppError, localMessage } from '../errors';
 import { conversationUrl } from '../page-url';
 import { type DataOf, type PdfPagesRead, type pdfRequests, sendToWorkerFromPdf } from '../protocol';
 import { MAX_PDF_BYTES } from '../protocol/limits';
@@ -73,18 +73,9 @@ async function readFileThroughWorker(): Promise<Uint8Array> {
 }
 
 function unreachable(cause: unknown): AppError {
-  return new AppError(
-    'page-unreachable',
-    'Pagewise could not load this PDF again. Reload the tab and try again.',
-    {
-      cause,
-    },
-  );
+  return new AppError('page-unreachable', localMessage('error_pdf_reload'), { cause });
 }
 
 function tooLarge(): AppError {
-  return new AppError(
-    'too-long',
-    `This PDF is larger than ${MAX_PDF_BYTES / 1_000_000} MB, too large to read here.`,
-  );
+  return new AppError('too-long', localMessage('error_pdf_too_large', MAX_PDF_BYTES / 1_000_000));
 }

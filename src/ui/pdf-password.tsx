@@ -1,4 +1,5 @@
 import { useRef } from 'preact/hooks';
+import { t } from '../i18n';
 import type { UiError } from './model-status';
 
 /** Whether the error asks for a PDF's password (pdf.js's `PasswordException`, code 1 or 2). */
@@ -25,7 +26,7 @@ export function PdfPasswordForm({ onSubmit }: { onSubmit(password: string): void
       }}
     >
       <label class="pdf-password__label">
-        PDF password
+        {t('common_pdf_password')}
         <input
           ref={input}
           class="pdf-password__input"
@@ -36,7 +37,7 @@ export function PdfPasswordForm({ onSubmit }: { onSubmit(password: string): void
         />
       </label>
       <button type="submit" class="button button--primary" data-testid="pdf-password-submit">
-        Open
+        {t('common_open')}
       </button>
     </form>
   );

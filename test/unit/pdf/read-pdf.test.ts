@@ -50,11 +50,12 @@ describe('PDF text', () => {
     expect((await readAll(without)).text).not.toContain(CJK_SENTENCE);
   });
 
+  // The key travels with the error, so the page says it in the reader's language.
   test.each([
-    [undefined, 'password-required'],
-    ['not it', 'password-wrong'],
-  ])('a protected PDF with password %j fails with %s', async (password, code) => {
-    await expect(openPdf(protectedPaper(), { password })).rejects.toMatchObject({ code });
+    [undefined, 'password-required', 'error_pdf_password_required'],
+    ['not it', 'password-wrong', 'error_pdf_password_wrong'],
+  ])('a protected PDF with password %j fails with %s', async (password, code, key) => {
+    await expect(openPdf(protectedPaper(), { password })).rejects.toMatchObject({ code, key });
   });
 
   test('a protected PDF opens with its password', async () => {
@@ -66,6 +67,7 @@ describe('PDF text', () => {
     const pdf = await openPdf(scannedDocument());
     await expect(readAll(pdf)).rejects.toMatchObject({
       code: 'empty-page',
+      key: 'error_pdf_scanned',
       message: "This PDF has no text layer (it looks scanned), so Pagewise can't read it.",
     });
   });
@@ -73,6 +75,7 @@ describe('PDF text', () => {
   test('a damaged PDF gets a clear error', async () => {
     await expect(openPdf(damagedDocument())).rejects.toMatchObject({
       code: 'unreadable-page',
+      key: 'error_pdf_damaged',
       message: expect.stringMatching(/^This PDF is damaged/),
     });
   });
