@@ -1,5 +1,6 @@
 import { AppError, cancelled, isCancellation } from '../errors';
-import { type Availability, engineName, type ModelSpec, TIER_NAMES, type TierId } from '../model';
+import { engineName, tierName } from '../i18n';
+import type { Availability, ModelSpec, TierId } from '../model';
 import type { DownloadProgress, EngineInfo, ModelStatus } from '../protocol';
 import type { Backend, Session } from './types';
 
@@ -164,7 +165,7 @@ export function createTieredEngine(source: EngineSource): Engine {
           // The last tier's failure is the user's to see; an earlier one's only moves us down the list.
           if (target.tier === 'wasm' || !isEngineFailure(error)) throw error;
           failed.set(target.tier, describe(error));
-          lastFailure = { tier: target.tier, name: TIER_NAMES[target.tier], reason: describe(error) };
+          lastFailure = { tier: target.tier, name: tierName(target.tier), reason: describe(error) };
         } finally {
           downloading = undefined;
         }
@@ -265,7 +266,7 @@ export function createTieredEngine(source: EngineSource): Engine {
           failed.set(loaded.target.tier, error.message);
           lastFailure = {
             tier: loaded.target.tier,
-            name: TIER_NAMES[loaded.target.tier],
+            name: tierName(loaded.target.tier),
             reason: error.message,
           };
           await unload();
