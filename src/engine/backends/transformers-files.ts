@@ -57,6 +57,10 @@ function configureEnvironment(
   if (files) {
     env.remoteHost = files.downloader.host;
     files.cache.pin(files.downloader.host, model);
+    // Packaged files too go through the cache, which knows their sizes (a folder path in Node is read
+    // from disk with its size known already).
+    if (/^(chrome-extension|moz-extension|https?):/.test(localModelPath))
+      files.cache.packaged(localModelPath);
   }
   const wasm = env.backends.onnx.wasm;
   if (wasm) {
@@ -108,8 +112,10 @@ export function loadError(model: HubModel, error: unknown): AppError {
 
 /**
  * Loads a model's files with transformers.js. Hub models are first downloaded (resumably) and verified
- * into the store; imported ones are checked there; transformers.js then reads only those files. An abort
- * stops the download (the bytes stored stay for the next load) and rejects with `cancelled`.
+ * into the store; imported ones are checked there; transformers.js then reads only those files. Stored files
+ * are hashed once per browser session; a load that fails hashes them again (a file damaged on disk since is
+ * deleted and downloaded again) and is tried once more. An abort stops the download (the bytes stored stay
+ * for the next load) and rejects with `cancelled`.
  *
  * @throws AppError `model-download`, `disk-full` or `model-load`, with a message for the user.
  */
@@ -130,6 +136,20 @@ export async function loadModelFiles<T>(
   try {
     return await load(createProgressTracker(onProgress));
   } catch (error) {
-    throw loadError(model, error);
+    if (model.bundled || !files || signal?.aborted || error instanceof AppError)
+      throw loadError(model, error);
+    // Files checked earlier in this browser session may have been damaged on disk since.
+    await files.downloader.ensure(model, {
+      signal,
+      onProgress,
+      offline: model.imported === true,
+      recheck: true,
+    });
+    configureEnvironment(model, localModelPath, files, runtime);
+    try {
+      return await load(createProgressTracker(onProgress));
+    } catch (again) {
+      throw loadError(model, again);
+    }
   }
 }
