@@ -82,8 +82,12 @@ export async function isStored(model: HubModel, files: ModelFiles | undefined): 
   return files ? files.downloader.isReady(model.id) : false;
 }
 
-/** Turns transformers.js's per-file progress events (reading from the store) into one running total. */
-function createProgressTracker(onProgress: (progress: DownloadProgress) => void) {
+/**
+ * Turns transformers.js's per-file progress events (reading from the store) into one running total. With
+ * the stored model's manifest the total is the model's size from the first event, not the sum of the files
+ * opened so far.
+ */
+function createProgressTracker(onProgress: (progress: DownloadProgress) => void, expectedTotal = 0) {
   const files = new Map<string, { loaded: number; total: number }>();
   return (info: ProgressInfo) => {
     if (info.status !== 'progress') return;
@@ -92,9 +96,19 @@ function createProgressTracker(onProgress: (progress: DownloadProgress) => void)
     onProgress({
       files: list,
       loaded: list.reduce((sum, f) => sum + f.loaded, 0),
-      total: list.reduce((sum, f) => sum + f.total, 0),
+      total: Math.max(
+        expectedTotal,
+        list.reduce((sum, f) => sum + f.total, 0),
+      ),
     });
   };
+}
+
+/** The bytes of a stored model's files, from its manifest; 0 when not known (a packaged model). */
+async function storedBytes(model: HubModel, files: ModelFiles | undefined): Promise<number> {
+  if (model.bundled || !files) return 0;
+  const manifest = await files.store.getManifest(model.id).catch(() => undefined);
+  return manifest?.files.reduce((sum, file) => sum + file.expected.size, 0) ?? 0;
 }
 
 /**
@@ -133,8 +147,9 @@ export async function loadModelFiles<T>(
     await files.downloader.ensure(model, { signal, onProgress, offline: model.imported === true });
   }
   configureEnvironment(model, localModelPath, files, runtime);
+  const total = await storedBytes(model, files);
   try {
-    return await load(createProgressTracker(onProgress));
+    return await load(createProgressTracker(onProgress, total));
   } catch (error) {
     if (model.bundled || !files || signal?.aborted || error instanceof AppError)
       throw loadError(model, error);
@@ -147,7 +162,7 @@ export async function loadModelFiles<T>(
     });
     configureEnvironment(model, localModelPath, files, runtime);
     try {
-      return await load(createProgressTracker(onProgress));
+      return await load(createProgressTracker(onProgress, total));
     } catch (again) {
       throw loadError(model, again);
     }

@@ -33,7 +33,7 @@ describe('a load that fails on stored files', () => {
   const filesWith = (ensure: Downloader['ensure']): ModelFiles & { ensure: ReturnType<typeof vi.fn> } => {
     const spy = vi.fn(ensure);
     return {
-      store: {} as ModelFileStore,
+      store: { getManifest: async () => undefined } as unknown as ModelFileStore,
       downloader: { host: 'https://huggingface.co/', ensure: spy, isReady: async () => true },
       cache: createVerifiedCache({} as ModelFileStore),
       ensure: spy,
