@@ -93,7 +93,7 @@ onRequests(
 onRequests(pdfReaderRequests, createPdfReaderHandlers(), isOwnContentScript);
 
 /** For the bench builds' worker (bench/extension/worker.ts), which installs its hooks on them. */
-export { engine, offscreen };
+export { engine, modelFiles, offscreen };
 
 // Nothing awaits a listener's work: each failure is caught and logged with what it was doing.
 browser.runtime.onInstalled.addListener(
