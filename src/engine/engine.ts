@@ -215,7 +215,10 @@ export function createTieredEngine(source: EngineSource, options: EngineOptions 
     idleTimer = undefined;
   };
 
-  /** Once no request is left, the model is unloaded after `idleUnloadMs`, unless one comes first. */
+  /**
+   * Once no request is left, the model is unloaded after `idleUnloadMs`, unless one comes first. A timer is
+   * enough: a worker that Chrome stops takes the model with it, and while it runs its timers fire.
+   */
   const startIdleTimer = () => {
     stopIdleTimer();
     if (pending > 0 || !current) return;

@@ -42,8 +42,9 @@ export interface Downloader {
   readonly host: string;
   /**
    * Makes every file the model needs present and verified: files already stored are checked against their
-   * hash (once per browser session, or again with `recheck`), missing or partial ones are downloaded from where they stopped, and a
-   * file that does not match is deleted and fetched again. Never leaves an unverified file marked usable.
+   * hash (once per browser session, or again with `recheck`), missing or partial ones are downloaded from
+   * where they stopped, and a file that does not match is deleted and fetched again. Never leaves an
+   * unverified file marked usable.
    *
    * @throws AppError `disk-full` when there is not room (before starting, or when a write is refused),
    *   `model-download` when the hub cannot be reached or a file keeps failing its check.
@@ -56,7 +57,7 @@ export interface Downloader {
 /**
  * Checks stored bytes against what they must be: the exact size, then SHA-256 or the git blob SHA-1.
  * hash-wasm, streamed: measured in Chromium at 180 MB/s against 165 for @noble/hashes; `crypto.subtle`
- * (366 MB/s) cannot stream, and would hold a whole 1 GB file in memory to hash it.
+ * (366 MB/s) cannot stream, and would hold a whole 1 GB file in memory to hash it (issue 19).
  */
 export async function matchesExpectation(
   chunks: AsyncIterable<Uint8Array>,
