@@ -3,6 +3,7 @@ import { createClearEpoch } from '../src/chat/clear-epoch';
 import { createHistoryStore } from '../src/chat/history';
 import { OFFSCREEN_IDLE_ALARM } from '../src/engine/backends/offscreen/protocol';
 import { createModelFiles } from '../src/engine/files';
+import { createCheckedFiles } from '../src/engine/files/checked-files';
 import { createChatHandler, getChatView } from '../src/handlers/chat';
 import { createChatHistoryHandlers } from '../src/handlers/chat-history';
 import { createContextMenus, onContextMenuClicked, takePendingAsk } from '../src/handlers/context-menu';
@@ -31,7 +32,9 @@ import { createPageRetriever } from './retrieval';
 // All listeners are registered synchronously at the top level, so events that wake the worker find them.
 
 const localModelPath = browser.runtime.getURL('models/');
-const modelFiles = createModelFiles();
+// Files hashed in this browser session, for the worker's downloader and the offscreen host's alike.
+const checkedFiles = createCheckedFiles();
+const modelFiles = createModelFiles({ checked: checkedFiles });
 const { engine, source, offscreen } = createWorkerEngine(import.meta.env.MODE, localModelPath, modelFiles);
 const settings = createSettingsWriter();
 const localServer = createLocalServerHandlers({ settings, engine });
@@ -85,6 +88,9 @@ onRequests(
     connectServer: localServer.connectServer,
     chooseServerModel: localServer.chooseServerModel,
     disconnectServer: localServer.disconnectServer,
+    isFileChecked: ({ url, expected }) => checkedFiles.has(url, expected),
+    markFileChecked: ({ url, expected }) => checkedFiles.add(url, expected),
+    forgetCheckedFiles: ({ urls }) => checkedFiles.forget(urls),
   },
   isExtensionPage,
 );
@@ -93,7 +99,7 @@ onRequests(
 onRequests(pdfReaderRequests, createPdfReaderHandlers(), isOwnContentScript);
 
 /** For the bench builds' worker (bench/extension/worker.ts), which installs its hooks on them. */
-export { engine, offscreen };
+export { engine, modelFiles, offscreen };
 
 // Nothing awaits a listener's work: each failure is caught and logged with what it was doing.
 browser.runtime.onInstalled.addListener(
