@@ -1,5 +1,5 @@
 import { useComputed } from '@preact/signals';
-import { useEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 import { t } from '../src/i18n';
 import { CopyButton } from '../src/ui/copy-button';
 import { downloadFile } from '../src/ui/download';
@@ -62,7 +62,9 @@ export function App({ tab }: { tab: TabInfo | null }) {
   const scroller = useRef<HTMLElement>(null);
   const pinned = useRef(true);
 
-  useEffect(() => {
+  // Bound to the tab as the first render commits, not after paint: a click on Summarize before that
+  // would find no tab and be lost (it was, in a loaded browser: useEffect waits for a frame).
+  useLayoutEffect(() => {
     if (tab) void store.init(tab.id);
   }, [store, tab?.id]);
 

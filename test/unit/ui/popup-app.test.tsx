@@ -64,6 +64,20 @@ describe('the popup', () => {
     expect(byTestId('first-use')).toBeNull();
   });
 
+  test('a click on Summarize as soon as the popup shows is not lost', async () => {
+    const store = createSummaryStore(createFakeSummaryClient());
+    // No act(): nothing runs between the render and the click but what render itself does.
+    render(
+      <SummaryStoreContext.Provider value={store}>
+        <App tab={TAB} />
+      </SummaryStoreContext.Provider>,
+      mount.root,
+    );
+    byTestId('summarize')?.click();
+    await flush();
+    expect(status().state).toBe('reading');
+  });
+
   test('tells about the one-time download before the first use', async () => {
     await open(createFakeSummaryClient(qwen('downloadable')));
     expect(byTestId('first-use')?.textContent).toBe(
