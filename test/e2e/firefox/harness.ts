@@ -65,6 +65,7 @@ export async function launchFirefox(
     browser: 'firefox',
     executablePath,
     headless: true,
+    dumpio: Boolean(process.env.PAGEWISE_FIREFOX_DUMPIO),
     // Release builds honour `services.settings.server` (QUIET_FIREFOX_PREFS) only with this set.
     env: { ...process.env, ...QUIET_FIREFOX_ENV },
     // Firefox 153 refuses BiDi's privileged commands (installing an add-on) without it.
