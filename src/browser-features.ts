@@ -1,3 +1,5 @@
+import { t } from './i18n';
+
 /**
  * Where Chrome and Firefox differ, asked in one place (issue 22). Everything is detected from the APIs the
  * browser has, never from its name: the two packages run the same code.
@@ -38,4 +40,26 @@ export function openSidePanel(tabId: number): Promise<void> {
  */
 export function hasOffscreenDocuments(): boolean {
   return typeof chromeApi()?.offscreen?.createDocument === 'function';
+}
+
+/** Where users change the extension's keyboard shortcuts (an extension cannot change them itself). */
+export interface ShortcutSettings {
+  /** The sentence that tells where: Chrome's shortcuts page, or Firefox's add-ons manager. */
+  where: string;
+  open(): Promise<void>;
+}
+
+/**
+ * Chrome has a page for shortcuts, which an extension opens as a tab; Firefox has `commands.openShortcutSettings`
+ * (the add-ons manager's "Manage Extension Shortcuts"), and refuses to open `chrome://` addresses.
+ */
+export function shortcutSettings(openTab: (url: string) => Promise<unknown>): ShortcutSettings {
+  const commands = (globalThis as { browser?: { commands?: { openShortcutSettings?: () => Promise<void> } } })
+    .browser?.commands;
+  if (typeof commands?.openShortcutSettings === 'function') {
+    const open = commands.openShortcutSettings.bind(commands);
+    return { where: t('shortcut_where_firefox', 'about:addons'), open: () => open() };
+  }
+  const page = 'chrome://extensions/shortcuts';
+  return { where: t('shortcut_where', page), open: async () => void (await openTab(page)) };
 }

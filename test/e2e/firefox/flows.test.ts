@@ -114,7 +114,7 @@ describe('Pagewise in Firefox', () => {
     await page.close();
   });
 
-  test('Settings shows the tiers Firefox has, with the reason for each it lacks', async () => {
+  test('Settings shows the tiers Firefox has, with the reason for each it lacks, and where shortcuts change', async () => {
     const settings = await firefox.openExtensionPage('options/index.html');
     const rows = () =>
       settings.evaluate(() =>
@@ -135,6 +135,9 @@ describe('Pagewise in Firefox', () => {
     expect(byTier['wasm-threads']).toMatchObject({ state: 'unavailable', inUse: false });
     expect(byTier['wasm-threads']?.reason).toMatch(/offscreen/i);
     expect(byTier.wasm).toMatchObject({ state: 'available', inUse: true });
+    // Shortcuts are changed in Firefox's add-ons manager, not on a chrome:// page.
+    expect(await settings.evaluate(() => document.body.textContent)).toContain('about:addons');
+    expect(await testIdText(settings, 'shortcut')).toMatch(/Alt\+Shift\+P/);
     await settings.close();
   });
 
