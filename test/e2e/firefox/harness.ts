@@ -13,6 +13,8 @@ import { type RecordingProxy, startRecordingProxy } from './recording-proxy';
 
 /** The Firefox tests drive Firefox's test build: the generated models are packaged, nothing is downloaded. */
 const FIREFOX_TEST_BUILD_DIR = resolve('dist-firefox-test');
+/** Firefox's production package, as users install it (its models come from the hub). */
+export const FIREFOX_PRODUCTION_BUILD_DIR = resolve('dist-firefox');
 
 export interface Firefox {
   browser: Puppeteer;
@@ -37,6 +39,11 @@ export interface Firefox {
 export interface FirefoxOptions {
   /** More prefs for the test profile (e.g. a shorter `extensions.background.idle.timeout`). */
   prefs?: Record<string, string | number | boolean>;
+  /**
+   * Sends huggingface.co to this loopback port (an HTTPS stand-in hub with a self-signed certificate, which
+   * Firefox is told to accept) through the proxy's tunnel, instead of refusing it.
+   */
+  hubPort?: number;
 }
 
 /** Puppeteer's BiDi frame, whose browsing context can navigate without waiting for a load event. */
@@ -60,11 +67,13 @@ export async function launchFirefox(
   if (!executablePath) throw new Error(`No Firefox found for the Firefox tests. ${INSTALL_FIREFOX_HINT}`);
   const uuid = randomUUID();
   const origin = `moz-extension://${uuid}`;
-  const proxy = await startRecordingProxy();
+  const proxy = await startRecordingProxy(options.hubPort ? { 'huggingface.co': options.hubPort } : {});
   const browser = await puppeteer.launch({
     browser: 'firefox',
     executablePath,
     headless: true,
+    // The stand-in hub's certificate is self-signed.
+    acceptInsecureCerts: options.hubPort !== undefined,
     dumpio: Boolean(process.env.PAGEWISE_FIREFOX_DUMPIO),
     // Release builds honour `services.settings.server` (QUIET_FIREFOX_PREFS) only with this set.
     env: { ...process.env, ...QUIET_FIREFOX_ENV },
@@ -85,7 +94,7 @@ export async function launchFirefox(
     },
   });
   try {
-    await browser.installExtension(extensionDir);
+    await browser.installExtension(resolve(extensionDir));
   } catch (error) {
     await browser.close();
     await proxy.close();

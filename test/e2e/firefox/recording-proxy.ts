@@ -1,5 +1,5 @@
 import { createServer, request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 
 /** One request Firefox sent through the proxy: `http://host:port/path`, or `https://host:port` (a tunnel). */
 export interface ProxiedRequest {
@@ -17,9 +17,10 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /**
  * A loopback HTTP proxy that records every request and tunnel, forwards plain HTTP to loopback only (the test
- * pages), and refuses everything else: nothing leaves this machine, and every attempt is seen.
+ * pages), tunnels `host:443` to a loopback port where `tunnels` says so (the stand-in hub), and refuses
+ * everything else: nothing leaves this machine, and every attempt is seen.
  */
-export async function startRecordingProxy(): Promise<RecordingProxy> {
+export async function startRecordingProxy(tunnels: Record<string, number> = {}): Promise<RecordingProxy> {
   const requests: ProxiedRequest[] = [];
   const server = createServer((incoming, outgoing) => {
     const url = incoming.url ?? '';
@@ -42,9 +43,23 @@ export async function startRecordingProxy(): Promise<RecordingProxy> {
     forward.on('error', () => outgoing.writeHead(502).end());
     incoming.pipe(forward);
   });
-  server.on('connect', (incoming, socket) => {
-    requests.push({ url: `https://${incoming.url ?? ''}`, method: 'CONNECT' });
-    socket.end('HTTP/1.1 502 Bad Gateway\r\n\r\n');
+  server.on('connect', (incoming, socket, head) => {
+    const target = incoming.url ?? '';
+    requests.push({ url: `https://${target}`, method: 'CONNECT' });
+    const [host, port] = target.split(':');
+    const local = port === '443' && host ? tunnels[host] : undefined;
+    if (local === undefined) {
+      socket.end('HTTP/1.1 502 Bad Gateway\r\n\r\n');
+      return;
+    }
+    const upstream = connect(local, '127.0.0.1', () => {
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(socket);
+      socket.pipe(upstream);
+    });
+    upstream.on('error', () => socket.destroy());
+    socket.on('error', () => upstream.destroy());
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   return {
