@@ -11,6 +11,7 @@ import {
   type Firefox,
   launchFirefox,
   statusState,
+  testIdText,
 } from './harness';
 
 /*
@@ -21,10 +22,10 @@ import {
  * goes through the proxy: through a summary and a chat, only the page under test and the hub are contacted.
  */
 
-const HUBS = [
-  createStandInHub(QWEN25_05B.repo, TEST_DECODER_DIR),
-  createStandInHub(MULTILINGUAL_E5_SMALL.repo, TEST_ENCODER_DIR),
-];
+const WEIGHTS = 'onnx/model_quantized.onnx';
+const chatHub = createStandInHub(QWEN25_05B.repo, TEST_DECODER_DIR);
+const embedderHub = createStandInHub(MULTILINGUAL_E5_SMALL.repo, TEST_ENCODER_DIR);
+const HUBS = [chatHub, embedderHub];
 /** One hub for both repositories: the first that has the path answers. */
 const bothRepos: StandInHub = {
   ...(HUBS[0] as StandInHub),
@@ -50,12 +51,23 @@ afterAll(async () => {
 });
 
 describe("Firefox's production package", () => {
-  test('downloads and verifies its models, summarizes and chats; only the page and the hub are contacted', async () => {
+  test('downloads its models (a cut download resumes, hashes checked), summarizes and chats; only the page and the hub are contacted', async () => {
     const { tabId } = await firefox.openTab(`${site.origin}/article`);
     const popup = await firefox.openExtensionPage(`popup/index.html?tab=${tabId}`);
+    // The weights' first response is cut mid-way: the downloader resumes from the bytes it kept, and the
+    // whole file's SHA-256 must check out before it is loaded.
+    const size = chatHub.bytes(WEIGHTS).length;
+    const cut = Math.floor(size / 2);
+    chatHub.cutNextAt(WEIGHTS, cut);
     await clickTestId(popup, 'summarize');
     await expect.poll(() => statusState(popup), { timeout: 180_000 }).toMatch(/^(done|error)$/);
-    expect(await statusState(popup)).toBe('done');
+    expect(await statusState(popup), await testIdText(popup, 'status')).toBe('done');
+    const ranges = chatHub.requests.filter((r) => r.path === WEIGHTS).map((r) => r.range);
+    expect(ranges).toHaveLength(2);
+    expect(ranges[0]).toBeNull();
+    const resumedAt = Number(/^bytes=(\d+)-$/.exec(ranges[1] ?? '')?.[1]);
+    expect(resumedAt).toBeGreaterThan(0);
+    expect(resumedAt).toBeLessThanOrEqual(cut);
     await popup.close();
 
     const panel = await firefox.openExtensionPage(`sidepanel/index.html?tab=${tabId}`);
@@ -65,10 +77,20 @@ describe("Firefox's production package", () => {
     expect(await statusState(panel)).toBe('done');
     await panel.close();
 
-    // Both models came from the (stand-in) hub, each weights file once.
-    for (const one of HUBS)
-      expect(one.requests.filter((r) => r.path === 'onnx/model_quantized.onnx')).toHaveLength(1);
+    // The embedder came from the (stand-in) hub too, its weights once.
+    expect(embedderHub.requests.filter((r) => r.path === WEIGHTS)).toHaveLength(1);
     const contacted = new Set(firefox.proxy.requests.map(({ url }) => new URL(url).origin));
     expect([...contacted].sort()).toEqual(['https://huggingface.co', site.origin].sort());
+  });
+
+  test('Settings deletes the downloaded model: it is downloadable again', async () => {
+    const settings = await firefox.openExtensionPage('options/index.html');
+    const row = `[data-testid="model"][data-model-id="${QWEN25_05B.id}"][data-tier="cpu"]`;
+    const state = () =>
+      settings.evaluate((css) => document.querySelector(css)?.getAttribute('data-state'), row);
+    await expect.poll(state, { timeout: 30_000 }).toBe('available');
+    await settings.click(`${row} [data-testid="delete-model"]`);
+    await expect.poll(state, { timeout: 30_000 }).toBe('downloadable');
+    await settings.close();
   });
 });

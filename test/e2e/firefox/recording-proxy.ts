@@ -1,5 +1,5 @@
 import { createServer, request as httpRequest } from 'node:http';
-import { type AddressInfo, connect } from 'node:net';
+import { type AddressInfo, connect, type Socket } from 'node:net';
 
 /** One request Firefox sent through the proxy: `http://host:port/path`, or `https://host:port` (a tunnel). */
 export interface ProxiedRequest {
@@ -58,8 +58,16 @@ export async function startRecordingProxy(tunnels: Record<string, number> = {}):
       upstream.pipe(socket);
       socket.pipe(upstream);
     });
+    sockets.add(upstream);
+    upstream.on('close', () => sockets.delete(upstream));
     upstream.on('error', () => socket.destroy());
     socket.on('error', () => upstream.destroy());
+  });
+  // Tunnels are no HTTP connections: `closeAllConnections` leaves them, so they are closed by hand.
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   return {
@@ -67,7 +75,7 @@ export async function startRecordingProxy(tunnels: Record<string, number> = {}):
     requests,
     close: () =>
       new Promise((done) => {
-        server.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
         server.close(() => done());
       }),
   };
