@@ -58,6 +58,7 @@ describe('Pagewise in Firefox', () => {
     const again = await firefox.openExtensionPage(`popup/index.html?tab=${tabId}`);
     await expect.poll(() => statusState(again)).toBe('done');
     await expect.poll(() => testIdText(again, 'summary')).toBe(summary);
+
     await again.close();
   });
 
@@ -139,6 +140,26 @@ describe('Pagewise in Firefox', () => {
     expect(await settings.evaluate(() => document.body.textContent)).toContain('about:addons');
     expect(await testIdText(settings, 'shortcut')).toMatch(/Alt\+Shift\+P/);
     await settings.close();
+  });
+
+  // Last of the flows: once open, the real sidebar takes the menu's pending question itself.
+  test("the popup's chat button opens Firefox's sidebar within the click", async () => {
+    const { tabId } = await firefox.openTab(`${site.origin}/article`);
+    const popup = await firefox.openExtensionPage(`popup/index.html?tab=${tabId}`);
+    await expect.poll(() => statusState(popup)).toBe('idle');
+    const sidebarOpen = () =>
+      firefox.inExtension(
+        () =>
+          (
+            globalThis as unknown as { browser: { sidebarAction: { isOpen(o: object): Promise<boolean> } } }
+          ).browser.sidebarAction.isOpen({}),
+        undefined,
+      );
+    expect(await sidebarOpen()).toBe(false);
+    // sidebarAction.open() is called before any await in the click handler, or Firefox refuses it.
+    await clickTestId(popup, 'open-chat');
+    await expect.poll(sidebarOpen).toBe(true);
+    if (!popup.isClosed()) await popup.close();
   });
 
   test('privacy: through every flow above, Firefox contacted only the page under test', () => {
