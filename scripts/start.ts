@@ -55,8 +55,17 @@ server.listen(0, '127.0.0.1', () => {
     ? // web-ext installs the package as a temporary add-on in a fresh profile, and reloads it on a rebuild.
       spawn(
         resolve('node_modules/.bin/web-ext'),
-        ['run', '--source-dir', extensionDir, '--firefox', browser, '--start-url', url],
-        { stdio: 'inherit' },
+        [
+          'run',
+          '--source-dir',
+          extensionDir,
+          '--firefox',
+          browser,
+          '--start-url',
+          url,
+          '--no-config-discovery',
+        ],
+        { stdio: 'inherit', env: { ...process.env, NO_UPDATE_NOTIFIER: '1' } },
       )
     : spawn(
         browser,
