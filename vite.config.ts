@@ -1,11 +1,12 @@
-import { cpSync, existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { cpSync, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
 import { type CrxPlugin, crx } from '@crxjs/vite-plugin';
 import preact from '@preact/preset-vite';
 import { build, defineConfig, type Plugin, type UserConfig } from 'vite';
 import manifest from './manifest.json' with { type: 'json' };
 import { firefoxManifest, SIDEBAR_PAGE } from './scripts/firefox-manifest';
 import { BENCH_QWEN_DIR, TEST_DECODER_DIR, TEST_ENCODER_DIR } from './scripts/test-models';
+import { PACKAGED_SIZES_FILE } from './src/engine/files/verified-cache';
 import {
   BENCH_BUILD_MODE,
   BENCH_QWEN_SHAPE,
@@ -16,7 +17,25 @@ import {
   TEST_TINY_LLAMA,
 } from './src/engine/registry';
 
-/** Test and bench builds carry generated models under models/, so they run with no network at all. */
+/** Every file under `dir`, as paths relative to it with `/` separators, with its byte length. */
+function fileSizes(dir: string): Record<string, number> {
+  const sizes: Record<string, number> = {};
+  const walk = (folder: string) => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      const path = resolve(folder, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else sizes[relative(dir, path).split('\\').join('/')] = statSync(path).size;
+    }
+  };
+  walk(dir);
+  return sizes;
+}
+
+/**
+ * Test and bench builds carry generated models under models/, so they run with no network at all. Beside
+ * them, `models/sizes.json` gives each file's byte length: a packaged file's response has no
+ * `content-length`, and transformers.js reads a response without one in quadratic time (issue 19).
+ */
 function bundleModels(outDir: string, models: PackagedModel[]): Plugin {
   return {
     name: 'pagewise:bundle-models',
@@ -33,6 +52,8 @@ function bundleModels(outDir: string, models: PackagedModel[]): Plugin {
           filter: (path) => files === 'with-fp32' || !path.endsWith('/model.onnx'),
         });
       }
+      const folder = resolve(outDir, 'models');
+      writeFileSync(resolve(folder, PACKAGED_SIZES_FILE), `${JSON.stringify(fileSizes(folder), null, 1)}\n`);
     },
   };
 }

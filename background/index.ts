@@ -4,6 +4,7 @@ import { createClearEpoch } from '../src/chat/clear-epoch';
 import { createHistoryStore } from '../src/chat/history';
 import { OFFSCREEN_IDLE_ALARM } from '../src/engine/backends/offscreen/protocol';
 import { createModelFiles } from '../src/engine/files';
+import { createCheckedFiles } from '../src/engine/files/checked-files';
 import { TEST_BUILD_MODE } from '../src/engine/registry';
 import { createChatHandler, getChatView } from '../src/handlers/chat';
 import { createChatHistoryHandlers } from '../src/handlers/chat-history';
@@ -32,7 +33,9 @@ import { createPageRetriever } from './retrieval';
 // All listeners are registered synchronously at the top level, so events that wake the worker find them.
 
 const localModelPath = browser.runtime.getURL('models/');
-const modelFiles = createModelFiles();
+// Files hashed in this browser session, for the worker's downloader and the offscreen host's alike.
+const checkedFiles = createCheckedFiles();
+const modelFiles = createModelFiles({ checked: checkedFiles });
 const { engine, source, offscreen } = createWorkerEngine(import.meta.env.MODE, localModelPath, modelFiles);
 const settings = createSettingsWriter();
 const localServer = createLocalServerHandlers({ settings, engine });
@@ -86,6 +89,9 @@ onRequests(
     connectServer: localServer.connectServer,
     chooseServerModel: localServer.chooseServerModel,
     disconnectServer: localServer.disconnectServer,
+    isFileChecked: ({ url, expected }) => checkedFiles.has(url, expected),
+    markFileChecked: ({ url, expected }) => checkedFiles.add(url, expected),
+    forgetCheckedFiles: ({ urls }) => checkedFiles.forget(urls),
   },
   isExtensionPage,
 );
@@ -94,7 +100,7 @@ onRequests(
 onRequests(pdfReaderRequests, createPdfReaderHandlers(), isOwnContentScript);
 
 /** For the bench builds' worker (bench/extension/worker.ts), which installs its hooks on them. */
-export { engine, offscreen };
+export { engine, modelFiles, offscreen };
 
 // Nothing awaits a listener's work: each failure is caught and logged with what it was doing.
 browser.runtime.onInstalled.addListener(

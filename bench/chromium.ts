@@ -18,7 +18,12 @@
  *   test model's decode speed on the WebGPU tier over the WASM tier; null, with the reason, when the engine
  *   does not run on WebGPU.
  *
- * `BENCH_SCOPE=threads npm run bench` measures only threadedSpeedup (a few minutes), into threads.json.
+ * - loadRatio, coldStartRatio, coldHashMs, coldLoadMs, rssBeforeRatio, peakRssRatio, steadyRssRatio,
+ *   rawSteadyRssRatio: the first summary after a pause, on a model downloaded from a stand-in hub into the
+ *   store (bench/cold-start.ts).
+ *
+ * `BENCH_SCOPE=threads npm run bench` measures only threadedSpeedup (a few minutes), into threads.json;
+ * `BENCH_SCOPE=cold` only the cold-start figures, into cold.json.
  * `BENCH_QUICK=1 npm run bench`: a short article and few tokens and rounds, to check the bench itself.
  */
 import { execFileSync } from 'node:child_process';
@@ -42,6 +47,7 @@ import type { ChatMessage } from '../src/model';
 import { type Browser, createProfile, launchBrowser, serveSite } from '../test/e2e/harness';
 import { articleHtml, longArticleHtml, longArticleText } from '../test/support/article';
 import { benchArticleText } from './article';
+import { measureColdStart } from './cold-start';
 import type { BenchDecode, BenchEnvironment, BenchSummary } from './extension/hooks';
 import { checkBenchHooks } from './hooks-check';
 import { sampleBrowserMemory } from './process-memory';
@@ -56,9 +62,15 @@ const PLAN = QUICK
 const ARTICLE_WORDS = PLAN.articleWords;
 const BENCH_DIR = 'dist-bench';
 const THREADS_ONLY = process.env.BENCH_SCOPE === 'threads';
+const COLD_ONLY = process.env.BENCH_SCOPE === 'cold';
+/** decodeOverheadRatio is measured this many times over, each of `decodeRounds` alternated rounds. */
+const DECODE_RUNS = QUICK ? 1 : 3;
 /** The test build's small models with the bench's worker (`bench-small-build`), for webgpuVsWasm. */
 const BENCH_SMALL_DIR = 'dist-bench-small';
-const RESULTS = new URL(`./results/${THREADS_ONLY ? 'threads' : 'latest'}.json`, import.meta.url);
+const RESULTS = new URL(
+  `./results/${THREADS_ONLY ? 'threads' : COLD_ONLY ? 'cold' : 'latest'}.json`,
+  import.meta.url,
+);
 
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
 const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
@@ -159,14 +171,31 @@ console.log('Preparing the models (the first run writes about 1.1 GB)…');
 await ensureDecoderModel(BENCH_QWEN_DIR, DECODER_PRESETS['qwen2.5-0.5b']);
 await ensureTestModels();
 console.log('Building the extension and the bench build…');
-if (!THREADS_ONLY) execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
-for (const mode of THREADS_ONLY ? [BENCH_BUILD_MODE] : [BENCH_BUILD_MODE, BENCH_SMALL_BUILD_MODE])
+if (!THREADS_ONLY && !COLD_ONLY)
+  execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
+for (const mode of THREADS_ONLY || COLD_ONLY
+  ? [BENCH_BUILD_MODE]
+  : [BENCH_BUILD_MODE, BENCH_SMALL_BUILD_MODE])
   execFileSync('npx', ['vite', 'build', '--mode', mode, '--logLevel', 'warn'], { stdio: 'inherit' });
-if (!THREADS_ONLY) {
+if (!THREADS_ONLY && !COLD_ONLY) {
   console.log('Checking the bench worker’s hooks…');
   await checkBenchHooks(BENCH_SMALL_DIR);
 }
 if (QUICK) console.log('Quick run (BENCH_QUICK=1): a short article, few tokens and rounds.');
+
+// First, in a browser of its own: the cold start, on the model downloaded into the store.
+let coldStart: Awaited<ReturnType<typeof measureColdStart>> | undefined;
+if (!THREADS_ONLY) {
+  console.log('The first summary after a pause: the model downloaded into the store, the worker stopped…');
+  coldStart = await measureColdStart(BENCH_DIR);
+}
+if (COLD_ONLY) {
+  const results = { measuredAt: new Date().toISOString(), cores: cpus().length, ...coldStart };
+  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+  writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(JSON.stringify(results, null, 2));
+  process.exit(0);
+}
 
 const site = await serveSite({
   '/article': articleHtml('The harbour, sixty years on', benchArticleText(ARTICLE_WORDS)),
@@ -233,19 +262,35 @@ async function fullRun() {
   const loadedMemory = memory.peaks();
 
   console.log(
-    `Decoding ${PLAN.decodeTokens} tokens, our engine and raw onnxruntime-web in turn, ${PLAN.decodeRounds} rounds…`,
+    `Decoding ${PLAN.decodeTokens} tokens, our engine and raw onnxruntime-web in turn, ${DECODE_RUNS} × ${PLAN.decodeRounds} rounds…`,
   );
   // Warm-up: the first generation after a load is slow, and the raw side creates its session here.
   await decode(browser, 'ours', DECODE_PROMPT, 8);
   await decode(browser, 'raw', DECODE_PROMPT, 8);
   const ours: BenchDecode[] = [];
   const raw: BenchDecode[] = [];
-  for (let i = 0; i < PLAN.decodeRounds; i++) {
-    ours.push(await decode(browser, 'ours', DECODE_PROMPT, PLAN.decodeTokens));
-    raw.push(await decode(browser, 'raw', DECODE_PROMPT, PLAN.decodeTokens));
-    console.log(
-      `  round ${i + 1}: ours ${round1(ours.at(-1)?.tokensPerSecond ?? 0)}, raw ${round1(raw.at(-1)?.tokensPerSecond ?? 0)} tokens/s`,
+  // Each run's ratio of medians, over alternated rounds: the spread of these is what the ratio is worth.
+  const runRatios: number[] = [];
+  for (let run = 0; run < DECODE_RUNS; run++) {
+    const oursRun: BenchDecode[] = [];
+    const rawRun: BenchDecode[] = [];
+    for (let i = 0; i < PLAN.decodeRounds; i++) {
+      // Alternated which side goes first, so a drift in the machine's load falls on both.
+      const order =
+        (run * PLAN.decodeRounds + i) % 2 === 0 ? (['ours', 'raw'] as const) : (['raw', 'ours'] as const);
+      for (const way of order)
+        (way === 'ours' ? oursRun : rawRun).push(
+          await decode(browser, way, DECODE_PROMPT, PLAN.decodeTokens),
+        );
+      console.log(
+        `  run ${run + 1} round ${i + 1}: ours ${round1(oursRun.at(-1)?.tokensPerSecond ?? 0)}, raw ${round1(rawRun.at(-1)?.tokensPerSecond ?? 0)} tokens/s`,
+      );
+    }
+    runRatios.push(
+      median(oursRun.map((r) => r.tokensPerSecond)) / median(rawRun.map((r) => r.tokensPerSecond)),
     );
+    ours.push(...oursRun);
+    raw.push(...rawRun);
   }
   for (const [side, runs] of [
     ['ours', ours],
@@ -256,8 +301,12 @@ async function fullRun() {
   }
   const oursSpeed = median(ours.map((run) => run.tokensPerSecond));
   const rawSpeed = median(raw.map((run) => run.tokensPerSecond));
+  const decodeRatio = median(runRatios);
+  // Half the range of the runs' ratios, over their median: "±x %".
+  const decodeSpreadPercent =
+    Math.round(((Math.max(...runRatios) - Math.min(...runRatios)) / 2 / decodeRatio) * 1000) / 10;
   const workerEnvironment = await environment(browser);
-  console.log(`  decodeOverheadRatio ${ratio(oursSpeed, rawSpeed)}`, workerEnvironment);
+  console.log(`  decodeOverheadRatio ${ratio(decodeRatio, 1)} ±${decodeSpreadPercent}%`, workerEnvironment);
   await browser.worker.evaluate(() =>
     (globalThis as unknown as { pagewiseBench: Hooks }).pagewiseBench.releaseRaw(),
   );
@@ -297,7 +346,9 @@ async function fullRun() {
     summarizeFirstWordsRatio: ratio(progressive.firstWordsMs, naive.firstWordsMs),
     summarizeCompleteRatio: ratio(progressive.completeMs, naive.completeMs),
     followupTtftRatio: ratio(followUp.firstWordsMs, first.firstWordsMs),
-    decodeOverheadRatio: ratio(oursSpeed, rawSpeed),
+    decodeOverheadRatio: ratio(decodeRatio, 1),
+    decodeOverheadSpreadPercent: decodeSpreadPercent,
+    ...coldStart,
     peakRssMB: benchMemory.extensionMB,
     distMB: Math.round(folderBytes('dist', ['models']) / 1e5) / 10,
     webgpuVsWasm: webgpu.webgpuVsWasm,
@@ -306,6 +357,8 @@ async function fullRun() {
       promptTokens: ours[0]?.promptTokens,
       newTokens: PLAN.decodeTokens,
       rounds: PLAN.decodeRounds,
+      runs: DECODE_RUNS,
+      runRatios: runRatios.map((value) => ratio(value, 1)),
       oursTokensPerSecond: round1(oursSpeed),
       rawTokensPerSecond: round1(rawSpeed),
       // Each round's ours over raw, taken moments apart: steadier than the medians when the load drifts.

@@ -61,6 +61,8 @@ export interface BrowserMemory {
   /** The renderers Chromium starts with `--extension-process`: the service worker and extension pages. */
   extensionKB: number;
   extensionPids: number[];
+  /** The renderers of web pages (`--type=renderer` without `--extension-process`). */
+  pageKB: number;
 }
 
 /**
@@ -71,11 +73,24 @@ export function browserMemory(tree: readonly ProcessFacts[], profileDir: string)
   const has = (facts: ProcessFacts, flag: string) => facts.cmdline.split(' ').includes(flag);
   const browser = tree.filter((facts) => has(facts, `--user-data-dir=${profileDir}`));
   const extension = browser.filter((facts) => has(facts, '--extension-process'));
+  const pages = browser.filter(
+    (facts) => has(facts, '--type=renderer') && !has(facts, '--extension-process'),
+  );
   const sum = (list: ProcessFacts[]) => list.reduce((total, facts) => total + facts.rssKB, 0);
   return {
     browserKB: sum(browser),
     extensionKB: sum(extension),
     extensionPids: extension.map((facts) => facts.pid),
+    pageKB: sum(pages),
+  };
+}
+
+/** A browser's memory now, in MB (10^6 bytes): the extension's processes and the web pages' renderers. */
+export function memoryNow(profileDir: string): { extensionMB: number; pageMB: number } {
+  const now = browserMemory(readProcessTree(process.pid), profileDir);
+  return {
+    extensionMB: Math.round(now.extensionKB * 1.024) / 1000,
+    pageMB: Math.round(now.pageKB * 1.024) / 1000,
   };
 }
 

@@ -5,6 +5,7 @@ import browser from 'webextension-polyfill';
 import { serveOffscreenHost } from '../src/engine/backends/offscreen/host';
 import { createTransformersBackend } from '../src/engine/backends/transformers';
 import { createModelFiles } from '../src/engine/files';
+import { sendToWorker } from '../src/protocol';
 
 // The offscreen document (chrome.offscreen, reason WORKERS): runs the model on WASM threads, which the
 // service worker cannot have. It only computes; the worker opens it, talks to it over one port, and closes it.
@@ -16,8 +17,15 @@ import { createModelFiles } from '../src/engine/files';
 const wasmPaths = { mjs: new URL(ortMjs, location.href).href, wasm: new URL(ortWasm, location.href).href };
 const localModelPath = browser.runtime.getURL('models/');
 // The same verified store as the worker's (one extension origin, one IndexedDB): a model downloaded by
-// either is there for both.
-const files = createModelFiles();
+// either is there for both. Which files were hashed in this browser session, the worker keeps for both
+// (this document has no `storage.session`); if it cannot be asked, the file is hashed again.
+const files = createModelFiles({
+  checked: {
+    has: (url, expected) => sendToWorker('isFileChecked', { url, expected }).catch(() => false),
+    add: (url, expected) => sendToWorker('markFileChecked', { url, expected }).catch(() => {}),
+    forget: (urls) => sendToWorker('forgetCheckedFiles', { urls: [...urls] }).catch(() => {}),
+  },
+});
 const stateView = document.getElementById('state') as HTMLOutputElement;
 // ORT settles its thread count once per document, on its first session (1 where threads cannot run): a later
 // load asking for another count changes `env`, not the threads that run.

@@ -1,4 +1,5 @@
 import englishCatalogue from '../_locales/en/messages.json' with { type: 'json' };
+import type { TierId } from './model';
 
 /**
  * Every user-visible string is a key of the English catalogue, `_locales/en/messages.json`; the other
@@ -67,4 +68,22 @@ export function localizeDocument(root: HTMLElement = document.documentElement): 
   const { lang, dir } = uiLocale();
   root.lang = lang;
   root.dir = dir;
+}
+
+const TIER_NAME_KEYS: Record<TierId, MessageKey> = {
+  'local-server': 'tier_name_local_server',
+  webgpu: 'tier_name_webgpu',
+  'chrome-builtin': 'tier_name_chrome_builtin',
+  'wasm-threads': 'tier_name_wasm_threads',
+  wasm: 'tier_name_wasm',
+};
+
+/** An engine tier's name, wherever one is shown (status lines, Settings), in the reader's language. */
+export function tierName(tier: TierId): string {
+  return t(TIER_NAME_KEYS[tier]);
+}
+
+/** The engine as a status line names it: a local server with the model it runs. */
+export function engineName(tier: TierId, modelName: string): string {
+  return tier === 'local-server' ? t('tier_name_server_model', modelName) : tierName(tier);
 }

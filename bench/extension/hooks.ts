@@ -3,9 +3,10 @@ import { AutoTokenizer, env, type PreTrainedTokenizer } from '@huggingface/trans
 // same thread settings), whatever the build maps that path to.
 import * as ort from 'onnxruntime-web/webgpu';
 import browser from 'webextension-polyfill';
+import type { ModelFiles } from '../../src/engine/backends/transformers-files';
 import type { Engine } from '../../src/engine/engine';
-import { onnxPath } from '../../src/engine/files/hub-files';
-import { BENCH_QWEN_SHAPE } from '../../src/engine/registry';
+import { fileUrl, onnxPath } from '../../src/engine/files/hub-files';
+import { BENCH_QWEN_SHAPE, findModel } from '../../src/engine/registry';
 import type { Backend, Session } from '../../src/engine/types';
 import { readPage } from '../../src/handlers/page-reader';
 import type { ChatMessage, ModelSpec } from '../../src/model';
@@ -59,6 +60,40 @@ export interface BenchEnvironment {
   engineTier: string | null;
 }
 
+/**
+ * A cold start as the bench times it, in a worker just started: from the call to the model ready (the hash
+ * check, if due this browser session, then the load), then to the first token (the first prefill after the
+ * load: the warm-up, counted apart).
+ */
+export interface BenchColdStart {
+  hashMs: number;
+  loadMs: number;
+  /** hashMs + loadMs: the call to the model ready. */
+  readyMs: number;
+  firstPrefillMs: number;
+  /** The call to the first token. */
+  firstWordsMs: number;
+  promptTokens: number;
+}
+
+/** The raw floor: a plain `fetch` of the model file, then `ort.InferenceSession.create` on its bytes. */
+export interface BenchRawLoad {
+  fetchMs: number;
+  createMs: number;
+  totalMs: number;
+  bytes: number;
+}
+
+/** Each copy a stored model goes through on its way to ONNX Runtime, timed on its own. */
+export interface BenchCopies {
+  /** The file's chunks out of IndexedDB (Blob handles: the bytes stay on disk). */
+  idbReadMs: number;
+  /** The Blobs into one ArrayBuffer in the worker's memory. */
+  blobArrayBufferMs: number;
+  /** ONNX Runtime's session from those bytes (it copies them into the WASM heap). */
+  sessionCreateMs: number;
+}
+
 /** The raw baseline's own onnxruntime session on the model's file, and the prompt's tokens. */
 interface RawBaseline {
   session: ort.InferenceSession;
@@ -95,6 +130,7 @@ async function createRawBaseline(model: ModelSpec): Promise<RawBaseline> {
 export function installBenchHooks(
   engine: Engine,
   offscreen: Backend & { hostState(): { numThreads: number } | undefined },
+  files: ModelFiles,
 ): void {
   const summarize = async (tabId: number, way: 'progressive' | 'naive', length: SummaryLength) => {
     const page = await readPage(tabId);
@@ -234,7 +270,93 @@ export function installBenchHooks(
     };
   };
 
+  const stored = (modelId: string) => {
+    const model = findModel(modelId);
+    if (!model || model.bundled) throw new Error(`${modelId} is not a downloaded model`);
+    return { model, weights: fileUrl(files.downloader.host, model, onnxPath(model.dtype)) };
+  };
+
+  /** Downloads a model into the store (the hub is a stand-in), with nothing loaded. */
+  const download = async (modelId: string) => {
+    const started = performance.now();
+    await files.downloader.ensure(stored(modelId).model);
+    return performance.now() - started;
+  };
+
+  const coldStart = async (modelId: string, messages: ChatMessage[]): Promise<BenchColdStart> => {
+    const { model } = stored(modelId);
+    const signal = new AbortController().signal;
+    const started = performance.now();
+    // What the engine's load does first: hash the stored files, unless done in this browser session.
+    await files.downloader.ensure(model);
+    const hashed = performance.now();
+    let readyAt = 0;
+    return engine.run(
+      async (session) => {
+        readyAt ||= performance.now();
+        let firstAt = 0;
+        const result = await session.generate(messages, {
+          maxNewTokens: 4,
+          signal,
+          onToken: () => {
+            firstAt ||= performance.now();
+          },
+        });
+        return {
+          hashMs: hashed - started,
+          loadMs: readyAt - hashed,
+          readyMs: readyAt - started,
+          firstPrefillMs: firstAt - readyAt,
+          firstWordsMs: firstAt - started,
+          promptTokens: result.promptTokens,
+        };
+      },
+      { signal, onReady: () => (readyAt = performance.now()) },
+    );
+  };
+
+  /** The floor of a load: the file fetched from the hub (loopback), then a session on its bytes. */
+  const rawLoad = async (modelId: string): Promise<BenchRawLoad> => {
+    const { weights } = stored(modelId);
+    const started = performance.now();
+    const bytes = new Uint8Array(await (await fetch(weights)).arrayBuffer());
+    const fetched = performance.now();
+    const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
+    const created = performance.now();
+    await session.release();
+    return {
+      fetchMs: fetched - started,
+      createMs: created - fetched,
+      totalMs: created - started,
+      bytes: bytes.byteLength,
+    };
+  };
+
+  const copies = async (modelId: string): Promise<BenchCopies> => {
+    const { weights } = stored(modelId);
+    const started = performance.now();
+    const blobs = await files.store.readBlobs(weights);
+    const read = performance.now();
+    const bytes = new Uint8Array(await new Blob(blobs).arrayBuffer());
+    const copied = performance.now();
+    const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
+    const created = performance.now();
+    await session.release();
+    return { idbReadMs: read - started, blobArrayBufferMs: copied - read, sessionCreateMs: created - copied };
+  };
+
   Object.assign(globalThis, {
-    pagewiseBench: { summarize, generate, decodeOurs, decodeRaw, releaseRaw, environment },
+    pagewiseBench: {
+      summarize,
+      generate,
+      decodeOurs,
+      decodeRaw,
+      releaseRaw,
+      environment,
+      download,
+      coldStart,
+      rawLoad,
+      copies,
+    },
   });
 }

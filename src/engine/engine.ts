@@ -1,6 +1,8 @@
 import { AppError, cancelled, isCancellation } from '../errors';
-import { type Availability, engineName, type ModelSpec, TIER_NAMES, type TierId } from '../model';
+import { engineName, tierName } from '../i18n';
+import type { Availability, ModelSpec, TierId } from '../model';
 import type { DownloadProgress, EngineInfo, ModelStatus } from '../protocol';
+import { IDLE_UNLOAD_MS } from '../protocol/limits';
 import type { Backend, Session } from './types';
 
 export interface RunOptions {
@@ -98,9 +100,19 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
+export interface EngineOptions {
+  /** The model is unloaded after this long with no request (`IDLE_UNLOAD_MS` unless given). */
+  idleUnloadMs?: number;
+}
+
 /** One backend and model, always: tests and Node tools. */
-export function createEngine(backend: Backend, model: ModelSpec, tier: TierId = 'wasm'): Engine {
-  return createTieredEngine({ pick: async () => ({ tier, backend, model }) });
+export function createEngine(
+  backend: Backend,
+  model: ModelSpec,
+  tier: TierId = 'wasm',
+  options: EngineOptions = {},
+): Engine {
+  return createTieredEngine({ pick: async () => ({ tier, backend, model }) }, options);
 }
 
 interface Loaded {
@@ -109,7 +121,11 @@ interface Loaded {
   fellBackFrom?: EngineInfo['fellBackFrom'];
 }
 
-export function createTieredEngine(source: EngineSource): Engine {
+export function createTieredEngine(source: EngineSource, options: EngineOptions = {}): Engine {
+  const idleUnloadMs = options.idleUnloadMs ?? IDLE_UNLOAD_MS;
+  let idleTimer: ReturnType<typeof setTimeout> | undefined;
+  // Set once the idle timer unloaded the model, until it has loaded again: the load says why it happens.
+  let unloadedWhenIdle = false;
   let loading: Promise<Loaded> | undefined;
   // The session once loaded (status must not wait on a load in flight).
   let current: Loaded | undefined;
@@ -148,23 +164,23 @@ export function createTieredEngine(source: EngineSource): Engine {
         if (controller.signal.aborted) throw cancelled();
         const target = await source.pick(failed);
         downloading = target;
+        const again = unloadedWhenIdle ? { reloadAfterIdleMinutes: Math.round(idleUnloadMs / 60_000) } : {};
+        const report = (progress: DownloadProgress) => {
+          for (const listener of progressListeners) listener({ ...progress, ...again });
+        };
+        if (unloadedWhenIdle) report({ files: [], loaded: 0, total: 0 });
         try {
-          const session = await target.backend.load(
-            target.model,
-            (progress) => {
-              for (const listener of progressListeners) listener(progress);
-            },
-            controller.signal,
-          );
+          const session = await target.backend.load(target.model, report, controller.signal);
           const fellBackFrom = lastFailure;
           lastFailure = undefined;
+          unloadedWhenIdle = false;
           current = { target, session, fellBackFrom };
           return current;
         } catch (error) {
           // The last tier's failure is the user's to see; an earlier one's only moves us down the list.
           if (target.tier === 'wasm' || !isEngineFailure(error)) throw error;
           failed.set(target.tier, describe(error));
-          lastFailure = { tier: target.tier, name: TIER_NAMES[target.tier], reason: describe(error) };
+          lastFailure = { tier: target.tier, name: tierName(target.tier), reason: describe(error) };
         } finally {
           downloading = undefined;
         }
@@ -193,6 +209,28 @@ export function createTieredEngine(source: EngineSource): Engine {
     loading = undefined;
     current = undefined;
     await loaded?.session.dispose();
+  };
+
+  const stopIdleTimer = () => {
+    if (idleTimer !== undefined) clearTimeout(idleTimer);
+    idleTimer = undefined;
+  };
+
+  /**
+   * Once no request is left, the model is unloaded after `idleUnloadMs`, unless one comes first. A timer is
+   * enough: a worker that Chrome stops takes the model with it, and while it runs its timers fire.
+   */
+  const startIdleTimer = () => {
+    stopIdleTimer();
+    if (pending > 0 || !current) return;
+    idleTimer = setTimeout(() => {
+      idleTimer = undefined;
+      if (pending > 0 || !current) return;
+      unloadedWhenIdle = true;
+      void unload();
+    }, idleUnloadMs);
+    // A Node tool (the bench, tests) must not stay alive for it.
+    (idleTimer as { unref?(): void }).unref?.();
   };
 
   const sessionFor = async (signal: AbortSignal, onProgress: RunOptions['onProgress']): Promise<Loaded> => {
@@ -243,6 +281,7 @@ export function createTieredEngine(source: EngineSource): Engine {
         if (running) onWaiting(running.owner);
       }
       pending++;
+      stopIdleTimer();
       const me = { owner, signal };
       wanting.add(me);
       let started = false;
@@ -265,7 +304,7 @@ export function createTieredEngine(source: EngineSource): Engine {
           failed.set(loaded.target.tier, error.message);
           lastFailure = {
             tier: loaded.target.tier,
-            name: TIER_NAMES[loaded.target.tier],
+            name: tierName(loaded.target.tier),
             reason: error.message,
           };
           await unload();
@@ -283,6 +322,7 @@ export function createTieredEngine(source: EngineSource): Engine {
         pending--;
         wanting.delete(me);
         if (running === me) running = null;
+        startIdleTimer();
       });
       // The queue only orders work: one task's failure must not fail the next.
       queue = done.catch(() => {});
@@ -315,6 +355,9 @@ export function createTieredEngine(source: EngineSource): Engine {
       current?.session.forget?.(cacheKey);
     },
 
-    dispose: unload,
+    async dispose() {
+      stopIdleTimer();
+      await unload();
+    },
   };
 }

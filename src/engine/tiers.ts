@@ -32,10 +32,6 @@ export interface GpuAdapterFacts {
  */
 export const MIN_CORES_FOR_THREADS = 4;
 
-/** The local-server tier's reason until the user connects a server. */
-export const NO_SERVER_REASON =
-  'No server connected: connect Ollama, LM Studio, llama.cpp or vLLM under Local server.';
-
 /** The report of every tier, in automatic order, from what the checks found. */
 export function reportTiers(machine: MachineCapabilities): TierReport[] {
   return TIER_IDS.map((tier) => REPORTERS[tier](machine));
@@ -46,7 +42,7 @@ const REPORTERS: Record<TierId, (machine: MachineCapabilities) => TierReport> = 
   'local-server': () => ({
     tier: 'local-server',
     state: 'unavailable',
-    reason: NO_SERVER_REASON,
+    reason: t('tier_server_none'),
     forcible: false,
   }),
 

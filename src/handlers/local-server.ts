@@ -6,7 +6,7 @@ import {
   setOriginRule,
 } from '../engine/backends/local-server';
 import type { Engine } from '../engine/engine';
-import { AppError } from '../errors';
+import { AppError, localMessage } from '../errors';
 import { type LocalServer, normalizeServerUrl, SERVER_URL_RULE } from '../model';
 import { loadSettings } from '../settings';
 import type { SettingsWriter } from './settings-writer';
@@ -55,9 +55,9 @@ export function createLocalServerHandlers({
 
     async chooseServerModel({ model }) {
       const server = (await loadSettings()).localServer;
-      if (!server) throw new AppError('invalid-message', 'Connect a server first.');
+      if (!server) throw new AppError('invalid-message', localMessage('error_server_connect_first'));
       if (!server.models.includes(model)) {
-        throw new AppError('invalid-message', `The server did not list ${model}: connect again.`);
+        throw new AppError('invalid-message', localMessage('error_server_not_listed', model));
       }
       const contextTokens = await serverContextTokens(await serverConnection(server.url), server.api, model);
       const chosen: LocalServer = { ...server, model, contextTokens };

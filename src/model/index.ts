@@ -29,10 +29,8 @@ export {
 export {
   type Availability,
   type EnginePreference,
-  engineName,
   isTierId,
   TIER_IDS,
-  TIER_NAMES,
   type TierId,
   type TierReport,
   type TierState,

@@ -7,20 +7,6 @@ export const TIER_IDS = ['local-server', 'webgpu', 'chrome-builtin', 'wasm-threa
 
 export type TierId = (typeof TIER_IDS)[number];
 
-/** Shown to users wherever the engine is named (status lines, settings). */
-export const TIER_NAMES: Record<TierId, string> = {
-  'local-server': 'Local server',
-  webgpu: 'WebGPU',
-  'chrome-builtin': 'Chrome built-in AI',
-  'wasm-threads': 'WASM, multi-threaded',
-  wasm: 'WASM',
-};
-
-/** The engine as a status line names it: a local server with the model it runs. */
-export function engineName(tier: TierId, modelName: string): string {
-  return tier === 'local-server' ? `${TIER_NAMES[tier]} (${modelName})` : TIER_NAMES[tier];
-}
-
 export function isTierId(value: unknown): value is TierId {
   return (TIER_IDS as readonly unknown[]).includes(value);
 }

@@ -36,3 +36,10 @@ export const MAX_PDF_PASSWORD_CHARS = 1_000;
 
 /** Most characters of a page's text in one message (`MAX_PAGE_CHARS` in text/limits.ts is this). */
 export const MAX_PAGE_CHARS_SENT = 400_000;
+
+/**
+ * How long the engine keeps a model loaded with no request (ms): then it unloads it to free its memory (about
+ * four times the model file's size, issue 19), and the next request loads it again and says why. As long as
+ * the offscreen host's own idle close.
+ */
+export const IDLE_UNLOAD_MS = 5 * 60_000;

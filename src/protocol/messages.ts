@@ -56,6 +56,15 @@ const PageNumber = v.pipe(v.number(), v.integer(), v.minValue(1));
 const Password = v.nullable(v.pipe(v.string(), v.maxLength(MAX_PDF_PASSWORD_CHARS)));
 const ConversationId = v.pipe(v.string(), v.minLength(1), v.maxLength(100));
 const PassageText = v.pipe(v.string(), v.maxLength(MAX_PASSAGE_TEXT_CHARS));
+/** A stored model file's key: its hub (or `imported/…`) URL. */
+const StoredFileUrl = v.pipe(v.string(), v.minLength(1), v.maxLength(2_000));
+const Hex = v.pipe(v.string(), v.regex(/^[0-9a-f]{40,64}$/i));
+/** What a stored file must be (`FileExpectation` in engine/files/model-file-store.ts). */
+const FileExpectationSchema = v.object({
+  size: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  sha256: v.optional(Hex),
+  gitSha1: v.optional(Hex),
+});
 
 /** Requests from the extension's pages (popup, side panel) to the worker. */
 export const workerRequests = {
@@ -89,6 +98,13 @@ export const workerRequests = {
   connectServer: ConnectServerSchema,
   chooseServerModel: v.object({ model: v.pipe(v.string(), v.minLength(1), v.maxLength(200)) }),
   disconnectServer: v.object({}),
+  /**
+   * The offscreen host's record of files hashed in this browser session, kept by the worker: the host has
+   * no `storage.session` (an offscreen document sees only `chrome.runtime`).
+   */
+  isFileChecked: v.object({ url: StoredFileUrl, expected: FileExpectationSchema }),
+  markFileChecked: v.object({ url: StoredFileUrl, expected: FileExpectationSchema }),
+  forgetCheckedFiles: v.object({ urls: v.pipe(v.array(StoredFileUrl), v.maxLength(1_000)) }),
 };
 export interface WorkerAnswers {
   getTabSummary: TabSummary;
@@ -111,6 +127,9 @@ export interface WorkerAnswers {
   connectServer: LocalServer;
   chooseServerModel: LocalServer;
   disconnectServer: undefined;
+  isFileChecked: boolean;
+  markFileChecked: undefined;
+  forgetCheckedFiles: undefined;
 }
 
 /** Requests from the worker to the content script in a tab. */

@@ -97,6 +97,8 @@ export interface DownloadProgress {
   bytesPerSecond?: number;
   /** Estimated from that speed; null while it is not known yet. */
   secondsLeft?: number | null;
+  /** Set while the model loads again after the engine unloaded it when idle: the idle minutes. */
+  reloadAfterIdleMinutes?: number;
 }
 
 export interface ModelStatus {

@@ -1,6 +1,7 @@
 import { isCancellation, throwIfAborted } from '../errors';
 import type { Embedder } from '../model';
-import { type DownloadProgress, type PageContent, pageAt, type Source } from '../protocol';
+import type { DownloadProgress, PageContent, Source } from '../protocol';
+import { pageAt } from '../protocol/payloads';
 import { cutAtCodePoint } from '../text/blocks';
 import { MAX_EMBEDDED_PASSAGES } from '../text/limits';
 import { cosineRanking, reciprocalRankFusion } from './fusion';

@@ -50,12 +50,17 @@ export function downloadFraction(download: DownloadProgress | null): number | nu
   return Math.min(1, Math.max(0, download.loaded / download.total));
 }
 
-/** The status line while the model loads: downloading (with MB) the first time, loading from the cache after. */
+/**
+ * The status line while the model loads: downloading (with MB) the first time, loading from the cache after,
+ * and why it loads again when the engine unloaded it after idle minutes.
+ */
 export function loadingText(
   download: DownloadProgress | null,
   availability: Availability | undefined,
 ): string {
   if (!download) return t('status_loading_model');
+  const idle = download.reloadAfterIdleMinutes;
+  if (idle !== undefined && download.total <= 0) return t('status_loading_again', idle);
   const amount =
     download.total > 0
       ? `${new Intl.NumberFormat(uiLocale().lang).format(Math.round(download.loaded / MB))} / ${formatMegabytes(download.total)}`
@@ -66,6 +71,7 @@ export function loadingText(
       ? ` · ${t('status_time_left', formatDuration(download.secondsLeft))}`
       : '';
   const details = `${amount}${speed}${left}`;
+  if (idle !== undefined) return t('status_loading_again_amount', idle, details);
   return availability === 'available'
     ? t('status_loading_amount', details)
     : t('status_downloading_amount', details);

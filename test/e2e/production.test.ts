@@ -9,6 +9,7 @@ import { createStandInHub } from '../support/stand-in-hub';
 import {
   type Browser,
   closeOffscreenDocument,
+  createProfile,
   launchBrowser,
   PRODUCTION_BUILD_DIR,
   recordStatus,
@@ -54,8 +55,10 @@ describe.each(['wasm', 'wasm-threads'] as const)('on the %s tier', (tier) => {
   };
   const weightsRequests = () => hub.requests.filter((r) => r.path === WEIGHTS).map((r) => r.range);
 
-  beforeAll(async () => {
-    browser = await launchBrowser(PRODUCTION_BUILD_DIR);
+  // Kept across a browser restart: the store (IndexedDB) and the settings stay, `storage.session` goes.
+  const profile = createProfile();
+  const start = async () => {
+    browser = await launchBrowser(PRODUCTION_BUILD_DIR, profile.dir);
     recorder = await recordNetwork(browser, ({ url, range }) => {
       const path = new URL(url).pathname;
       hubRequests.push(path);
@@ -65,16 +68,29 @@ describe.each(['wasm', 'wasm-threads'] as const)('on the %s tier', (tier) => {
       // A cut body is shorter than its Content-Length: Chromium sees the connection end early.
       return answer;
     });
+  };
+  const stop = async () => {
+    // Nothing went unanswered: every target was watched, and every hub request got its reply.
+    expect(recorder?.failures).toEqual([]);
+    recorder?.stop();
+    await browser?.close();
+  };
+  /** Closes the browser and starts it again on the same profile: a new browser session. */
+  const restartBrowser = async () => {
+    await stop();
+    await start();
+  };
+
+  beforeAll(async () => {
+    await start();
     const settings = await browser.openExtensionPage('options/index.html');
     await settings.evaluate((engine) => chrome.storage.local.set({ settings: { engine } }), tier);
     await settings.close();
   });
 
   afterAll(async () => {
-    // Nothing went unanswered: every target was watched, and every hub request got its reply.
-    expect(recorder?.failures).toEqual([]);
-    recorder?.stop();
-    await browser?.close();
+    await stop();
+    profile.remove();
   });
 
   beforeEach(() => {
@@ -151,27 +167,37 @@ describe.each(['wasm', 'wasm-threads'] as const)('on the %s tier', (tier) => {
     await popup.close();
   });
 
-  test('after a worker restart the model runs from the store, with no network', async () => {
-    const { tabId } = await browser.openTab(`${site.origin}/article`);
-    // Chrome stops idle workers; the next use must not download again.
-    await restartExtension();
-    hubRequests.length = 0;
-    mode = 'offline';
-    const again = await browser.openExtensionPage(`popup/index.html?tab=${tabId}`);
-    await expect.poll(() => again.getByTestId('status').getAttribute('data-state')).toBe('idle');
-    await again.getByTestId('summarize').click();
-    await expect
-      .poll(() => again.getByTestId('status').getAttribute('data-state'), { timeout: 120_000 })
-      .toBe('done');
-    expect(hubRequests).toEqual([]);
-    // Nothing to download: no first-use note.
-    expect(await again.getByTestId('first-use').count()).toBe(0);
-    await again.close();
-  });
-
-  test('a stored file corrupted on purpose is caught by its hash and downloaded again, never loaded', async () => {
+  test('two summaries with the worker stopped between them: the second runs on the stored model, with no network', async () => {
     mode = 'stand-in';
     const { tabId } = await browser.openTab(`${site.origin}/article`);
+    const first = await summarizeAndWait(tabId);
+    expect(first.state).toBe('done');
+    await first.popup.close();
+    // Chrome stops idle workers (30 s); the next use must neither download nor ask the hub anything. The
+    // stand-in stays up, so that any request would be answered, and seen.
+    await restartExtension();
+    hubRequests.length = 0;
+    hub.requests.length = 0;
+    const second = await summarizeAndWait(tabId);
+    expect(second.state).toBe('done');
+    expect(hubRequests).toEqual([]);
+    expect(hub.requests).toEqual([]);
+    // Nothing to download: no first-use note; the progress line gave the model's real size as its total.
+    expect(await second.popup.getByTestId('first-use').count()).toBe(0);
+    const texts = (await second.seen()).texts;
+    expect(texts.some((text) => /Downloading/.test(text))).toBe(false);
+    const totals = texts.flatMap(
+      (text) => /Loading the model… [\d,.]+ \/ ([\d,.]+) MB/.exec(text)?.[1] ?? [],
+    );
+    const weightsMb = Math.round(hub.bytes(WEIGHTS).length / 1_000_000);
+    // One total all along, the model's size: known from the first report, not growing file by file.
+    expect(new Set(totals).size).toBe(1);
+    expect(Number(totals[0]?.replace(/,/g, ''))).toBeGreaterThanOrEqual(weightsMb);
+    await second.popup.close();
+  });
+
+  test('a stored file corrupted on purpose is caught by its hash in a new browser session and downloaded again, never loaded', async () => {
+    mode = 'stand-in';
     const page = await browser.openExtensionPage('options/index.html');
     // Flip a byte of the stored weights behind the extension's back (IndexedDB, as the store keeps them).
     const flipped = await page.evaluate(`(async () => {
@@ -202,8 +228,10 @@ describe.each(['wasm', 'wasm-threads'] as const)('on the %s tier', (tier) => {
     })()`);
     expect(flipped).toBe(true);
     await page.close();
-    await restartExtension();
+    // Files are hashed once per browser session: a new one checks them again before loading.
+    await restartBrowser();
     hub.requests.length = 0;
+    const { tabId } = await browser.openTab(`${site.origin}/article`);
     const { popup, state } = await summarizeAndWait(tabId);
     expect(state).toBe('done');
     // The whole file again, from byte 0: the damaged copy was deleted.

@@ -4,6 +4,7 @@ import * as fc from 'fast-check';
 import { openDB } from 'idb';
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
 import { TEST_DECODER_DIR } from '../../scripts/test-models';
+import { createCheckedFiles } from '../../src/engine/files/checked-files';
 import { createDownloader } from '../../src/engine/files/downloader';
 import { fileUrl, type HubModelRef } from '../../src/engine/files/hub-files';
 import { createModelFileStore, type ModelFileStore } from '../../src/engine/files/model-file-store';
@@ -142,12 +143,22 @@ test('a worker stopped mid-download leaves only counted bytes, and the next work
   );
 });
 
-test('a stored file corrupted on purpose is caught by its hash and fetched again', async () => {
-  const { store, dbName } = freshStore();
-  await downloaderFor(store).ensure(model);
-  expect(await store.getFile(weightsUrl())).toMatchObject({ verified: true });
+/** A browser session's `storage.session`, shared by the workers started in it. */
+const sessionArea = () => {
+  const items = new Map<string, unknown>();
+  return {
+    get: async (key: string) => (items.has(key) ? { [key]: items.get(key) } : {}),
+    set: async (values: Record<string, unknown>) => {
+      for (const [key, value] of Object.entries(values)) items.set(key, value);
+    },
+    remove: async (keys: string | string[]) => {
+      for (const key of [keys].flat()) items.delete(key);
+    },
+  };
+};
 
-  // Flip one byte in the middle of the stored weights, behind the store's back.
+/** Flips one byte in the middle of the stored weights, behind the store's back. */
+const damageWeights = async (dbName: string) => {
   const db = await openDB(dbName);
   const key = [weightsUrl(), 3];
   const chunk = (await db.get('chunks', key)) as { data: Blob };
@@ -155,13 +166,62 @@ test('a stored file corrupted on purpose is caught by its hash and fetched again
   bytes[100] = (bytes[100] ?? 0) ^ 0xff;
   await db.put('chunks', { ...chunk, data: new Blob([bytes]) });
   db.close();
+};
+
+test('a stored file is hashed once per browser session: a new worker trusts it, a new session checks it', async () => {
+  const { store } = freshStore();
+  const session = sessionArea();
+  const hashed: number[] = [];
+  // Counts the bytes read back to be hashed: the store is read for nothing else during `ensure`.
+  const counting = (): ModelFileStore => ({
+    ...store,
+    readChunks(url) {
+      hashed.push(0);
+      return store.readChunks(url);
+    },
+  });
+  await downloaderFor(counting(), { checked: createCheckedFiles(session) }).ensure(model);
+  const filesOfModel = (await store.filesOfModel(model.id)).length;
+  expect(hashed.length).toBe(filesOfModel);
+  hub.requests.length = 0;
+
+  // The worker stops and starts again, in the same browser session: nothing is hashed.
+  hashed.length = 0;
+  await downloaderFor(counting(), { checked: createCheckedFiles(session) }).ensure(model);
+  expect(hashed).toEqual([]);
+
+  // A new browser session: every file is hashed once more.
+  await downloaderFor(counting(), { checked: createCheckedFiles(sessionArea()) }).ensure(model);
+  expect(hashed.length).toBe(filesOfModel);
+  expect(hub.requests).toEqual([]);
+});
+
+test('a stored file corrupted on purpose is caught by its hash in a new browser session, and fetched again', async () => {
+  const { store, dbName } = freshStore();
+  await downloaderFor(store, { checked: createCheckedFiles(sessionArea()) }).ensure(model);
+  expect(await store.getFile(weightsUrl())).toMatchObject({ verified: true });
+  await damageWeights(dbName);
 
   hub.requests.length = 0;
-  // A new worker checks stored files once before loading them.
-  await downloaderFor(store).ensure(model);
+  await downloaderFor(store, { checked: createCheckedFiles(sessionArea()) }).ensure(model);
   expect(hub.requests.filter((r) => r.path === WEIGHTS).map((r) => r.range)).toEqual([null]);
   expect(sha(await readAll(store, weightsUrl()))).toBe(sha(hub.bytes(WEIGHTS)));
   expect(await expectNoCorruptEntry(store)).toBe(0);
+});
+
+test('after a failed load, `recheck` hashes files checked in this session again and fetches a damaged one', async () => {
+  const { store, dbName } = freshStore();
+  const session = sessionArea();
+  await downloaderFor(store, { checked: createCheckedFiles(session) }).ensure(model);
+  await damageWeights(dbName);
+
+  hub.requests.length = 0;
+  // Same session: trusted, not fetched (the load would then fail, and ask for a recheck).
+  await downloaderFor(store, { checked: createCheckedFiles(session) }).ensure(model);
+  expect(hub.requests).toEqual([]);
+  await downloaderFor(store, { checked: createCheckedFiles(session) }).ensure(model, { recheck: true });
+  expect(hub.requests.filter((r) => r.path === WEIGHTS).map((r) => r.range)).toEqual([null]);
+  expect(sha(await readAll(store, weightsUrl()))).toBe(sha(hub.bytes(WEIGHTS)));
 });
 
 test('bytes that do not match the hub’s hash are never marked usable, and the user is told', async () => {

@@ -70,4 +70,25 @@ describe('one direction of dependency', () => {
     );
     expect(reaching).toEqual([]);
   });
+
+  test.each(['engine', 'text', 'chat', 'retrieval'])(
+    '%s/ takes only types from the protocol index (its values load webextension-polyfill, which Node refuses)',
+    (folder) => {
+      const root = join(SRC, folder);
+      const reaching = readdirSync(root, { recursive: true, encoding: 'utf8' })
+        .filter((name) => /\.tsx?$/.test(name))
+        .flatMap((name) => {
+          const path = join(root, name);
+          return [
+            ...readFileSync(path, 'utf8').matchAll(/\bimport\s+(type\s+)?\{([^}]*)\}\s+from '(\.[^']+)'/g),
+          ]
+            .filter(([, typeOnly, names = '', specifier = '']) => {
+              if (typeOnly || relative(SRC, resolve(dirname(path), specifier)) !== 'protocol') return false;
+              return names.split(',').some((entry) => entry.trim() !== '' && !/^type\s/.test(entry.trim()));
+            })
+            .map(([, , , specifier]) => `${relative(SRC, path)} -> ${specifier}`);
+        });
+      expect(reaching).toEqual([]);
+    },
+  );
 });

@@ -57,6 +57,10 @@ function configureEnvironment(
   if (files) {
     env.remoteHost = files.downloader.host;
     files.cache.pin(files.downloader.host, model);
+    // Packaged files too go through the cache, which knows their sizes (a folder path in Node is read
+    // from disk with its size known already).
+    if (/^(chrome-extension|moz-extension|https?):/.test(localModelPath))
+      files.cache.packaged(localModelPath);
   }
   const wasm = env.backends.onnx.wasm;
   if (wasm) {
@@ -78,8 +82,12 @@ export async function isStored(model: HubModel, files: ModelFiles | undefined): 
   return files ? files.downloader.isReady(model.id) : false;
 }
 
-/** Turns transformers.js's per-file progress events (reading from the store) into one running total. */
-function createProgressTracker(onProgress: (progress: DownloadProgress) => void) {
+/**
+ * Turns transformers.js's per-file progress events (reading from the store) into one running total. With
+ * the stored model's manifest the total is the model's size from the first event, not the sum of the files
+ * opened so far.
+ */
+function createProgressTracker(onProgress: (progress: DownloadProgress) => void, expectedTotal = 0) {
   const files = new Map<string, { loaded: number; total: number }>();
   return (info: ProgressInfo) => {
     if (info.status !== 'progress') return;
@@ -88,9 +96,19 @@ function createProgressTracker(onProgress: (progress: DownloadProgress) => void)
     onProgress({
       files: list,
       loaded: list.reduce((sum, f) => sum + f.loaded, 0),
-      total: list.reduce((sum, f) => sum + f.total, 0),
+      total: Math.max(
+        expectedTotal,
+        list.reduce((sum, f) => sum + f.total, 0),
+      ),
     });
   };
+}
+
+/** The bytes of a stored model's files, from its manifest; 0 when not known (a packaged model). */
+async function storedBytes(model: HubModel, files: ModelFiles | undefined): Promise<number> {
+  if (model.bundled || !files) return 0;
+  const manifest = await files.store.getManifest(model.id).catch(() => undefined);
+  return manifest?.files.reduce((sum, file) => sum + file.expected.size, 0) ?? 0;
 }
 
 /**
@@ -108,8 +126,10 @@ export function loadError(model: HubModel, error: unknown): AppError {
 
 /**
  * Loads a model's files with transformers.js. Hub models are first downloaded (resumably) and verified
- * into the store; imported ones are checked there; transformers.js then reads only those files. An abort
- * stops the download (the bytes stored stay for the next load) and rejects with `cancelled`.
+ * into the store; imported ones are checked there; transformers.js then reads only those files. Stored files
+ * are hashed once per browser session; a load that fails hashes them again (a file damaged on disk since is
+ * deleted and downloaded again) and is tried once more. An abort stops the download (the bytes stored stay
+ * for the next load) and rejects with `cancelled`.
  *
  * @throws AppError `model-download`, `disk-full` or `model-load`, with a message for the user.
  */
@@ -127,9 +147,24 @@ export async function loadModelFiles<T>(
     await files.downloader.ensure(model, { signal, onProgress, offline: model.imported === true });
   }
   configureEnvironment(model, localModelPath, files, runtime);
+  const total = await storedBytes(model, files);
   try {
-    return await load(createProgressTracker(onProgress));
+    return await load(createProgressTracker(onProgress, total));
   } catch (error) {
-    throw loadError(model, error);
+    if (model.bundled || !files || signal?.aborted || error instanceof AppError)
+      throw loadError(model, error);
+    // Files checked earlier in this browser session may have been damaged on disk since.
+    await files.downloader.ensure(model, {
+      signal,
+      onProgress,
+      offline: model.imported === true,
+      recheck: true,
+    });
+    configureEnvironment(model, localModelPath, files, runtime);
+    try {
+      return await load(createProgressTracker(onProgress, total));
+    } catch (again) {
+      throw loadError(model, again);
+    }
   }
 }

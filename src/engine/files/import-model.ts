@@ -1,7 +1,7 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { createSHA256 } from 'hash-wasm';
 import { AppError, type LocalMessage, localMessage } from '../../errors';
 import type { ModelSpec, TierId } from '../../model';
+import { type CheckedFiles, createCheckedFiles } from './checked-files';
 import { notEnoughSpace } from './downloader';
 import { CONFIG_FILES, DTYPE_FILE_SUFFIX, fileUrl } from './hub-files';
 import { createChunkBuffer, type ModelFileStore } from './model-file-store';
@@ -143,6 +143,8 @@ export interface StoreImportOptions {
   host: string;
   estimate?: () => Promise<{ usage?: number; quota?: number }>;
   onProgress?(done: number, total: number): void;
+  /** Which files were hashed in this browser session (`storage.session` unless given). */
+  checked?: CheckedFiles;
 }
 
 /**
@@ -152,24 +154,26 @@ export interface StoreImportOptions {
  * @throws AppError `disk-full` when there is not room.
  */
 export async function storeImportedModel(
-  checked: CheckedModelFolder,
+  folder: CheckedModelFolder,
   options: StoreImportOptions,
 ): Promise<void> {
   const { store, host } = options;
-  const { spec, files } = checked;
+  const { spec, files } = folder;
   const total = files.reduce((sum, file) => sum + file.size, 0);
   if (options.estimate) {
     const { usage = 0, quota } = await options.estimate();
     if (quota !== undefined && quota - usage < total)
       throw notEnoughSpace(spec.name, total, quota - usage, 'import');
   }
+  const checked = options.checked ?? createCheckedFiles();
   let done = 0;
   try {
     const manifest = [];
     for (const file of files) {
       const url = fileUrl(host, spec, file.path);
       await store.resetFile({ url, modelId: spec.id, path: file.path, expected: { size: file.size } });
-      const hash = sha256.create();
+      const hash = await createSHA256();
+      hash.init();
       const reader = file.stream().getReader();
       const chunk = createChunkBuffer(async (data) => {
         await store.appendChunk(url, data);
@@ -186,10 +190,12 @@ export async function storeImportedModel(
         }
       }
       await chunk.flush();
-      const expected = { size: file.size, sha256: bytesToHex(hash.digest()) };
+      const expected = { size: file.size, sha256: hash.digest('hex') };
       const stored = await store.getFile(url);
       if (stored?.received !== file.size) throw importError(localMessage('error_import_changed', file.path));
       await store.setVerified(url, true, expected);
+      // Hashed as it was written: the first load in this browser session need not hash it again.
+      await checked.add(url, expected);
       manifest.push({ path: file.path, url, expected });
       options.onProgress?.(done, total);
     }

@@ -1,6 +1,7 @@
 import type { ModelSpec, TierId } from '../../model';
 import { BENCH_BUILD_MODE, packagesTestModels } from './build-modes';
 import {
+  BENCH_QWEN_HUB,
   BENCH_QWEN_SHAPE,
   GEMINI_NANO,
   MODELS,
@@ -26,7 +27,7 @@ export interface GpuFacts {
 /** The models a build offers: the packaged test model in test builds, the curated list otherwise. */
 function builtIn(buildMode: string): readonly ModelSpec[] {
   if (packagesTestModels(buildMode)) return [TEST_TINY_LLAMA, TEST_TINY_LLAMA_GPU];
-  if (buildMode === BENCH_BUILD_MODE) return [BENCH_QWEN_SHAPE];
+  if (buildMode === BENCH_BUILD_MODE) return [BENCH_QWEN_SHAPE, BENCH_QWEN_HUB];
   return MODELS;
 }
 
@@ -73,7 +74,12 @@ export function defaultModel(buildMode: string): ModelSpec {
 
 /** A model by id: built in (any build's), or imported by the user. */
 export function findModel(id: string, imported: readonly ModelSpec[] = []): ModelSpec | undefined {
-  return [...MODELS, TEST_TINY_LLAMA, TEST_TINY_LLAMA_GPU, BENCH_QWEN_SHAPE, ...imported].find(
-    (model) => model.id === id,
-  );
+  return [
+    ...MODELS,
+    TEST_TINY_LLAMA,
+    TEST_TINY_LLAMA_GPU,
+    BENCH_QWEN_SHAPE,
+    BENCH_QWEN_HUB,
+    ...imported,
+  ].find((model) => model.id === id);
 }

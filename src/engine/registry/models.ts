@@ -208,6 +208,20 @@ export const BENCH_QWEN_SHAPE: ModelSpec = {
   bundled: true,
 };
 
+/**
+ * The same random-weight model as the bench downloads it, from its stand-in hub into the model store: the
+ * path users have, for the bench's cold-start figures (issue 19). Offered by the bench build only.
+ */
+export const BENCH_QWEN_HUB: ModelSpec = {
+  ...BENCH_QWEN_SHAPE,
+  id: 'bench-qwen2.5-0.5b-hub',
+  name: 'Qwen2.5 0.5B dimensions (random weights, downloaded)',
+  repo: 'pagewise-bench/qwen2.5-0.5b-random',
+  revision: 'main',
+  downloadBytes: 1_060_000_000,
+  bundled: false,
+};
+
 /** Every model a production build offers, best default first within each tier. */
 export const MODELS: readonly ModelSpec[] = [
   QWEN25_05B,

@@ -1,6 +1,6 @@
 import { useEffect, useMemo } from 'preact/hooks';
-import { type MessageKey, t } from '../../i18n';
-import { type EnginePreference, isTierId, TIER_NAMES } from '../../model';
+import { type MessageKey, t, tierName } from '../../i18n';
+import { type EnginePreference, isTierId } from '../../model';
 import {
   createEngineSettingsClient,
   createEngineSettingsStore,
@@ -60,14 +60,14 @@ export function EngineSection({ store: given }: { store?: EngineSettingsStore })
           <label class="settings-field">
             <span>{t('settings_engine')}</span>
             <select data-testid="engine-select" value={tiers.preference} onChange={onChange}>
-              <option value="auto">{t('settings_engine_auto', TIER_NAMES[tiers.chosen])}</option>
+              <option value="auto">{t('settings_engine_auto', tierName(tiers.chosen))}</option>
               {tiers.reports.map((report) => (
                 <option
                   key={report.tier}
                   value={report.tier}
                   disabled={report.state === 'unavailable' && !report.forcible}
                 >
-                  {TIER_NAMES[report.tier]}
+                  {tierName(report.tier)}
                 </option>
               ))}
             </select>
@@ -83,7 +83,7 @@ export function EngineSection({ store: given }: { store?: EngineSettingsStore })
                 aria-current={report.tier === tiers.chosen ? 'true' : undefined}
               >
                 <div class="tier__head">
-                  <span class="tier__name">{TIER_NAMES[report.tier]}</span>
+                  <span class="tier__name">{tierName(report.tier)}</span>
                   <span class="tier__state">{t(STATE_LABELS[report.state])}</span>
                   {report.tier === tiers.chosen && <span class="tier__used">{t('common_in_use')}</span>}
                 </div>

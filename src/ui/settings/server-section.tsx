@@ -1,4 +1,5 @@
 import { useEffect, useMemo } from 'preact/hooks';
+import { t } from '../../i18n';
 import { SERVER_PRESETS } from '../../model';
 import {
   createServerSettingsClient,
@@ -10,17 +11,17 @@ function statusText(store: ServerSettingsStore): string {
   const server = store.server.value;
   switch (store.state.value) {
     case 'connecting':
-      return `Connecting to ${store.url.value}…`;
+      return t('server_connecting', store.url.value);
     case 'error':
-      return store.error.value ?? 'Could not connect.';
+      return store.error.value ?? t('server_connect_failed');
     case 'connected':
-      if (!server) return 'Connected.';
-      if (server.model) return `Connected to ${server.url}: using ${server.model}.`;
+      if (!server) return t('server_connected');
+      if (server.model) return t('server_connected_using', server.url, server.model);
       return server.models.length
-        ? `Connected to ${server.url}: pick one of its ${server.models.length} models.`
-        : `Connected to ${server.url}, but it has no models. Add one to the server, then connect again.`;
+        ? t('server_connected_pick', server.url, server.models.length)
+        : t('server_connected_empty', server.url);
     default:
-      return 'Not connected. Nothing is sent to any server until you press Connect.';
+      return t('server_not_connected');
   }
 }
 
@@ -34,11 +35,8 @@ export function ServerSection({ store: given }: { store?: ServerSettingsStore })
 
   return (
     <section class="settings-section" aria-labelledby="server-heading">
-      <h2 id="server-heading">Local server</h2>
-      <p class="settings-section__intro">
-        Use a bigger model served on this computer by Ollama, LM Studio, llama.cpp or vLLM. Pages and
-        questions go to that server only; for a server on another machine, forward a local port to it.
-      </p>
+      <h2 id="server-heading">{t('settings_server_heading')}</h2>
+      <p class="settings-section__intro">{t('settings_server_intro')}</p>
       <form
         class="server-form"
         onSubmit={(event) => {
@@ -47,7 +45,7 @@ export function ServerSection({ store: given }: { store?: ServerSettingsStore })
         }}
       >
         <label class="settings-field">
-          <span>Server</span>
+          <span>{t('server_label_server')}</span>
           <select
             data-testid="server-preset"
             value={preset}
@@ -61,11 +59,11 @@ export function ServerSection({ store: given }: { store?: ServerSettingsStore })
                 {entry.name}
               </option>
             ))}
-            {preset === '' && <option value="">Other</option>}
+            {preset === '' && <option value="">{t('server_other')}</option>}
           </select>
         </label>
         <label class="settings-field">
-          <span>URL</span>
+          <span>{t('server_label_url')}</span>
           <input
             data-testid="server-url"
             type="url"
@@ -75,18 +73,18 @@ export function ServerSection({ store: given }: { store?: ServerSettingsStore })
           />
         </label>
         <label class="settings-field">
-          <span>API key (optional)</span>
+          <span>{t('server_label_key')}</span>
           <input
             data-testid="server-key"
             type="password"
             autocomplete="off"
-            placeholder={server ? 'Unchanged' : 'None'}
+            placeholder={t(server ? 'server_key_unchanged' : 'server_key_none')}
             value={store.key.value}
             onInput={(event) => store.setKey(event.currentTarget.value)}
           />
         </label>
         <button type="submit" class="button" data-testid="server-connect" disabled={state === 'connecting'}>
-          Connect
+          {t('server_connect')}
         </button>
         {server && (
           <button
@@ -95,7 +93,7 @@ export function ServerSection({ store: given }: { store?: ServerSettingsStore })
             data-testid="server-disconnect"
             onClick={() => void store.disconnect()}
           >
-            Disconnect
+            {t('server_disconnect')}
           </button>
         )}
       </form>
@@ -109,13 +107,13 @@ export function ServerSection({ store: given }: { store?: ServerSettingsStore })
       </p>
       {server && server.models.length > 0 && (
         <label class="settings-field">
-          <span>Model</span>
+          <span>{t('server_label_model')}</span>
           <select
             data-testid="server-model"
             value={server.model ?? ''}
             onChange={(event) => void store.chooseModel(event.currentTarget.value)}
           >
-            {!server.model && <option value="">Pick a model</option>}
+            {!server.model && <option value="">{t('server_pick_model')}</option>}
             {server.models.map((model) => (
               <option key={model} value={model}>
                 {model}
@@ -126,7 +124,7 @@ export function ServerSection({ store: given }: { store?: ServerSettingsStore })
       )}
       {server && server.contextTokens === null && (
         <label class="settings-field">
-          <span>Context (tokens; this server does not say)</span>
+          <span>{t('server_label_context')}</span>
           <input
             data-testid="server-context"
             type="number"

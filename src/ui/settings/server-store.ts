@@ -1,5 +1,5 @@
 import { type ReadonlySignal, signal } from '@preact/signals';
-import { asAppError } from '../../errors';
+import { errorText } from '../../errors';
 import { DEFAULT_SERVER_URL, type LocalServer } from '../../model';
 import { createWorkerClient, type WorkerClientPart } from '../../protocol';
 import { loadSettings, type Settings, watchSettings } from '../../settings';
@@ -54,7 +54,7 @@ export function createServerSettingsStore(client: ServerSettingsClient): ServerS
     }
   };
   const fail = (thrown: unknown) => {
-    error.value = asAppError(thrown).message;
+    error.value = errorText(thrown);
     state.value = 'error';
   };
 

@@ -59,6 +59,8 @@ test("reads only the bench's descendants, and tells the extension's renderers fr
     browserKB: 1_880_000,
     extensionKB: 1_500_000,
     extensionPids: [23],
+    // The web page's renderer (22), told apart from the extension's.
+    pageKB: 100_000,
   });
 });
 
@@ -68,7 +70,12 @@ test('flags match whole: a profile whose name extends this one is another browse
     { pid: 3, ppid: 1, rssKB: 20, cmdline: `chromium --user-data-dir=${PROFILE}2 --extension-process` },
     { pid: 4, ppid: 1, rssKB: 40, cmdline: `chromium --user-data-dir=${PROFILE} --extension-processes` },
   ];
-  expect(browserMemory(tree, PROFILE)).toEqual({ browserKB: 50, extensionKB: 10, extensionPids: [2] });
+  expect(browserMemory(tree, PROFILE)).toEqual({
+    browserKB: 50,
+    extensionKB: 10,
+    extensionPids: [2],
+    pageKB: 0,
+  });
 });
 
 test('the real /proc holds this process tree', () => {

@@ -4,6 +4,7 @@ import { TEST_TINY_LLAMA } from '../../../src/engine/registry';
 import type { Backend, Session } from '../../../src/engine/types';
 import { AppError } from '../../../src/errors';
 import type { DownloadProgress } from '../../../src/protocol';
+import { IDLE_UNLOAD_MS } from '../../../src/protocol/limits';
 
 const fakeSession = { model: TEST_TINY_LLAMA, dispose: vi.fn(async () => {}) } as unknown as Session;
 const progress = (loaded: number): DownloadProgress => ({
@@ -221,6 +222,69 @@ describe('engine', () => {
       availability: 'downloadable',
       downloadBytes: TEST_TINY_LLAMA.downloadBytes,
       engine: { tier: 'wasm', name: 'WASM', modelName: TEST_TINY_LLAMA.name },
+    });
+  });
+
+  describe('idle unload', () => {
+    const IDLE_MS = IDLE_UNLOAD_MS;
+
+    test('after IDLE_UNLOAD_MS with no request the model is unloaded, and the next load says why', async () => {
+      vi.useFakeTimers();
+      try {
+        const dispose = vi.fn(async () => {});
+        const backend = fakeBackend(async (_model, onProgress) => {
+          onProgress(progress(100));
+          return { ...fakeSession, dispose } as Session;
+        });
+        const engine = createEngine(backend, TEST_TINY_LLAMA);
+        await engine.run(async () => 1, { signal: signal() });
+        // A request before the time is up keeps the model, and starts the wait again.
+        await vi.advanceTimersByTimeAsync(IDLE_MS - 1_000);
+        await engine.run(async () => 2, { signal: signal() });
+        await vi.advanceTimersByTimeAsync(IDLE_MS - 1_000);
+        expect(dispose).not.toHaveBeenCalled();
+        expect(backend.load).toHaveBeenCalledTimes(1);
+        await vi.advanceTimersByTimeAsync(1_000);
+        expect(dispose).toHaveBeenCalledTimes(1);
+
+        const seen: DownloadProgress[] = [];
+        await engine.run(async () => 3, { signal: signal(), onProgress: (p) => seen.push(p) });
+        expect(backend.load).toHaveBeenCalledTimes(2);
+        expect(seen[0]).toMatchObject({ reloadAfterIdleMinutes: IDLE_UNLOAD_MS / 60_000, total: 0 });
+        expect(seen.every((p) => p.reloadAfterIdleMinutes === IDLE_UNLOAD_MS / 60_000)).toBe(true);
+        expect(seen.at(-1)).toMatchObject({ loaded: 100, total: 100 });
+
+        // Loaded again: the next request runs on it, with nothing to load or report.
+        const plain: DownloadProgress[] = [];
+        await engine.run(async () => 4, { signal: signal(), onProgress: (p) => plain.push(p) });
+        expect(plain).toEqual([]);
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+
+    test('a request running longer than the idle time is never unloaded under it', async () => {
+      vi.useFakeTimers();
+      try {
+        const dispose = vi.fn(async () => {});
+        const engine = createEngine(
+          fakeBackend(async () => ({ ...fakeSession, dispose }) as Session),
+          TEST_TINY_LLAMA,
+        );
+        await engine.run(async () => 1, { signal: signal() });
+        const long = engine.run(() => new Promise((resolve) => setTimeout(resolve, 3 * IDLE_MS)), {
+          signal: signal(),
+        });
+        await vi.advanceTimersByTimeAsync(2 * IDLE_MS);
+        expect(dispose).not.toHaveBeenCalled();
+        await vi.advanceTimersByTimeAsync(IDLE_MS);
+        await long;
+        expect(dispose).not.toHaveBeenCalled();
+        await vi.advanceTimersByTimeAsync(IDLE_MS);
+        expect(dispose).toHaveBeenCalledTimes(1);
+      } finally {
+        vi.useRealTimers();
+      }
     });
   });
 });

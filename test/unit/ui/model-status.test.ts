@@ -41,3 +41,17 @@ test.each<[Partial<DownloadProgress>, string]>([
 ])('download progress %j reads “%s”', (extra, text) => {
   expect(loadingText(progress(extra), 'downloadable')).toBe(text);
 });
+
+test.each<[Partial<DownloadProgress>, string]>([
+  [
+    { loaded: 0, total: 0, reloadAfterIdleMinutes: 5 },
+    'Loading the model again (it was unloaded after 5 idle minutes to free memory)…',
+  ],
+  [
+    { reloadAfterIdleMinutes: 5 },
+    'Loading the model again (it was unloaded after 5 idle minutes to free memory)… 120 / 512 MB',
+  ],
+  [{}, 'Loading the model… 120 / 512 MB'],
+])('loading from the store %j reads “%s”', (extra, text) => {
+  expect(loadingText(progress(extra), 'available')).toBe(text);
+});

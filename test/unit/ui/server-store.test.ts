@@ -1,6 +1,7 @@
 import { describe, expect, test, vi } from 'vitest';
 import { AppError } from '../../../src/errors';
-import { engineName, type LocalServer } from '../../../src/model';
+import { engineName } from '../../../src/i18n';
+import type { LocalServer } from '../../../src/model';
 import type { Settings } from '../../../src/settings';
 import { doneText } from '../../../src/ui/model-status';
 import { createServerSettingsStore, type ServerSettingsClient } from '../../../src/ui/settings/server-store';

@@ -1,6 +1,6 @@
-import { AppError, asAppError } from '../../../errors';
+import { AppError, asAppError, cancelled, localMessage } from '../../../errors';
+import { t, uiLocale } from '../../../i18n';
 import type { LocalServer, TierReport } from '../../../model';
-import { NO_SERVER_REASON } from '../../tiers';
 import type { Backend, TierBackend } from '../../types';
 import { serverConnection } from './connection';
 import { listServerModels } from './server-api';
@@ -11,7 +11,7 @@ import { createLocalServerSession, serverModelSpec } from './session';
 // `session.ts` (budgets, streaming), `connection.ts` (the key, bound to its URL, and the Origin rule).
 
 export { ORIGIN_RULE_ID, saveServerKey, serverConnection, setOriginRule } from './connection';
-export { listServerModels, serverContextTokens, serverName } from './server-api';
+export { listServerModels, serverContextTokens } from './server-api';
 export { createLocalServerSession, SERVER_ANSWER_TOKENS, serverModelSpec } from './session';
 export { createNdjsonParser, createSseParser } from './stream-parsers';
 
@@ -39,25 +39,25 @@ export function createLocalServerTier(options: LocalServerTierOptions): TierBack
     availability: async () => ((await connected()) ? 'available' : 'unavailable'),
     async load(_model, _onProgress, signal) {
       const found = await connected();
-      if (!found)
-        throw new AppError('local-server', 'No local server is connected. Connect one in Settings.');
+      if (!found) throw new AppError('local-server', localMessage('error_server_none'));
       const { server, spec } = found;
       const connection = await serverConnection(server.url);
       try {
         // The cheap check that the server runs and still has the model, before any page is sent to it.
         const { models } = await listServerModels(connection);
-        if (signal?.aborted) throw new AppError('cancelled', 'Stopped.');
+        if (signal?.aborted) throw cancelled();
         if (!models.includes(server.model)) {
           throw new AppError(
             'local-server',
-            `The server at ${server.url} no longer has the model ${server.model}. Connect again under Local server in Settings and pick one it has.`,
+            localMessage('error_server_model_gone', server.url, server.model),
           );
         }
       } catch (error) {
         const failure = asAppError(error);
         // Automatic moves on to the next tier (with a note); a tier picked by hand says what failed.
         if (failure.code === 'local-server' && !(await options.picked())) {
-          throw new AppError('model-load', failure.message, { cause: error });
+          const said = failure.key ? localMessage(failure.key, ...(failure.params ?? [])) : failure.message;
+          throw new AppError('model-load', said, { cause: error });
         }
         throw failure;
       }
@@ -70,7 +70,7 @@ export function createLocalServerTier(options: LocalServerTierOptions): TierBack
     backend,
     async model() {
       const found = await connected();
-      if (!found) throw new AppError('local-server', 'No local server is connected.');
+      if (!found) throw new AppError('local-server', localMessage('error_server_none'));
       return found.spec;
     },
     async report(): Promise<TierReport> {
@@ -80,14 +80,19 @@ export function createLocalServerTier(options: LocalServerTierOptions): TierBack
         return {
           tier: 'local-server',
           state: 'unavailable',
-          reason: server ? `Connected to ${server.url}: pick a model under Local server.` : NO_SERVER_REASON,
+          reason: server ? t('tier_server_pick', server.url) : t('tier_server_none'),
           forcible: false,
         };
       }
       return {
         tier: 'local-server',
         state: 'available',
-        reason: `${found.server.model} on ${found.server.url}, ${found.spec.contextSize.toLocaleString('en')} tokens of context.`,
+        reason: t(
+          'tier_server_ready',
+          found.server.model,
+          found.server.url,
+          found.spec.contextSize.toLocaleString(uiLocale().lang),
+        ),
         forcible: true,
       };
     },

@@ -1,4 +1,4 @@
-import { AppError, cancelled } from '../../../errors';
+import { AppError, cancelled, type LocalMessage, localMessage } from '../../../errors';
 import type { ChatMessage, ServerApi } from '../../../model';
 import { createNdjsonParser, createSseParser } from './stream-parsers';
 
@@ -24,26 +24,22 @@ const PORT_NAMES: Record<string, string> = {
   '8000': 'vLLM',
 };
 
-/** The server a URL's port suggests, for messages ("Is Ollama running?"). */
-export function serverName(url: string): string {
-  return PORT_NAMES[new URL(url).port] ?? 'the server';
-}
-
-const serverError = (message: string, cause?: unknown) =>
+const serverError = (message: LocalMessage, cause?: unknown) =>
   new AppError('local-server', message, cause === undefined ? undefined : { cause });
 
 function notAnswering(url: string, cause?: unknown): AppError {
-  const name = serverName(url);
+  const name = PORT_NAMES[new URL(url).port];
   return serverError(
-    `Nothing answers at ${url}. Is ${name === 'the server' ? 'the server' : name} running?`,
+    name
+      ? localMessage('error_server_not_answering', url, name)
+      : localMessage('error_server_not_answering_unknown', url),
     cause,
   );
 }
 
+/** `detail` is technical (an HTTP status, an endpoint) and stays in English. */
 function notOpenAi(url: string, detail: string): AppError {
-  return serverError(
-    `The server at ${url} did not answer as an OpenAI-compatible server does (${detail}). Check that the URL is the model server’s.`,
-  );
+  return serverError(localMessage('error_server_not_openai', url, detail));
 }
 
 async function call(
@@ -70,14 +66,10 @@ async function call(
     throw notAnswering(url, error);
   }
   if (response.status === 401) {
-    throw serverError(
-      `The server at ${url} wants an API key, or a different one (401 Unauthorized). Check the key under Local server in Settings.`,
-    );
+    throw serverError(localMessage('error_server_unauthorized', url));
   }
   if (response.status === 403) {
-    throw serverError(
-      `The server at ${url} refused Pagewise (403 Forbidden): a wrong API key, or a server that refuses requests from browser extensions (for Ollama, check OLLAMA_ORIGINS).`,
-    );
+    throw serverError(localMessage('error_server_forbidden', url));
   }
   return response;
 }
@@ -143,16 +135,11 @@ export async function serverContextTokens(
 }
 
 function modelGone(url: string, model: string): AppError {
-  return serverError(
-    `The server at ${url} no longer has the model ${model}. Connect again under Local server in Settings and pick one it has.`,
-  );
+  return serverError(localMessage('error_server_model_gone', url, model));
 }
 
 function diedMidAnswer(url: string, cause?: unknown): AppError {
-  return serverError(
-    `The server at ${url} stopped in the middle of the answer. What it wrote is kept; try again once it runs.`,
-    cause,
-  );
+  return serverError(localMessage('error_server_died', url), cause);
 }
 
 export interface StreamChatOptions {
@@ -188,7 +175,9 @@ export async function* streamChat(
     const error = body.error as { message?: unknown } | string | undefined;
     const said = typeof error === 'string' ? error : error?.message;
     throw serverError(
-      `The server at ${connection.url} answered HTTP ${response.status}${typeof said === 'string' ? `: ${said.slice(0, 300)}` : '.'}`,
+      typeof said === 'string'
+        ? localMessage('error_server_http_said', connection.url, response.status, said.slice(0, 300))
+        : localMessage('error_server_http', connection.url, response.status),
     );
   }
   const type = response.headers.get('content-type') ?? '';
@@ -215,9 +204,8 @@ export async function* streamChat(
       }
       if (event.error) {
         const error = event.error as { message?: unknown } | string;
-        throw serverError(
-          `The server at ${connection.url} failed: ${String(typeof error === 'string' ? error : error.message).slice(0, 300)}`,
-        );
+        const said = String(typeof error === 'string' ? error : error.message).slice(0, 300);
+        throw serverError(localMessage('error_server_failed', connection.url, said));
       }
       const text = ollama ? ollamaText(event) : openAiText(event);
       if (text === undefined) throw notOpenAi(connection.url, 'a stream event without choices');

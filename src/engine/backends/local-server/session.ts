@@ -1,4 +1,4 @@
-import { AppError, cancelled, throwIfAborted } from '../../../errors';
+import { AppError, cancelled, localMessage, throwIfAborted } from '../../../errors';
 import type { ChatMessage, LocalServer, ModelSpec } from '../../../model';
 import type { GenerateOptions, GenerateResult, Session } from '../../types';
 import { type ServerConnection, streamChat } from './server-api';
@@ -63,7 +63,7 @@ export function createLocalServerSession(
       const estimated = countPromptTokens(messages);
       const room = model.contextSize - estimated;
       if (room < 1) {
-        throw new AppError('too-long', `This text is too long for ${model.name} on the server.`);
+        throw new AppError('too-long', localMessage('error_server_too_long', model.name));
       }
       const maxTokens = Math.min(options.maxNewTokens, room);
       let text = '';

@@ -3,6 +3,7 @@ import { hasOffscreenDocuments } from '../../../browser-features';
 import { AppError, cancelled, fromErrorData, localMessage, throwIfAborted } from '../../../errors';
 import type { ModelSpec } from '../../../model';
 import type { DownloadProgress } from '../../../protocol';
+import { IDLE_UNLOAD_MS } from '../../../protocol/limits';
 import { threadCount } from '../../tiers';
 import type { Backend, GenerateResult, Session, TierBackend } from '../../types';
 import { loadTokenizer } from '../transformers';
@@ -22,10 +23,10 @@ import {
 /**
  * The host holds the whole model in memory (about 1 GB for the default) and its threads: keep it while
  * someone is reading and asking (a follow-up within minutes reuses the loaded model and its KV cache), give
- * it back after 5 idle minutes. An alarm, not a timer: Chrome stops an idle worker after 30 s, timers with it,
- * and an alarm wakes it again.
+ * it back after the engine's idle time (`IDLE_UNLOAD_MS`, 5 minutes). An alarm, not a timer: Chrome stops an
+ * idle worker after 30 s, timers with it, and an alarm wakes it again.
  */
-const IDLE_CLOSE_MINUTES = 5;
+const IDLE_CLOSE_MINUTES = IDLE_UNLOAD_MS / 60_000;
 
 /** Attempts to reach a just-created document before giving up (it listens once its script has run). */
 const CONNECT_ATTEMPTS = 50;
