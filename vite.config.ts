@@ -2,8 +2,9 @@ import { cpSync, existsSync, readdirSync, statSync, writeFileSync } from 'node:f
 import { relative, resolve } from 'node:path';
 import { type CrxPlugin, crx } from '@crxjs/vite-plugin';
 import preact from '@preact/preset-vite';
-import { build, defineConfig, type Plugin } from 'vite';
+import { build, defineConfig, type Plugin, type UserConfig } from 'vite';
 import manifest from './manifest.json' with { type: 'json' };
+import { firefoxManifest, SIDEBAR_PAGE } from './scripts/firefox-manifest';
 import { BENCH_QWEN_DIR, TEST_DECODER_DIR, TEST_ENCODER_DIR } from './scripts/test-models';
 import { PACKAGED_SIZES_FILE } from './src/engine/files/verified-cache';
 import {
@@ -178,6 +179,9 @@ const TEST_MODELS: PackagedModel[] = [
   [TEST_ENCODER_DIR, TEST_TINY_BERT.repo],
 ];
 
+/** The browser a build targets: Chrome's package (`dist*`) or Firefox's (`dist-firefox*`, vite.firefox.config.ts). */
+export type TargetBrowser = 'chrome' | 'firefox';
+
 const PACKAGED: Record<string, { outDir: string; models: PackagedModel[] }> = {
   [TEST_BUILD_MODE]: { outDir: 'dist-test', models: TEST_MODELS },
   // The test build's models with the bench's worker, for the bench's WebGPU run (webgpuVsWasm).
@@ -191,6 +195,12 @@ const PACKAGED: Record<string, { outDir: string; models: PackagedModel[] }> = {
   },
 };
 
+/** Firefox's packages: the production one, and the test build with the same packaged models as `dist-test/`. */
+const FIREFOX_PACKAGED: Record<string, { outDir: string; models: PackagedModel[] }> = {
+  production: { outDir: 'dist-firefox', models: [] },
+  [TEST_BUILD_MODE]: { outDir: 'dist-firefox-test', models: TEST_MODELS },
+};
+
 /**
  * The bench builds run the bench's worker (bench/extension/worker.ts): the extension's own worker with the
  * hooks the bench times through. Every other build, the test build included, has no bench code at all.
@@ -202,24 +212,36 @@ function withBenchWorker(extension: typeof manifest): typeof manifest {
   };
 }
 
-export default defineConfig(({ mode }) => {
-  const packaged = PACKAGED[mode];
+/** One source, two packages: the build for `browser` in `mode` (production, test-build, the bench builds). */
+export function pagewiseConfig(browser: TargetBrowser, mode: string): UserConfig {
+  if (browser === 'firefox' && !FIREFOX_PACKAGED[mode])
+    throw new Error(`No Firefox build for mode ${mode}: build production or ${TEST_BUILD_MODE}.`);
+  const packaged = browser === 'firefox' ? FIREFOX_PACKAGED[mode] : PACKAGED[mode];
   const outDir = packaged?.outDir ?? 'dist';
+  const crxPlugin =
+    browser === 'firefox'
+      ? // crxjs's Firefox mode wants `background.scripts` in its input manifest (firefoxManifest writes it).
+        crx({ manifest: firefoxManifest(manifest) as unknown as typeof manifest, browser: 'firefox' })
+      : crx({ manifest: isBenchBuild(mode) ? withBenchWorker(manifest) : manifest });
   return {
     plugins: [
       preact(),
-      crx({ manifest: isBenchBuild(mode) ? withBenchWorker(manifest) : manifest }),
+      crxPlugin,
       selfContainedContentScripts([PDF_READER_SOURCE]),
       pdfCMaps(outDir),
       withoutCdnPaths(),
-      ...(packaged ? [bundleModels(outDir, packaged.models)] : []),
+      ...(packaged && packaged.models.length > 0 ? [bundleModels(outDir, packaged.models)] : []),
     ],
     build: {
       outDir,
       rollupOptions: {
-        // The offscreen host is opened by the worker (chrome.offscreen), never listed in the manifest nor
-        // web-accessible; crxjs builds it as one more extension page.
-        input: { offscreen: 'offscreen/index.html' },
+        input:
+          browser === 'firefox'
+            ? // crxjs builds `side_panel` but not Firefox's `sidebar_action`: the sidebar's page is one more input.
+              { sidebar: SIDEBAR_PAGE }
+            : // The offscreen host is opened by the worker (chrome.offscreen), never listed in the manifest nor
+              // web-accessible; crxjs builds it as one more extension page. Firefox has no offscreen documents.
+              { offscreen: 'offscreen/index.html' },
       },
       emptyOutDir: true,
       target: 'esnext',
@@ -228,4 +250,6 @@ export default defineConfig(({ mode }) => {
     },
     server: { port: 5173, strictPort: true },
   };
-});
+}
+
+export default defineConfig(({ mode }) => pagewiseConfig('chrome', mode));

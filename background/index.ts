@@ -1,9 +1,11 @@
 import browser from 'webextension-polyfill';
+import { openSidePanel } from '../src/browser-features';
 import { createClearEpoch } from '../src/chat/clear-epoch';
 import { createHistoryStore } from '../src/chat/history';
 import { OFFSCREEN_IDLE_ALARM } from '../src/engine/backends/offscreen/protocol';
 import { createModelFiles } from '../src/engine/files';
 import { createCheckedFiles } from '../src/engine/files/checked-files';
+import { TEST_BUILD_MODE } from '../src/engine/registry';
 import { createChatHandler, getChatView } from '../src/handlers/chat';
 import { createChatHistoryHandlers } from '../src/handlers/chat-history';
 import { createContextMenus, onContextMenuClicked, takePendingAsk } from '../src/handlers/context-menu';
@@ -25,7 +27,6 @@ import {
   sendToTab,
   workerRequests,
 } from '../src/protocol';
-import { openSidePanel } from '../src/side-panel';
 import { createWorkerEngine } from './engine';
 import { createPageRetriever } from './retrieval';
 
@@ -108,6 +109,10 @@ browser.runtime.onInstalled.addListener(
 browser.contextMenus.onClicked.addListener(
   (info, tab) => void onContextMenuClicked(info, tab).catch(logFailure('a context-menu click')),
 );
+// Firefox's menus event has no `dispatch`: the test build alone lets the e2e tests click an item as Firefox
+// does (test/e2e/firefox); production builds drop this branch.
+if (import.meta.env.MODE === TEST_BUILD_MODE)
+  Object.assign(globalThis, { pagewiseTest: { clickMenu: onContextMenuClicked } });
 browser.commands.onCommand.addListener((command, tab) => {
   if (command === 'open-side-panel' && tab?.id !== undefined)
     openSidePanel(tab.id).catch(logFailure('opening the side panel'));

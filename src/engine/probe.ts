@@ -1,3 +1,4 @@
+import { hasOffscreenDocuments } from '../browser-features';
 import type { GpuAdapterFacts, MachineCapabilities } from './tiers';
 
 // The few WebGPU members read here, typed locally: the DOM typings of this TypeScript lack WebGPU.
@@ -41,12 +42,10 @@ export async function probeMachine(
   builtin: () => Promise<MachineCapabilities['builtin']>,
 ): Promise<MachineCapabilities> {
   const [gpu, builtinState] = await Promise.all([probeGpu(), builtin().catch(() => null)]);
-  const offscreen = (globalThis as { chrome?: { offscreen?: { createDocument?: unknown } } }).chrome
-    ?.offscreen;
   return {
     ...gpu,
     cores: globalThis.navigator?.hardwareConcurrency ?? 1,
-    offscreen: typeof offscreen?.createDocument === 'function',
+    offscreen: hasOffscreenDocuments(),
     builtin: builtinState,
   };
 }

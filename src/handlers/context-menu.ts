@@ -1,7 +1,7 @@
 import browser, { type Menus, type Tabs } from 'webextension-polyfill';
+import { openSidePanel } from '../browser-features';
 import { t } from '../i18n';
 import { type AskPreset, type PendingAsk, protocolKeys } from '../protocol';
-import { openSidePanel } from '../side-panel';
 import { unreadableReasonWithAccess } from '../text/restricted';
 
 /** Context-menu item ids: `ask-selection` is part of the testing contract (README). */

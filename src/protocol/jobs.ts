@@ -30,8 +30,15 @@ type StreamHandlers = {
 /**
  * Chrome stops a worker that makes no extension call for 30 s, even mid-computation, and a job whose
  * popup closed sends nothing (developer.chrome.com/docs/extensions/develop/concepts/service-workers/lifecycle).
+ * Firefox suspends an idle background page after `extensions.background.idle.timeout` (30 s), even with a
+ * timer running or a silent port open; an extension call from the background resets that timer too. So a job
+ * calls one at its start, on each event it emits (at most every {@link EVENT_KEEPALIVE_MS}) and every
+ * {@link KEEPALIVE_MS} through silent stretches (a model's load): often enough that the Firefox lifetime test
+ * holds with the timeout lowered to 1 s. A call costs microseconds.
  */
-const KEEPALIVE_MS = 20_000;
+const KEEPALIVE_MS = 500;
+/** The least time between two of a job's event pings: tokens come far faster than any idle timeout. */
+const EVENT_KEEPALIVE_MS = 250;
 
 /**
  * How long a job's end is kept for a client that was told it runs (`answering`, `running`) and attaches just
@@ -39,8 +46,11 @@ const KEEPALIVE_MS = 20_000;
  */
 const ENDED_KEEP_MS = 30_000;
 
-/** The cheapest extension call: it tells Chrome the worker is busy. */
+let lastPing = 0;
+
+/** The cheapest extension call: it tells Chrome the worker is busy, and Firefox its background page. */
 function ping(): void {
+  lastPing = Date.now();
   Promise.resolve()
     .then(() => browser.runtime.getPlatformInfo())
     .catch(() => {});
@@ -134,6 +144,7 @@ export function onStreams(
   };
 
   const emit = (job: Job, event: StreamEvent) => {
+    if (Date.now() - lastPing >= EVENT_KEEPALIVE_MS) ping();
     appendToLog(job.log, event);
     broadcast(job, { kind: 'event', event });
     // Those waiting behind this job see how far along it is, which only its stage tells.
@@ -187,6 +198,8 @@ export function onStreams(
       clients: new Set([port]),
     };
     jobs.set(key, job);
+    // At once too: Firefox may be about to suspend a background that was idle until this request came.
+    ping();
     keepAlive ??= setInterval(ping, KEEPALIVE_MS);
     // The schema for `name` validated `parsed.output`; TypeScript can't correlate the two unions.
     const handler = handlers[name] as (data: unknown, context: StreamContext) => Promise<unknown>;

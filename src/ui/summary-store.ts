@@ -1,5 +1,6 @@
 import { batch, computed, type ReadonlySignal, signal } from '@preact/signals';
 import browser from 'webextension-polyfill';
+import { openSidePanel } from '../browser-features';
 import { t } from '../i18n';
 import {
   createWorkerClient,
@@ -12,7 +13,6 @@ import {
   type WorkerClientPart,
 } from '../protocol';
 import { loadSettings, type SettingsStorage } from '../settings';
-import { openSidePanel } from '../side-panel';
 import { type ExportFile, type ExportPage, exportFileName, summaryMarkdown } from './export-markdown';
 import { doneText, loadingText, readingText, type UiError, waitingText } from './model-status';
 import { copyText, createStreamRun, type PromptRead, type RunState, readPercent } from './stream-run';

@@ -1,4 +1,5 @@
 import browser from 'webextension-polyfill';
+import { shortcutSettings } from '../../browser-features';
 import {
   checkModelFolder,
   createModelFileStore,
@@ -35,12 +36,12 @@ export interface SettingsClient extends SettingsWorker {
   loadSettings(): Promise<Settings>;
   watchSettings(onChange: (settings: Settings) => void): () => void;
   shortcuts(): Promise<Shortcut[]>;
-  /** Opens Chrome's own page for changing extension shortcuts (an extension cannot change them itself). */
+  /** Opens the browser's own place for changing extension shortcuts (an extension cannot change them itself). */
   openShortcutSettings(): Promise<void>;
 }
 
-/** The page Chrome lets users change extension shortcuts on. */
-export const SHORTCUTS_PAGE = 'chrome://extensions/shortcuts';
+/** Where this browser lets users change extension shortcuts. */
+export const shortcutsPlace = () => shortcutSettings((url) => browser.tabs.create({ url }));
 
 /** The real client: the worker for the model list, IndexedDB for imports (same origin as the worker). */
 export function createBrowserSettingsClient(): SettingsClient {
@@ -71,9 +72,7 @@ export function createBrowserSettingsClient(): SettingsClient {
         shortcut: command.shortcut ?? '',
       }));
     },
-    async openShortcutSettings() {
-      await browser.tabs.create({ url: SHORTCUTS_PAGE });
-    },
+    openShortcutSettings: () => shortcutsPlace().open(),
   };
 }
 

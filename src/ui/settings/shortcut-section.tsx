@@ -1,5 +1,5 @@
 import { type MessageKey, t } from '../../i18n';
-import { SHORTCUTS_PAGE } from './settings-client';
+import { shortcutsPlace } from './settings-client';
 import { useSettingsStore } from './settings-context';
 
 /** Each command by what it does: Chrome names the popup's own `_execute_action` and gives it no description. */
@@ -8,7 +8,7 @@ const COMMAND_NAMES: Record<string, MessageKey> = {
   'open-side-panel': 'command_open_side_panel',
 };
 
-/** The keyboard shortcuts, each named by what it does, and where Chrome lets users change them. */
+/** The keyboard shortcuts, each named by what it does, and where the browser lets users change them. */
 function commandName(command: { name: string; description: string }): string {
   const key = COMMAND_NAMES[command.name];
   return key ? t(key) : command.description || command.name;
@@ -27,7 +27,7 @@ export function ShortcutSection() {
         ))}
       </ul>
       <p class="settings-section__intro">
-        {t('shortcut_where', SHORTCUTS_PAGE)}{' '}
+        {shortcutsPlace().where}{' '}
         <button type="button" class="button button--quiet" onClick={() => void store.openShortcutSettings()}>
           {t('shortcut_change')}
         </button>

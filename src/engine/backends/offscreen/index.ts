@@ -1,4 +1,5 @@
 import type { ErrorObject } from 'serialize-error';
+import { hasOffscreenDocuments } from '../../../browser-features';
 import { AppError, cancelled, fromErrorData, localMessage, throwIfAborted } from '../../../errors';
 import type { ModelSpec } from '../../../model';
 import type { DownloadProgress } from '../../../protocol';
@@ -201,7 +202,7 @@ export function createOffscreenBackend(options: OffscreenBackendOptions): Offscr
     id: 'transformers-offscreen',
 
     async availability(model) {
-      if (typeof chrome.offscreen?.createDocument !== 'function') return 'unavailable';
+      if (!hasOffscreenDocuments()) return 'unavailable';
       if (model.bundled) return 'available';
       return (await isStored(model, options.files)) ? 'available' : 'downloadable';
     },
