@@ -170,16 +170,27 @@ export function createMarkdownRenderer(links: PageLinks = NO_LINKS, lex: Markdow
     const last = tokens.findLastIndex((token) => token.type !== 'space');
     let open = tokens;
     if (last > 0) {
-      const complete = tokens.slice(0, last);
+      // A list or an indented code block is not done while it is the last block before the open one:
+      // what follows a blank line may still join it (a second list makes one loose list with it).
+      let end = last;
+      let before = end - 1;
+      while (before >= 0 && tokens[before]?.type === 'space') before--;
+      if (before >= 0 && canContinue(tokens[before] as Token)) end = before;
+      const complete = tokens.slice(0, end);
       const raw = complete.map((token) => token.raw).join('');
       if (tail.startsWith(raw)) {
         doneHtml += blocksHtml(complete, links);
         doneSource += raw;
-        open = tokens.slice(last);
+        open = tokens.slice(end);
       }
     }
     return (doneHtml + blocksHtml(open, links)).trim();
   };
+}
+
+/** A block that text after a blank line can still become part of. */
+function canContinue(token: Token): boolean {
+  return token.type === 'list' || (token.type === 'code' && token.codeBlockStyle === 'indented');
 }
 
 function blocksHtml(tokens: Token[], links: PageLinks): string {

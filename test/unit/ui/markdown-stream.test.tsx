@@ -68,6 +68,25 @@ describe('createMarkdownRenderer', () => {
     );
   }, 120_000);
 
+  test.each([
+    [
+      'a list after a blank line, which makes one loose list with the one before',
+      '1. first\n2. second\n\n1. third\n\nEnd.',
+    ],
+    [
+      'indented code after a blank line, which joins the code before it',
+      '    const a = 1;\n\n    const b = 2;\n\nEnd.',
+    ],
+    ['an indented line after a list, which continues its last item', '- one\n- two\n\n    still two\n\nEnd.'],
+  ])('%s renders as a full render does, frame by frame', (_, md) => {
+    // Found by the property above (seed 282281161): the first list was kept as done, and the second
+    // rendered as a list of its own.
+    const renderSoFar = createMarkdownRenderer(LINKS);
+    for (let end = 1; end <= md.length; end++) {
+      expect(renderSoFar(md.slice(0, end))).toBe(renderMarkdown(md.slice(0, end), LINKS));
+    }
+  });
+
   test('a text that is not the last one continued is rendered afresh', () => {
     const renderSoFar = createMarkdownRenderer();
     renderSoFar('First paragraph.\n\nSecond');
