@@ -47,7 +47,7 @@ import type { ChatMessage } from '../src/model';
 import { type Browser, createProfile, launchBrowser, serveSite } from '../test/e2e/harness';
 import { articleHtml, longArticleHtml, longArticleText } from '../test/support/article';
 import { benchArticleText } from './article';
-import { measureColdStart } from './cold-start';
+import { BENCH_WEIGHTS_FILE, measureColdStart } from './cold-start';
 import type { BenchDecode, BenchEnvironment, BenchSummary } from './extension/hooks';
 import { checkBenchHooks } from './hooks-check';
 import { sampleBrowserMemory } from './process-memory';
@@ -327,7 +327,7 @@ async function fullRun() {
 
   // In this browser, before it closes: the bench build's worker and its offscreen host, same model.
   console.log('One prompt on one thread in the worker, and on the offscreen host’s threads…');
-  const threadedSpeedup = await measureThreadedSpeedup(browser.worker);
+  const threadedSpeedup = await measureThreadedSpeedup(browser.worker, threadedOptions());
   const benchMemory = memory.stop();
   await browser.close();
 
@@ -394,10 +394,13 @@ async function fullRun() {
   };
 }
 
+/** The offscreen host's memory is read from this browser's processes, over the bench model's file. */
+const threadedOptions = () => ({ profileDir: profile.dir, weightsBytes: statSync(BENCH_WEIGHTS_FILE).size });
+
 /** Only the threaded comparison. */
 async function threadsRun() {
   console.log('One prompt on one thread in the worker, and on the offscreen host’s threads…');
-  const threadedSpeedup = await measureThreadedSpeedup(browser.worker);
+  const threadedSpeedup = await measureThreadedSpeedup(browser.worker, threadedOptions());
   return {
     measuredAt: new Date().toISOString(),
     model: BENCH_QWEN_SHAPE.name,

@@ -20,6 +20,8 @@ import { memoryNow, sampleBrowserMemory } from './process-memory';
  */
 
 const WEIGHTS = onnxPath(BENCH_QWEN_HUB.dtype);
+/** The bench model's weights file, the size every memory ratio is over. */
+export const BENCH_WEIGHTS_FILE = join(BENCH_QWEN_DIR, WEIGHTS);
 const HUB_WEIGHTS_URL = `https://huggingface.co/${BENCH_QWEN_HUB.repo}/resolve/${BENCH_QWEN_HUB.revision}/${WEIGHTS}`;
 /** A prompt of a short note's size: the cold start is about the load, not the page. */
 const COLD_PROMPT: ChatMessage[] = [
@@ -67,7 +69,7 @@ const ms = (value: number) => Math.round(value);
 
 /** The cold-start and memory figures, from one browser profile that downloads the model once. */
 export async function measureColdStart(benchDir: string) {
-  const weightsBytes = statSync(join(BENCH_QWEN_DIR, WEIGHTS)).size;
+  const weightsBytes = statSync(BENCH_WEIGHTS_FILE).size;
   const hub = createStandInHub(BENCH_QWEN_HUB.repo, BENCH_QWEN_DIR);
   const server = await serveHub(hub, selfSignedCertificate('huggingface.co'));
   const ortDir = 'node_modules/onnxruntime-web/dist';

@@ -140,3 +140,51 @@ export function sampleBrowserMemory(profileDir: string, intervalMs = 500) {
     },
   };
 }
+
+/** The RSS of each of one Chromium's extension processes now, in kB, by pid. */
+export function extensionProcessesNow(profileDir: string, proc = '/proc'): Map<number, number> {
+  const tree = readProcessTree(process.pid, proc);
+  const { extensionPids } = browserMemory(tree, profileDir);
+  return new Map(
+    tree.filter((facts) => extensionPids.includes(facts.pid)).map((facts) => [facts.pid, facts.rssKB]),
+  );
+}
+
+/** What the processes that were not there before use, each sample summed: the highest and the last, in kB. */
+export function newProcessesMemory(
+  before: ReadonlySet<number>,
+  samples: readonly ReadonlyMap<number, number>[],
+): { processes: number; peakKB: number; lastKB: number } {
+  const pids = new Set<number>();
+  const totals = samples.map((sample) => {
+    let total = 0;
+    for (const [pid, kB] of sample) {
+      if (before.has(pid)) continue;
+      pids.add(pid);
+      total += kB;
+    }
+    return total;
+  });
+  return { processes: pids.size, peakKB: Math.max(0, ...totals), lastKB: totals.at(-1) ?? 0 };
+}
+
+/**
+ * Samples the extension processes that appear after it starts (the offscreen host: a cross-origin isolated
+ * document gets a process of its own) until stopped.
+ */
+export function sampleNewExtensionProcesses(profileDir: string, intervalMs = 250) {
+  const before = new Set(extensionProcessesNow(profileDir).keys());
+  const samples: Map<number, number>[] = [];
+  const sample = () => samples.push(extensionProcessesNow(profileDir));
+  const timer = setInterval(sample, intervalMs);
+  const toMB = (kB: number) => Math.round(kB * 1.024) / 1000;
+  return {
+    /** Takes a last sample (the steady figure), stops, and returns the new processes' peak and last, in MB. */
+    stop(): { processes: number; peakMB: number; steadyMB: number } {
+      clearInterval(timer);
+      sample();
+      const { processes, peakKB, lastKB } = newProcessesMemory(before, samples);
+      return { processes, peakMB: Math.round(toMB(peakKB)), steadyMB: Math.round(toMB(lastKB)) };
+    },
+  };
+}

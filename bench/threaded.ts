@@ -1,6 +1,7 @@
 import type { Worker } from 'playwright-core';
 import { benchArticleText } from './article';
 import type { BenchGeneration, BenchHost } from './extension/hooks';
+import { sampleNewExtensionProcesses } from './process-memory';
 import { median } from './stats';
 
 type Hooks = { generate(where: BenchHost, prompt: string, maxNewTokens: number): Promise<BenchGeneration> };
@@ -18,6 +19,18 @@ export interface ThreadedSpeedup {
   newTokens: number;
   worker: { decodeTokensPerSecond: number; prefillMsPerToken: number };
   offscreen: { decodeTokensPerSecond: number; prefillMsPerToken: number };
+  /**
+   * The offscreen host's own process (it starts for this comparison: cross-origin isolated, it is not the
+   * worker's), from its start through its load and runs: the peak and the RSS after the last run, in MB
+   * and over the weights file. Null where no new process was told apart.
+   */
+  offscreenHostMemory: {
+    processes: number;
+    peakMB: number;
+    steadyMB: number;
+    peakRatio: number | null;
+    steadyRatio: number | null;
+  } | null;
 }
 
 /**
@@ -27,7 +40,7 @@ export interface ThreadedSpeedup {
  */
 export async function measureThreadedSpeedup(
   worker: Worker,
-  { promptWords = 400, maxNewTokens = 48, rounds = 3 } = {},
+  { promptWords = 400, maxNewTokens = 48, rounds = 3, profileDir = '', weightsBytes = 0 } = {},
 ): Promise<ThreadedSpeedup> {
   const prompt = `Summarize this article.\n\n${benchArticleText(promptWords)}`;
   const run = (where: BenchHost, tokens: number) =>
@@ -37,6 +50,8 @@ export async function measureThreadedSpeedup(
       { where, prompt, tokens },
     );
   await run('worker', 4);
+  // Before the offscreen document exists (it closes after 5 idle minutes, and nothing asked for it yet).
+  const hostMemory = profileDir ? sampleNewExtensionProcesses(profileDir) : null;
   await run('offscreen', 4);
   const runs: Record<BenchHost, BenchGeneration[]> = { worker: [], offscreen: [] };
   for (let i = 0; i < rounds; i++) {
@@ -46,6 +61,8 @@ export async function measureThreadedSpeedup(
       runs[where].push(measured);
     }
   }
+  const host = hostMemory?.stop() ?? null;
+  const overWeights = (mb: number) => (weightsBytes > 0 ? round((mb * 1e6) / weightsBytes, 2) : null);
   const summary = (list: BenchGeneration[]) => ({
     decodeTokensPerSecond: round(median(list.map((run) => run.decodeTokensPerSecond)), 2),
     prefillMsPerToken: round(median(list.map((run) => run.prefillMsPerToken)), 2),
@@ -61,5 +78,9 @@ export async function measureThreadedSpeedup(
     newTokens: first.newTokens,
     worker: single,
     offscreen: threaded,
+    offscreenHostMemory:
+      host && host.processes > 0
+        ? { ...host, peakRatio: overWeights(host.peakMB), steadyRatio: overWeights(host.steadyMB) }
+        : null,
   };
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import {
   browserMemory,
+  newProcessesMemory,
   type ProcessFacts,
   parentPid,
   readProcessTree,
@@ -82,4 +83,30 @@ test('the real /proc holds this process tree', () => {
   const tree = readProcessTree(process.ppid);
   const self = tree.find((facts) => facts.pid === process.pid);
   expect(self?.rssKB).toBeGreaterThan(1_000);
+});
+
+test('the processes that appeared are summed per sample, the ones there before left out', () => {
+  const before = new Set([10, 11]);
+  const samples = [
+    new Map([
+      [10, 900],
+      [11, 100],
+    ]),
+    new Map([
+      [10, 950],
+      [11, 100],
+      [20, 3000],
+    ]),
+    new Map([
+      [10, 950],
+      [20, 5000],
+      [21, 200],
+    ]),
+    new Map([
+      [10, 950],
+      [20, 4100],
+    ]),
+  ];
+  expect(newProcessesMemory(before, samples)).toEqual({ processes: 2, peakKB: 5200, lastKB: 4100 });
+  expect(newProcessesMemory(before, samples.slice(0, 1))).toEqual({ processes: 0, peakKB: 0, lastKB: 0 });
 });
