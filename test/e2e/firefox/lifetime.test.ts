@@ -85,14 +85,15 @@ describe('the background page on Firefox, with the idle timeout lowered', () => 
 
     const again = await firefox.openExtensionPage(`popup/index.html?tab=${longTabs[0]}`);
     await expect.poll(() => statusState(again)).toBe('done');
-    expect((await testIdText(again, 'summary')).length).toBeGreaterThan(20);
+    // The summary's Markdown lands on the next frame after the status says done.
+    await expect.poll(async () => (await testIdText(again, 'summary')).length).toBeGreaterThan(20);
     await again.close();
 
     const { tabId } = await firefox.openTab(`${site.origin}/article`);
     const popup = await firefox.openExtensionPage(`popup/index.html?tab=${tabId}`);
     await clickTestId(popup, 'summarize');
     await expect.poll(() => statusState(popup), { timeout: 120_000 }).toBe('done');
-    expect((await testIdText(popup, 'summary')).length).toBeGreaterThan(20);
+    await expect.poll(async () => (await testIdText(popup, 'summary')).length).toBeGreaterThan(20);
     await popup.close();
   });
 });
