@@ -9,11 +9,13 @@ const CANDIDATES = [
   '/Applications/Chromium.app/Contents/MacOS/Chromium',
 ];
 
+/** The first of `paths` that exists (the environment's choice first). */
+const firstExisting = (paths: readonly (string | undefined)[]): string | undefined =>
+  paths.find((path): path is string => Boolean(path && existsSync(path)));
+
 /** A Chrome or Chromium binary: `CHROMIUM_PATH` if set, else the usual install locations. */
 export function findChromium(): string | undefined {
-  return [process.env.CHROMIUM_PATH, ...CANDIDATES].find((path): path is string =>
-    Boolean(path && existsSync(path)),
-  );
+  return firstExisting([process.env.CHROMIUM_PATH, ...CANDIDATES]);
 }
 
 export const INSTALL_CHROMIUM_HINT =
@@ -37,9 +39,7 @@ const FIREFOX_CANDIDATES = [
 
 /** A Firefox binary: `FIREFOX_PATH` if set, else the usual install locations (Debian's ESR first). */
 export function findFirefox(): string | undefined {
-  return [process.env.FIREFOX_PATH, ...FIREFOX_CANDIDATES].find((path): path is string =>
-    Boolean(path && existsSync(path)),
-  );
+  return firstExisting([process.env.FIREFOX_PATH, ...FIREFOX_CANDIDATES]);
 }
 
 export const INSTALL_FIREFOX_HINT =
