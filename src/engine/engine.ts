@@ -1,8 +1,9 @@
-import { AppError, cancelled, isCancellation } from '../errors';
+import { cancelled } from '../errors';
 import { engineName, tierName } from '../i18n';
 import type { Availability, ModelSpec, TierId } from '../model';
 import type { DownloadProgress, EngineInfo, ModelStatus } from '../protocol';
 import { IDLE_UNLOAD_MS } from '../protocol/limits';
+import { describe, EngineFailure, guarded, isEngineFailure, untilAborted } from './engine-failure';
 import type { Backend, Session } from './types';
 
 export interface RunOptions {
@@ -49,55 +50,6 @@ export interface EngineTarget {
 /** Chooses what to load: the user's pick or the best tier of this machine, less those that failed. */
 export interface EngineSource {
   pick(failed: ReadonlyMap<TierId, string>): Promise<EngineTarget>;
-}
-
-/**
- * The engine itself failed, as opposed to the request (a page too long) or the user (Stop): thrown by a
- * backend's load or generate, and answered by falling back to the next tier.
- */
-class EngineFailure extends Error {
-  override name = 'EngineFailure';
-}
-
-/** Only errors of the backend's own making fall back: a download that failed would only start another. */
-function isEngineFailure(error: unknown): boolean {
-  if (isCancellation(error)) return false;
-  return !(error instanceof AppError) || error.code === 'model-load' || error.code === 'internal';
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** Marks the backend's own failures inside `generate`, so that the task's own errors are told apart. */
-function guarded(session: Session): Session {
-  return {
-    get model() {
-      return session.model;
-    },
-    countTokens: (text) => session.countTokens(text),
-    countPromptTokens: (messages) => session.countPromptTokens(messages),
-    forget: session.forget ? (key) => session.forget?.(key) : undefined,
-    async generate(messages, options) {
-      try {
-        return await session.generate(messages, options);
-      } catch (error) {
-        if (options.signal.aborted || !isEngineFailure(error)) throw error;
-        throw new EngineFailure(describe(error), { cause: error });
-      }
-    },
-    dispose: () => session.dispose(),
-  };
-}
-
-/** Settles as `promise` does, or rejects with `cancelled` as soon as the signal aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(cancelled());
-    if (signal.aborted) onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 export interface EngineOptions {
