@@ -116,7 +116,8 @@ test('summary and chat through Ollama’s API; only the extension’s own reques
     .poll(() => panel.getByTestId('status').getAttribute('data-state'), { timeout: 120_000 })
     .toBe('done');
   const answer = panel.locator('[data-testid="chat-message"][data-role="assistant"] .message__answer');
-  expect((await answer.first().textContent())?.length).toBeGreaterThan(5);
+  // The answer's Markdown lands on a frame after the status says done.
+  await expect.poll(async () => (await answer.first().textContent())?.length ?? 0).toBeGreaterThan(5);
   await panel.close();
   expect(JSON.stringify(chats().at(-1)?.body)).toContain('Who runs the harbour?');
 
@@ -136,8 +137,9 @@ test('Stop closes the connection: the server sees its answer aborted', async () 
   const popup = await browser.openExtensionPage(`popup/index.html?tab=${tabId}`);
   const before = chats().length;
   await popup.getByTestId('summarize').click();
+  // This summary's own request first: the chat before it also had tokens.
+  await expect.poll(() => chats().length, { timeout: 60_000, interval: 20 }).toBe(before + 1);
   await expect.poll(() => chats().at(-1)?.tokens ?? 0, { timeout: 60_000, interval: 20 }).toBeGreaterThan(1);
-  expect(chats().length).toBe(before + 1);
   await popup.getByTestId('stop').click();
   await expect.poll(() => chats().at(-1)?.aborted, { timeout: 10_000 }).toBe(true);
   const tokens = chats().at(-1)?.tokens ?? 0;
